@@ -1,0 +1,53 @@
+import { resolve } from 'node:path';
+import { z } from 'zod';
+import { loadCommonConfig, parseEnv, type CommonConfig, type Env } from '../../subgraphs/kernel/src/config.js';
+import { REPO_ROOT } from '../../subgraphs/kernel/src/paths.js';
+import { SUBGRAPH_NAMES, type SubgraphName } from '../../subgraphs/kernel/src/names.js';
+
+export interface GatewayConfig extends CommonConfig {
+  port: number;
+  supergraphPath: string;
+  /** Where the accounts subgraph publishes its signing keys. */
+  jwksUrl: string;
+  jwt: { issuer: string; audience: string; clockToleranceSeconds: number };
+  /** Per-subgraph URL overrides of the routing URLs in the supergraph. */
+  subgraphUrls: Partial<Record<SubgraphName, string>>;
+  subgraphTimeoutMs: number;
+  maxBodyBytes: number;
+}
+
+export function loadGatewayConfig(env: Env): GatewayConfig {
+  const parsed = parseEnv(
+    z.object({
+      PORT: z.coerce.number().int().min(0).max(65535).default(4000),
+      SUPERGRAPH_PATH: z.string().min(1).default(resolve(REPO_ROOT, 'schema/supergraph.graphql')),
+      JWKS_URL: z.string().url().default('http://localhost:4001/.well-known/jwks.json'),
+      JWT_ISSUER: z.string().min(1).default('supergraph-commerce'),
+      JWT_AUDIENCE: z.string().min(1).default('supergraph-commerce'),
+      JWT_CLOCK_TOLERANCE_SECONDS: z.coerce.number().int().min(0).max(300).default(30),
+      SUBGRAPH_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(10_000),
+      MAX_BODY_BYTES: z.coerce.number().int().min(1_024).max(50_000_000).default(1_000_000),
+      ...Object.fromEntries(SUBGRAPH_NAMES.map((n) => [`SUBGRAPH_URL_${n.toUpperCase()}`, z.string().url().optional()])),
+    }),
+    env,
+  ) as Record<string, unknown>;
+  const subgraphUrls: Partial<Record<SubgraphName, string>> = {};
+  for (const name of SUBGRAPH_NAMES) {
+    const url = parsed[`SUBGRAPH_URL_${name.toUpperCase()}`];
+    if (typeof url === 'string') subgraphUrls[name] = url;
+  }
+  return {
+    ...loadCommonConfig(env),
+    port: parsed.PORT as number,
+    supergraphPath: resolve(parsed.SUPERGRAPH_PATH as string),
+    jwksUrl: parsed.JWKS_URL as string,
+    jwt: {
+      issuer: parsed.JWT_ISSUER as string,
+      audience: parsed.JWT_AUDIENCE as string,
+      clockToleranceSeconds: parsed.JWT_CLOCK_TOLERANCE_SECONDS as number,
+    },
+    subgraphUrls,
+    subgraphTimeoutMs: parsed.SUBGRAPH_TIMEOUT_MS as number,
+    maxBodyBytes: parsed.MAX_BODY_BYTES as number,
+  };
+}

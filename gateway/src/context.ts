@@ -1,0 +1,25 @@
+import type { IncomingHttpHeaders } from 'node:http';
+import type { Identity } from '../../subgraphs/kernel/src/identity.js';
+import { requestIdFrom } from '../../subgraphs/kernel/src/identity.js';
+import type { Logger } from '../../subgraphs/kernel/src/logger.js';
+import { bearerToken, type TokenVerifier } from './auth/token-verifier.js';
+
+/** Per request at the gateway: who is calling (or why their token was refused) and the request id. */
+export interface GatewayContext {
+  requestId: string;
+  identity: Identity | null;
+  /** Set when a token was sent but refused; the authentication plugin reports it. */
+  authError: string | null;
+  logger: Logger;
+}
+
+export async function createGatewayContext(headers: IncomingHttpHeaders, verifier: TokenVerifier, logger: Logger): Promise<GatewayContext> {
+  const requestId = requestIdFrom(headers);
+  const token = bearerToken(headers.authorization);
+  const child = logger.child({ requestId });
+  if (!token) return { requestId, identity: null, authError: headers.authorization ? 'malformed Authorization header' : null, logger: child };
+  const result = await verifier.verify(token);
+  return result.ok
+    ? { requestId, identity: result.identity, authError: null, logger: child.child({ userId: result.identity.userId, tenantId: result.identity.tenantId }) }
+    : { requestId, identity: null, authError: result.reason, logger: child };
+}

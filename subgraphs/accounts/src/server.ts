@@ -1,0 +1,26 @@
+import type { SubgraphDefinition } from '../../kernel/src/subgraph.js';
+import type { AccountsConfig } from './config.js';
+import { createAccountsContext, type AccountsContext } from './context.js';
+import { createAccountsDb, type AccountsDb, type AccountsTx } from './db.js';
+import { resolvers } from './resolvers/index.js';
+import { jwksOf, loadSigningKey } from './services/signing-keys.js';
+import { TokenService } from './services/token.service.js';
+
+/** The accounts subgraph: tenants, users, sign-in, and the JWKS the gateway verifies tokens with. */
+export async function accountsSubgraph(config: AccountsConfig): Promise<SubgraphDefinition<AccountsDb, AccountsTx, AccountsContext>> {
+  const key = await loadSigningKey({ ...config.jwt, dataDir: config.dataDir });
+  const tokens = new TokenService(key, config.jwt);
+  const jwks = jwksOf([key]);
+  return {
+    name: 'accounts',
+    createDb: createAccountsDb,
+    resolvers,
+    createContext: (scope, runtime) => createAccountsContext(scope, runtime, tokens),
+    routes: (router) => {
+      router.get('/.well-known/jwks.json', (_req, res) => {
+        res.setHeader('cache-control', 'public, max-age=300');
+        res.json(jwks);
+      });
+    },
+  };
+}

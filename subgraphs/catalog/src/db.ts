@@ -1,0 +1,12 @@
+import type { SqlDriverAdapterFactory } from '@prisma/driver-adapter-utils';
+import { PrismaClient } from './generated/prisma/client.js';
+import type { Prisma } from './generated/prisma/client.js';
+
+/** The one place the catalog Prisma client is made. */
+export function createCatalogDb(adapter: SqlDriverAdapterFactory) {
+  return new PrismaClient({ adapter });
+}
+
+export type CatalogDb = ReturnType<typeof createCatalogDb>;
+export type CatalogTx = Prisma.TransactionClient;
+export type CatalogClient = CatalogDb | CatalogTx;

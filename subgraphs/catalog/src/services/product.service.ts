@@ -1,0 +1,96 @@
+import { requireRole } from '../../../kernel/src/access.js';
+import { ValidationError } from '../../../kernel/src/errors.js';
+import { createEvent } from '../../../kernel/src/events/event.js';
+import { CatalogEvents } from '../../../kernel/src/events/contracts.js';
+import { decodeCursor, pageSize, toConnection, type Connection } from '../../../kernel/src/pagination.js';
+import { isId, requireId, requireMoney, requireText } from '../../../kernel/src/validation.js';
+import type { CatalogContextScope } from '../context.js';
+import { DuplicateSkuError } from '../errors.js';
+import type { Category, Product } from '../generated/prisma/client.js';
+import { CategoryRepository } from '../repositories/category.repository.js';
+import { ProductRepository } from '../repositories/product.repository.js';
+import type { CatalogRuntime } from '../context.js';
+
+export interface CreateProductInput {
+  sku: string;
+  name: string;
+  description?: string | null;
+  price: { amount: number; currency: string };
+  categoryId: string;
+}
+
+export interface ProductListArgs {
+  first?: number | null;
+  after?: string | null;
+  search?: string | null;
+  categoryId?: string | null;
+}
+
+export class ProductService {
+  constructor(
+    private readonly scope: CatalogContextScope,
+    private readonly runtime: CatalogRuntime,
+  ) {}
+
+  async list(args: ProductListArgs): Promise<Connection<Product>> {
+    const { products } = this.scope();
+    const size = pageSize(args.first);
+    const cursor = decodeCursor(args.after, 2);
+    const search = args.search?.trim() ?? '';
+    if (search.length > 200) throw new ValidationError('search', 'search must be at most 200 characters.');
+    const filter = { search, categoryId: args.categoryId ? requireId(args.categoryId, 'categoryId') : null };
+    const [rows, total] = await Promise.all([
+      products.page(filter, size, cursor ? { name: String(cursor[0]), id: String(cursor[1]) } : null),
+      products.count(filter),
+    ]);
+    return toConnection(rows, size, total, (p) => [p.name, p.id]);
+  }
+
+  /** A product of the caller's tenant, or null: another tenant's id is indistinguishable from none. */
+  async get(id: string): Promise<Product | null> {
+    const { loaders } = this.scope();
+    return isId(id) ? loaders.productById.load(id.toLowerCase()) : null;
+  }
+
+  async category(product: Pick<Product, 'categoryId'>): Promise<Category> {
+    const category = await this.scope().loaders.categoryById.load(product.categoryId);
+    if (!category) throw new Error(`category ${product.categoryId} of a product is missing`);
+    return category;
+  }
+
+  async create(input: CreateProductInput): Promise<Product> {
+    const caller = requireRole(this.scope().caller, 'ADMIN');
+    const sku = requireText(input.sku, 'input.sku', { max: 64 });
+    if (!/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(sku)) {
+      throw new ValidationError('input.sku', 'input.sku may hold only letters, digits, ".", "_" and "-".');
+    }
+    const name = requireText(input.name, 'input.name', { max: 200 });
+    const description = (input.description ?? '').trim();
+    if (description.length > 5000) throw new ValidationError('input.description', 'input.description must be at most 5000 characters.');
+    const price = requireMoney(input.price, 'input.price');
+    const categoryId = requireId(input.categoryId, 'input.categoryId');
+
+    return this.runtime.uow.execute(async (tx, events) => {
+      const products = new ProductRepository(tx, caller.tenantId);
+      const [category] = await new CategoryRepository(tx, caller.tenantId).findByIds([categoryId]);
+      if (!category) throw new ValidationError('input.categoryId', 'input.categoryId is not a category of this tenant.');
+      if (await products.skuExists(sku)) throw new DuplicateSkuError(sku);
+      let product: Product;
+      try {
+        product = await products.create({ sku, name, description, priceAmount: price.amount, priceCurrency: price.currency, categoryId });
+      } catch (error) {
+        // Two concurrent creates of one sku: the unique index decides.
+        if ((error as { code?: string }).code === 'P2002') throw new DuplicateSkuError(sku);
+        throw error;
+      }
+      await events.emit(
+        createEvent(CatalogEvents.productCreated, {
+          tenantId: caller.tenantId,
+          aggregateId: product.id,
+          payload: { productId: product.id, sku, name, price },
+        }),
+      );
+      return product;
+    });
+  }
+}

@@ -1,0 +1,12 @@
+import type { SqlDriverAdapterFactory } from '@prisma/driver-adapter-utils';
+import { PrismaClient } from './generated/prisma/client.js';
+import type { Prisma } from './generated/prisma/client.js';
+
+/** The one place the inventory Prisma client is made. */
+export function createInventoryDb(adapter: SqlDriverAdapterFactory) {
+  return new PrismaClient({ adapter });
+}
+
+export type InventoryDb = ReturnType<typeof createInventoryDb>;
+export type InventoryTx = Prisma.TransactionClient;
+export type InventoryClient = InventoryDb | InventoryTx;

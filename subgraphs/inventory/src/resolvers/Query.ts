@@ -1,0 +1,5 @@
+import type { QueryResolvers } from '../generated/graphql.js';
+
+export const Query: QueryResolvers = {
+  lowStock: (_parent, args, ctx) => ctx.stock.lowStock(args.threshold),
+};

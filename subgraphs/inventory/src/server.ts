@@ -1,0 +1,16 @@
+import type { SubgraphDefinition } from '../../kernel/src/subgraph.js';
+import { createInventoryContext, type InventoryContext } from './context.js';
+import { createInventoryDb, type InventoryDb, type InventoryTx } from './db.js';
+import { productCreatedHandler } from './events/product-created.handler.js';
+import { resolvers } from './resolvers/index.js';
+
+/** The inventory subgraph: stock levels and their ledger. */
+export function inventorySubgraph(): SubgraphDefinition<InventoryDb, InventoryTx, InventoryContext> {
+  return {
+    name: 'inventory',
+    createDb: createInventoryDb,
+    resolvers,
+    createContext: createInventoryContext,
+    consumers: (runtime) => [productCreatedHandler(runtime)],
+  };
+}

@@ -1,0 +1,14 @@
+import type { CommonConfig } from '../config.js';
+import type { Logger } from '../logger.js';
+import type { EventBus } from './bus.js';
+import { InProcessBus } from './in-process-bus.js';
+
+/** NATS JetStream when NATS_URL is set; otherwise the in-process bus (events stay inside this process). */
+export async function createEventBus(config: Pick<CommonConfig, 'natsUrl'>, logger: Logger): Promise<EventBus> {
+  if (config.natsUrl) {
+    const { JetStreamBus } = await import('./jetstream-bus.js');
+    return JetStreamBus.connect(config.natsUrl, logger.child({ component: 'jetstream' }));
+  }
+  logger.warn('NATS_URL is not set: events use the in-process bus and never leave this process');
+  return new InProcessBus(logger.child({ component: 'bus' }));
+}

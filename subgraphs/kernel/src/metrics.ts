@@ -1,0 +1,56 @@
+import client from 'prom-client';
+
+/** One registry per process; every metric carries the emitting service as a label. */
+export const registry = new client.Registry();
+let defaultsCollected = false;
+
+export function collectDefaultMetrics(): void {
+  if (defaultsCollected) return;
+  defaultsCollected = true;
+  client.collectDefaultMetrics({ register: registry, eventLoopMonitoringPrecision: 20 });
+}
+
+function metric<T>(name: string, make: () => T): T {
+  return (registry.getSingleMetric(name) as T | undefined) ?? make();
+}
+
+export const graphqlRequests = metric(
+  'graphql_requests_total',
+  () => new client.Counter({ name: 'graphql_requests_total', help: 'GraphQL operations served', labelNames: ['service', 'operation', 'outcome'] as const, registers: [registry] }),
+);
+
+export const graphqlDuration = metric(
+  'graphql_request_duration_seconds',
+  () => new client.Histogram({
+    name: 'graphql_request_duration_seconds',
+    help: 'Time to serve a GraphQL operation',
+    labelNames: ['service', 'operation'] as const,
+    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+    registers: [registry],
+  }),
+);
+
+export const dbStatements = metric(
+  'db_statements_total',
+  () => new client.Counter({ name: 'db_statements_total', help: 'SQL statements sent to the database', labelNames: ['service'] as const, registers: [registry] }),
+);
+
+export const eventsPublished = metric(
+  'events_published_total',
+  () => new client.Counter({ name: 'events_published_total', help: 'Events the outbox relay published', labelNames: ['service', 'type'] as const, registers: [registry] }),
+);
+
+export const eventsConsumed = metric(
+  'events_consumed_total',
+  () => new client.Counter({ name: 'events_consumed_total', help: 'Events handled by consumers', labelNames: ['consumer', 'type', 'outcome'] as const, registers: [registry] }),
+);
+
+export const eventsDeadLettered = metric(
+  'events_dead_lettered_total',
+  () => new client.Counter({ name: 'events_dead_lettered_total', help: 'Events given up on after their last attempt', labelNames: ['consumer', 'type'] as const, registers: [registry] }),
+);
+
+export const outboxBacklog = metric(
+  'outbox_backlog',
+  () => new client.Gauge({ name: 'outbox_backlog', help: 'Events committed but not yet published', labelNames: ['service'] as const, registers: [registry] }),
+);

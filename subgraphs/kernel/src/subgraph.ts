@@ -1,0 +1,186 @@
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { ApolloServer } from '@apollo/server';
+import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
+import { expressMiddleware } from '@as-integrations/express5';
+import { buildSubgraphSchema } from '@apollo/subgraph';
+import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/resolverMap.js';
+import type { SqlDriverAdapterFactory } from '@prisma/driver-adapter-utils';
+import express, { type Router } from 'express';
+import { parse } from 'graphql';
+import type { SubgraphConfig } from './config.js';
+import { createAdapterFactory, migrationTargetOf, StatementCounter, type DatabaseTarget } from './db/database.js';
+import { applyMigrations } from './db/migrator.js';
+import { formatError } from './errors.js';
+import type { ConsumerOptions, EventBus } from './events/bus.js';
+import { Inbox, Outbox, type RawSql } from './events/outbox.js';
+import { OutboxRelay } from './events/relay.js';
+import { UnitOfWork } from './events/unit-of-work.js';
+import { createHttpApp, jsonErrorHandler, listen } from './http/app.js';
+import { metricsPlugin } from './http/metrics-plugin.js';
+import { identityFromHeaders, requestIdFrom, type Identity } from './identity.js';
+import type { Logger } from './logger.js';
+import { collectDefaultMetrics } from './metrics.js';
+import type { SubgraphName } from './names.js';
+import { migrationsDirOf, REPO_ROOT } from './paths.js';
+
+/** A Prisma client as the kernel sees it: raw SQL for the outbox, transactions, disconnect. */
+export interface PrismaLike<TTx extends RawSql> extends RawSql {
+  $transaction<R>(fn: (tx: TTx) => Promise<R>, options?: { timeout?: number; maxWait?: number }): Promise<R>;
+  $disconnect(): Promise<void>;
+}
+
+/** Everything a subgraph's services need that outlives a request. */
+export interface SubgraphRuntime<TDb extends PrismaLike<TTx>, TTx extends RawSql> {
+  name: SubgraphName;
+  config: SubgraphConfig;
+  logger: Logger;
+  db: TDb;
+  uow: UnitOfWork<TTx>;
+  inbox: Inbox;
+  bus: EventBus;
+  statements: StatementCounter;
+}
+
+/** What the caller is, for one request: set by the gateway, read here. */
+export interface RequestScope {
+  requestId: string;
+  identity: Identity | null;
+  logger: Logger;
+}
+
+/** A subgraph in one object: its SDL, resolvers, database client, context and event consumers. */
+export interface SubgraphDefinition<TDb extends PrismaLike<TTx>, TTx extends RawSql, TCtx> {
+  name: SubgraphName;
+  createDb(adapter: SqlDriverAdapterFactory): TDb;
+  resolvers: unknown;
+  createContext(scope: RequestScope, runtime: SubgraphRuntime<TDb, TTx>): TCtx;
+  consumers?(runtime: SubgraphRuntime<TDb, TTx>): ConsumerOptions[];
+  routes?(router: Router, runtime: SubgraphRuntime<TDb, TTx>): void | Promise<void>;
+}
+
+export interface StartOptions {
+  config: SubgraphConfig;
+  logger: Logger;
+  database: DatabaseTarget;
+  bus: EventBus;
+}
+
+export interface RunningSubgraph<TDb extends PrismaLike<TTx>, TTx extends RawSql> {
+  name: SubgraphName;
+  url: string;
+  port: number;
+  runtime: SubgraphRuntime<TDb, TTx>;
+  relay: OutboxRelay;
+  stop(): Promise<void>;
+}
+
+export function loadTypeDefs(name: SubgraphName) {
+  return parse(readFileSync(resolve(REPO_ROOT, 'subgraphs', name, 'schema.graphql'), 'utf8'));
+}
+
+/**
+ * Starts one subgraph: migrates its database, serves GraphQL with health, readiness and metrics,
+ * starts its outbox relay and registers its event consumers.
+ */
+export async function startSubgraph<TDb extends PrismaLike<TTx>, TTx extends RawSql, TCtx extends object>(
+  definition: SubgraphDefinition<TDb, TTx, TCtx>,
+  options: StartOptions,
+): Promise<RunningSubgraph<TDb, TTx>> {
+  const { config, logger, database, bus } = options;
+  const name = definition.name;
+  collectDefaultMetrics();
+
+  const { applied } = await applyMigrations(migrationTargetOf(database), {
+    schema: name,
+    migrationsDir: migrationsDirOf(name),
+    log: (msg) => logger.info(msg),
+  });
+  if (applied.length) logger.info({ applied }, 'migrations applied');
+
+  const statements = new StatementCounter(name);
+  const db = definition.createDb(createAdapterFactory(database, statements));
+  const outbox = new Outbox(name);
+  const relay = new OutboxRelay({
+    service: name,
+    schema: name,
+    db,
+    bus,
+    logger: logger.child({ component: 'outbox-relay' }),
+    pollMs: config.outboxPollMs,
+    exclusive: database.kind === 'postgres',
+  });
+  const runtime: SubgraphRuntime<TDb, TTx> = {
+    name,
+    config,
+    logger,
+    db,
+    uow: new UnitOfWork<TTx>((fn) => db.$transaction(fn, { timeout: 15_000, maxWait: 10_000 }), outbox, () => relay.nudge()),
+    inbox: new Inbox(name),
+    bus,
+    statements,
+  };
+
+  let accepting = true;
+  const { app, server } = createHttpApp({
+    logger,
+    isAccepting: () => accepting,
+    readiness: [{ name: 'database', check: async () => void (await db.$queryRawUnsafe('SELECT 1')) }],
+  });
+
+  const schema = buildSubgraphSchema({
+    typeDefs: loadTypeDefs(name),
+    resolvers: definition.resolvers as GraphQLResolverMap<unknown>,
+  });
+  const apollo = new ApolloServer<TCtx>({
+    schema,
+    introspection: true,
+    includeStacktraceInErrorResponses: false,
+    formatError: formatError({ exposeInternals: config.env === 'development' }),
+    plugins: [ApolloServerPluginDrainHttpServer({ httpServer: server }), metricsPlugin(name)],
+    logger: {
+      debug: (m) => logger.debug(m),
+      info: (m) => logger.info(m),
+      warn: (m) => logger.warn(m),
+      error: (m) => logger.error(m),
+    },
+  });
+  await apollo.start();
+
+  const router = express.Router();
+  await definition.routes?.(router, runtime);
+  app.use(router);
+  app.use(
+    '/graphql',
+    express.json({ limit: '1mb' }),
+    expressMiddleware(apollo, {
+      context: async ({ req, res }) => {
+        const requestId = requestIdFrom(req.headers);
+        res.setHeader('x-request-id', requestId);
+        const scope: RequestScope = { requestId, identity: identityFromHeaders(req.headers), logger: logger.child({ requestId }) };
+        return definition.createContext(scope, runtime);
+      },
+    }),
+  );
+  app.use(jsonErrorHandler(logger));
+
+  for (const consumer of definition.consumers?.(runtime) ?? []) await bus.consume(consumer);
+  const port = await listen(server, config.port, config.host);
+  relay.start();
+  const url = `http://${config.host === '0.0.0.0' ? 'localhost' : config.host}:${port}/graphql`;
+  logger.info({ url }, 'subgraph ready');
+
+  return {
+    name,
+    url,
+    port,
+    runtime,
+    relay,
+    async stop() {
+      accepting = false;
+      await apollo.stop();
+      await relay.stop();
+      await db.$disconnect();
+    },
+  };
+}

@@ -1,0 +1,24 @@
+import type { RequestScope, SubgraphRuntime } from '../../kernel/src/subgraph.js';
+import { tenantScope } from '../../kernel/src/tenant-scope.js';
+import type { OrdersDb, OrdersTx } from './db.js';
+import { createOrdersLoaders } from './loaders/index.js';
+import { OrderRepository } from './repositories/order.repository.js';
+import { OrderQueryService } from './services/order-query.service.js';
+
+export type OrdersRuntime = SubgraphRuntime<OrdersDb, OrdersTx>;
+
+function makeScope(scope: RequestScope, runtime: OrdersRuntime) {
+  return tenantScope(scope.identity, (caller) => {
+    const orders = new OrderRepository(runtime.db, caller.tenantId);
+    return { orders, loaders: createOrdersLoaders({ orders }) };
+  });
+}
+
+export type OrdersContextScope = ReturnType<typeof makeScope>;
+
+export function createOrdersContext(scope: RequestScope, runtime: OrdersRuntime) {
+  const tenant = makeScope(scope, runtime);
+  return { ...scope, orders: new OrderQueryService(tenant) };
+}
+
+export type OrdersContext = ReturnType<typeof createOrdersContext>;

@@ -1,0 +1,6 @@
+import type { UserResolvers } from '../generated/graphql.js';
+
+export const User: UserResolvers = {
+  __resolveReference: (ref) => ({ id: ref.id }),
+  orders: (user, args, ctx) => ctx.orders.listForUser(user.id, args.first, args.after),
+};

@@ -1,0 +1,8 @@
+import { DateTime } from '../../../kernel/src/scalars.js';
+import type { Resolvers } from '../generated/graphql.js';
+import { Order } from './Order.js';
+import { OrderItem } from './OrderItem.js';
+import { Query } from './Query.js';
+import { User } from './User.js';
+
+export const resolvers: Resolvers = { DateTime, Query, Order, OrderItem, User };

@@ -1,0 +1,16 @@
+import type { SubgraphDefinition } from '../../kernel/src/subgraph.js';
+import { createOrdersContext, type OrdersContext } from './context.js';
+import { createOrdersDb, type OrdersDb, type OrdersTx } from './db.js';
+import { productCreatedHandler } from './events/product-created.handler.js';
+import { resolvers } from './resolvers/index.js';
+
+/** The orders subgraph: orders, their lines and totals, and each user's orders. */
+export function ordersSubgraph(): SubgraphDefinition<OrdersDb, OrdersTx, OrdersContext> {
+  return {
+    name: 'orders',
+    createDb: createOrdersDb,
+    resolvers,
+    createContext: createOrdersContext,
+    consumers: (runtime) => [productCreatedHandler(runtime)],
+  };
+}

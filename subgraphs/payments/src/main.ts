@@ -1,0 +1,6 @@
+// One payments process (distributed topology): `npm run start:subgraph -- payments`.
+import { runStandalone } from '../../kernel/src/standalone.js';
+import { loadPaymentsConfig } from './config.js';
+import { paymentsSubgraph } from './server.js';
+
+await runStandalone(loadPaymentsConfig(process.env, { standalone: true }), paymentsSubgraph());

@@ -1,0 +1,23 @@
+import type { RequestScope, SubgraphRuntime } from '../../kernel/src/subgraph.js';
+import { tenantScope } from '../../kernel/src/tenant-scope.js';
+import type { ShippingDb, ShippingTx } from './db.js';
+import { createShippingLoaders } from './loaders/index.js';
+import { ShipmentRepository } from './repositories/shipment.repository.js';
+import { ShipmentQueryService } from './services/shipment-query.service.js';
+
+export type ShippingRuntime = SubgraphRuntime<ShippingDb, ShippingTx>;
+
+function makeScope(scope: RequestScope, runtime: ShippingRuntime) {
+  return tenantScope(scope.identity, (caller) => {
+    const shipments = new ShipmentRepository(runtime.db, caller.tenantId);
+    return { shipments, loaders: createShippingLoaders({ shipments }) };
+  });
+}
+
+export type ShippingContextScope = ReturnType<typeof makeScope>;
+
+export function createShippingContext(scope: RequestScope, runtime: ShippingRuntime) {
+  return { ...scope, shipments: new ShipmentQueryService(makeScope(scope, runtime)) };
+}
+
+export type ShippingContext = ReturnType<typeof createShippingContext>;

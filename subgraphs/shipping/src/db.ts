@@ -1,0 +1,12 @@
+import type { SqlDriverAdapterFactory } from '@prisma/driver-adapter-utils';
+import { PrismaClient } from './generated/prisma/client.js';
+import type { Prisma } from './generated/prisma/client.js';
+
+/** The one place the shipping Prisma client is made. */
+export function createShippingDb(adapter: SqlDriverAdapterFactory) {
+  return new PrismaClient({ adapter });
+}
+
+export type ShippingDb = ReturnType<typeof createShippingDb>;
+export type ShippingTx = Prisma.TransactionClient;
+export type ShippingClient = ShippingDb | ShippingTx;

@@ -1,0 +1,6 @@
+import { DateTime } from '../../../kernel/src/scalars.js';
+import type { Resolvers } from '../generated/graphql.js';
+import { Order } from './Order.js';
+import { Shipment } from './Shipment.js';
+
+export const resolvers: Resolvers = { DateTime, Order, Shipment };
