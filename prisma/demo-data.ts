@@ -43,8 +43,9 @@ function tenant(slug: string, name: string, currency: string, customer: { email:
   for (const [categoryName, { nouns, base }] of Object.entries(CATEGORIES)) {
     const category = { id: demoId(slug, 'category', categoryName), slug: categoryName.toLowerCase(), name: categoryName };
     categories.push(category);
-    nouns.forEach((noun, i) => {
-      const colour = COLOURS[(i + categories.length) % COLOURS.length]!;
+    // Every noun in two colours: 20 products per category, 120 per tenant.
+    const variants = nouns.flatMap((noun, i) => [9, 4].map((shift) => ({ noun, i, colour: COLOURS[(i + shift + categories.length) % COLOURS.length]! })));
+    variants.forEach(({ noun, i, colour }) => {
       const productName = `${colour} ${noun}`;
       const sku = `${categoryName.slice(0, 3).toUpperCase()}-${noun.replace(/[^A-Za-z]/g, '').slice(0, 6).toUpperCase()}-${colour.slice(0, 3).toUpperCase()}`;
       // A few products are nearly sold out, so low-stock views and short-stock checkouts show something.

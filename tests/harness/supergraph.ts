@@ -1,0 +1,76 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { PGlite } from '@electric-sql/pglite';
+import { inject } from 'vitest';
+import { startSupergraph, type Supergraph } from '../../gateway/src/supergraph-host.js';
+import { seedAll } from '../../prisma/seed.js';
+import { SUBGRAPH_NAMES, type SubgraphName } from '../../subgraphs/kernel/src/names.js';
+import { openDatabaseFromImage } from './database-image.js';
+import { GraphQLClient } from './graphql-client.js';
+
+export interface TestSupergraph extends Supergraph {
+  client: GraphQLClient;
+  backend: 'pglite' | 'postgres';
+  /** Runs SQL in one subgraph's own database (assertions only: tests never write behind a service's back). */
+  sql<T = Record<string, unknown>>(subgraph: SubgraphName, query: string, ...params: unknown[]): Promise<T[]>;
+  /** Statements each subgraph has sent so far. */
+  statements(): Record<SubgraphName, number>;
+}
+
+/** DATABASE_URL_<NAME> for all six selects PostgreSQL (CI); otherwise PGlite from the shared image. */
+export function postgresUrls(env: NodeJS.ProcessEnv = process.env): Record<string, string> | null {
+  const urls = Object.fromEntries(SUBGRAPH_NAMES.map((n) => [`DATABASE_URL_${n.toUpperCase()}`, env[`DATABASE_URL_${n.toUpperCase()}`]]));
+  return Object.values(urls).every(Boolean) ? (urls as Record<string, string>) : null;
+}
+
+/** Empties every subgraph's tables (keeping migration bookkeeping) and seeds the demo data again. */
+async function resetPostgres(urls: Record<string, string>): Promise<void> {
+  const pg = await import('pg');
+  for (const name of SUBGRAPH_NAMES) {
+    const client = new pg.default.Client({ connectionString: urls[`DATABASE_URL_${name.toUpperCase()}`] });
+    await client.connect();
+    try {
+      const { rows } = await client.query<{ tablename: string }>(`SELECT tablename FROM pg_tables WHERE schemaname = $1 AND tablename <> '_prisma_migrations'`, [name]);
+      if (rows.length) await client.query(`TRUNCATE ${rows.map((r) => `"${name}"."${r.tablename}"`).join(', ')} RESTART IDENTITY CASCADE`);
+    } finally {
+      await client.end();
+    }
+  }
+}
+
+/**
+ * The whole supergraph for one test file, over real HTTP on free ports: on a private PGlite made
+ * from the shared image, or on the PostgreSQL databases named by DATABASE_URL_<NAME> (reset and
+ * seeded first; those suites run one file at a time).
+ */
+export async function startTestSupergraph(env: Record<string, string> = {}): Promise<TestSupergraph> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'sc-test-'));
+  const urls = postgresUrls();
+  let pglite: PGlite | undefined;
+  if (urls) {
+    await resetPostgres(urls);
+  } else {
+    pglite = await openDatabaseFromImage(inject('databaseImage'));
+  }
+  const supergraph = await startSupergraph({
+    env: { NODE_ENV: 'test', LOG_LEVEL: process.env.LOG_LEVEL ?? 'silent', DATA_DIR: dataDir, OUTBOX_POLL_MS: '50', ...(urls ?? {}), ...env },
+    pglite,
+    ephemeralPorts: true,
+    beforeGateway: urls
+      ? async (subgraphs) => seedAll(Object.fromEntries(Object.entries(subgraphs).map(([n, s]) => [n, s.runtime.db])) as never)
+      : undefined,
+  });
+  return {
+    ...supergraph,
+    client: new GraphQLClient(supergraph.gateway.url),
+    backend: urls ? 'postgres' : 'pglite',
+    sql: (subgraph, query, ...params) => supergraph.subgraphs[subgraph].runtime.db.$queryRawUnsafe(query, ...params),
+    statements: () => Object.fromEntries(SUBGRAPH_NAMES.map((n) => [n, supergraph.subgraphs[n].runtime.statements.total])) as Record<SubgraphName, number>,
+    async stop() {
+      await supergraph.stop();
+      await pglite?.close();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
