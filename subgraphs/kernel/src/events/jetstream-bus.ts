@@ -392,25 +392,28 @@ export class JetStreamBus implements EventBus {
 
   /** Reads the dead-letter stream (optionally one consumer's letters), oldest first. */
   async deadLetters(filter: { consumer?: string } = {}): Promise<DeadLetter[]> {
-    const { deadLetterStream, deadLetterPrefix } = this.options;
+    const { deadLetterStream } = this.options;
     const info = await this.jsm.streams.info(deadLetterStream);
     if (info.state.messages === 0) return [];
     const last = info.state.last_seq;
-    const subject = filter.consumer === undefined ? `${deadLetterPrefix}.>` : `${deadLetterPrefix}.${token(filter.consumer)}.>`;
-    const reader = await this.js.consumers.get(deadLetterStream, { filter_subjects: subject });
+    // an ordered consumer over the whole stream, read up to the last message it held when we started
+    const reader = await this.js.consumers.get(deadLetterStream);
     const letters: DeadLetter[] = [];
     try {
-      for (;;) {
+      let reachedEnd = false;
+      while (!reachedEnd) {
         const batch = await reader.fetch({ max_messages: 1_000, expires: 2_000 });
         let got = 0;
-        let reachedEnd = false;
         for await (const msg of batch) {
           got += 1;
           const letter = this.toDeadLetter(msg);
           if (filter.consumer === undefined || letter.consumer === filter.consumer) letters.push(letter);
-          if (msg.seq >= last) reachedEnd = true;
+          if (msg.seq >= last) {
+            reachedEnd = true;
+            break;
+          }
         }
-        if (reachedEnd || got === 0) break;
+        if (got === 0) break; // the tail was deleted meanwhile
       }
     } finally {
       await reader.delete().catch(() => undefined);
@@ -521,6 +524,8 @@ export class JetStreamBus implements EventBus {
         await this.ensureStreams();
         await this.ensureConsumer(sub);
         this.logger.warn({ consumer: sub.options.consumer }, 'stream or consumer was missing and has been recreated');
+        // end the current pull loop now rather than after missed heartbeats: `run` starts a fresh one
+        await sub.messages?.close();
       } catch (error) {
         this.logger.error({ consumer: sub.options.consumer, err: errorMessage(error) }, 'could not recreate stream or consumer');
       } finally {
