@@ -84,7 +84,7 @@ export async function startSupergraph(options: SupergraphOptions): Promise<Super
       [catalogConfig, catalogSubgraph()],
       [inventoryConfig, inventorySubgraph()],
       [ordersConfig, ordersSubgraph()],
-      [paymentsConfig, paymentsSubgraph()],
+      [paymentsConfig, paymentsSubgraph(paymentsConfig)],
       [shippingConfig, shippingSubgraph()],
     ] as const) {
       started.push(await start(config, definition as never));

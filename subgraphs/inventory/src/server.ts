@@ -1,7 +1,7 @@
 import type { SubgraphDefinition } from '../../kernel/src/subgraph.js';
 import { createInventoryContext, type InventoryContext } from './context.js';
 import { createInventoryDb, type InventoryDb, type InventoryTx } from './db.js';
-import { productCreatedHandler } from './events/product-created.handler.js';
+import { inventoryConsumer } from './events/saga.consumer.js';
 import { resolvers } from './resolvers/index.js';
 
 /** The inventory subgraph: stock levels and their ledger. */
@@ -11,6 +11,6 @@ export function inventorySubgraph(): SubgraphDefinition<InventoryDb, InventoryTx
     createDb: createInventoryDb,
     resolvers,
     createContext: createInventoryContext,
-    consumers: (runtime) => [productCreatedHandler(runtime)],
+    consumers: (runtime) => [inventoryConsumer(runtime)],
   };
 }

@@ -3,6 +3,7 @@ import { tenantScope } from '../../kernel/src/tenant-scope.js';
 import type { OrdersDb, OrdersTx } from './db.js';
 import { createOrdersLoaders } from './loaders/index.js';
 import { OrderRepository } from './repositories/order.repository.js';
+import { OrderCommandService } from './services/order-command.service.js';
 import { OrderQueryService } from './services/order-query.service.js';
 
 export type OrdersRuntime = SubgraphRuntime<OrdersDb, OrdersTx>;
@@ -18,7 +19,7 @@ export type OrdersContextScope = ReturnType<typeof makeScope>;
 
 export function createOrdersContext(scope: RequestScope, runtime: OrdersRuntime) {
   const tenant = makeScope(scope, runtime);
-  return { ...scope, orders: new OrderQueryService(tenant) };
+  return { ...scope, orders: new OrderQueryService(tenant), checkout: new OrderCommandService(tenant, runtime) };
 }
 
 export type OrdersContext = ReturnType<typeof createOrdersContext>;

@@ -1,7 +1,7 @@
 import type { SubgraphDefinition } from '../../kernel/src/subgraph.js';
 import { createOrdersContext, type OrdersContext } from './context.js';
 import { createOrdersDb, type OrdersDb, type OrdersTx } from './db.js';
-import { productCreatedHandler } from './events/product-created.handler.js';
+import { ordersConsumer } from './events/saga.consumer.js';
 import { resolvers } from './resolvers/index.js';
 
 /** The orders subgraph: orders, their lines and totals, and each user's orders. */
@@ -11,6 +11,6 @@ export function ordersSubgraph(): SubgraphDefinition<OrdersDb, OrdersTx, OrdersC
     createDb: createOrdersDb,
     resolvers,
     createContext: createOrdersContext,
-    consumers: (runtime) => [productCreatedHandler(runtime)],
+    consumers: (runtime) => [ordersConsumer(runtime)],
   };
 }

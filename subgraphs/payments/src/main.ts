@@ -3,4 +3,5 @@ import { runStandalone } from '../../kernel/src/standalone.js';
 import { loadPaymentsConfig } from './config.js';
 import { paymentsSubgraph } from './server.js';
 
-await runStandalone(loadPaymentsConfig(process.env, { standalone: true }), paymentsSubgraph());
+const config = loadPaymentsConfig(process.env, { standalone: true });
+await runStandalone(config, paymentsSubgraph(config));

@@ -1,9 +1,19 @@
 import type { SubgraphDefinition } from '../../kernel/src/subgraph.js';
+import type { PaymentsConfig } from './config.js';
 import { createPaymentsContext, type PaymentsContext } from './context.js';
 import { createPaymentsDb, type PaymentsDb, type PaymentsTx } from './db.js';
+import { paymentsConsumer } from './events/saga.consumer.js';
+import { SimulatedPaymentProvider } from './providers/simulated-payment-provider.js';
 import { resolvers } from './resolvers/index.js';
 
-/** The payments subgraph: the charge of each order. */
-export function paymentsSubgraph(): SubgraphDefinition<PaymentsDb, PaymentsTx, PaymentsContext> {
-  return { name: 'payments', createDb: createPaymentsDb, resolvers, createContext: createPaymentsContext };
+/** The payments subgraph: the charge of each order, through a payment-provider port. */
+export function paymentsSubgraph(config: PaymentsConfig): SubgraphDefinition<PaymentsDb, PaymentsTx, PaymentsContext> {
+  const provider = new SimulatedPaymentProvider(config.provider);
+  return {
+    name: 'payments',
+    createDb: createPaymentsDb,
+    resolvers,
+    createContext: createPaymentsContext,
+    consumers: (runtime) => [paymentsConsumer(runtime, provider)],
+  };
 }

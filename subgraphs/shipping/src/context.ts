@@ -3,6 +3,7 @@ import { tenantScope } from '../../kernel/src/tenant-scope.js';
 import type { ShippingDb, ShippingTx } from './db.js';
 import { createShippingLoaders } from './loaders/index.js';
 import { ShipmentRepository } from './repositories/shipment.repository.js';
+import { FulfilmentService } from './services/fulfilment.service.js';
 import { ShipmentQueryService } from './services/shipment-query.service.js';
 
 export type ShippingRuntime = SubgraphRuntime<ShippingDb, ShippingTx>;
@@ -17,7 +18,8 @@ function makeScope(scope: RequestScope, runtime: ShippingRuntime) {
 export type ShippingContextScope = ReturnType<typeof makeScope>;
 
 export function createShippingContext(scope: RequestScope, runtime: ShippingRuntime) {
-  return { ...scope, shipments: new ShipmentQueryService(makeScope(scope, runtime)) };
+  const tenant = makeScope(scope, runtime);
+  return { ...scope, shipments: new ShipmentQueryService(tenant), fulfilment: new FulfilmentService(tenant, runtime) };
 }
 
 export type ShippingContext = ReturnType<typeof createShippingContext>;

@@ -44,6 +44,31 @@ export class StockRepository {
     return count === 1;
   }
 
+  /** Moves quantity from available to reserved, only if that many are available (one conditional statement). */
+  async reserve(productId: string, quantity: number): Promise<boolean> {
+    const { count } = await this.db.stockItem.updateMany({
+      where: { tenantId: this.tenantId, productId, available: { gte: quantity } },
+      data: { available: { decrement: quantity }, reserved: { increment: quantity } },
+    });
+    return count === 1;
+  }
+
+  /** Gives held units back to available (a cancelled order, or undoing a partial reservation). */
+  async unreserve(productId: string, quantity: number): Promise<void> {
+    await this.db.stockItem.updateMany({
+      where: { tenantId: this.tenantId, productId, reserved: { gte: quantity } },
+      data: { available: { increment: quantity }, reserved: { decrement: quantity } },
+    });
+  }
+
+  /** Held units leave the warehouse with a confirmed order. */
+  async commitReserved(productId: string, quantity: number): Promise<void> {
+    await this.db.stockItem.updateMany({
+      where: { tenantId: this.tenantId, productId, reserved: { gte: quantity } },
+      data: { reserved: { decrement: quantity } },
+    });
+  }
+
   recordMovement(movement: { productId: string; kind: MovementKind; availableDelta: number; reservedDelta: number; reason: string; actorId: string | null; orderId?: string | null }): Promise<unknown> {
     return this.db.stockMovement.create({ data: { ...movement, tenantId: this.tenantId } });
   }

@@ -54,10 +54,10 @@ export class StockService {
       await stock.recordMovement({ productId, kind: 'ADJUSTMENT', availableDelta: delta, reservedDelta: 0, reason, actorId: caller.userId });
       const [updated] = await stock.findByProductIds([productId]);
       await events.emit(
-        createEvent(InventoryEvents.stockAdjusted, {
+        createEvent(InventoryEvents.adjusted, {
           tenantId: caller.tenantId,
           aggregateId: productId,
-          payload: { productId, stockId: updated!.id, delta, available: updated!.available, reserved: updated!.reserved },
+          payload: { productId, delta, available: updated!.available, reserved: updated!.reserved },
         }),
       );
       return updated!;

@@ -43,6 +43,38 @@ export class OrderRepository {
     return this.db.order.count({ where: this.where(filter) });
   }
 
+  findByIdempotencyKey(customerId: string, idempotencyKey: string): Promise<Order | null> {
+    return this.db.order.findUnique({ where: { tenantId_customerId_idempotencyKey: { tenantId: this.tenantId, customerId, idempotencyKey } } });
+  }
+
+  /** The order and its lines in one statement pair; lines keep the order they were given in. */
+  create(order: { customerId: string; idempotencyKey: string; currency: string; lines: { productId: string; quantity: number; unitPriceAmount: number }[] }): Promise<Order> {
+    return this.db.order.create({
+      data: {
+        tenantId: this.tenantId,
+        customerId: order.customerId,
+        idempotencyKey: order.idempotencyKey,
+        currency: order.currency,
+        totalAmount: order.lines.reduce((sum, line) => sum + line.quantity * line.unitPriceAmount, 0),
+        items: {
+          create: order.lines.map((line, position) => ({ ...line, tenantId: this.tenantId, currency: order.currency, position })),
+        },
+      },
+    });
+  }
+
+  /**
+   * Moves an order to `to` only if it is in one of `from`: a conditional update, so concurrent
+   * moves cannot both win. Returns the order after the move, or null when it did not apply.
+   */
+  async transition(id: string, from: readonly OrderStatus[], to: OrderStatus, statusReason: string | null): Promise<Order | null> {
+    const { count } = await this.db.order.updateMany({
+      where: { tenantId: this.tenantId, id, status: { in: [...from] } },
+      data: { status: to, ...(statusReason !== null ? { statusReason } : {}) },
+    });
+    return count === 1 ? this.db.order.findUnique({ where: { id } }) : null;
+  }
+
   itemsOf(orderIds: readonly string[]): Promise<OrderItem[]> {
     return this.db.orderItem.findMany({ where: { tenantId: this.tenantId, orderId: { in: [...orderIds] } }, orderBy: [{ orderId: 'asc' }, { position: 'asc' }] });
   }

@@ -1,8 +1,9 @@
 import { DateTime } from '../../../kernel/src/scalars.js';
 import type { Resolvers } from '../generated/graphql.js';
+import { Mutation } from './Mutation.js';
 import { Order } from './Order.js';
 import { OrderItem } from './OrderItem.js';
 import { Query } from './Query.js';
 import { User } from './User.js';
 
-export const resolvers: Resolvers = { DateTime, Query, Order, OrderItem, User };
+export const resolvers: Resolvers = { DateTime, Query, Mutation, Order, OrderItem, User };

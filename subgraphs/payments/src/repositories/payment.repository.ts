@@ -12,6 +12,25 @@ export class PaymentRepository {
     return this.db.payment.findMany({ where: { tenantId: this.tenantId, id: { in: [...ids] } } });
   }
 
+  findByOrderId(orderId: string): Promise<Payment | null> {
+    return this.db.payment.findUnique({ where: { tenantId_orderId: { tenantId: this.tenantId, orderId } } });
+  }
+
+  /** The payment of an order, created PENDING if it has none yet (the unique (tenant, order) index decides races). */
+  async findOrCreatePending(order: { orderId: string; customerId: string; amount: number; currency: string }): Promise<Payment> {
+    return this.db.payment.upsert({
+      where: { tenantId_orderId: { tenantId: this.tenantId, orderId: order.orderId } },
+      create: { tenantId: this.tenantId, ...order, status: 'PENDING' },
+      update: {},
+    });
+  }
+
+  /** Conditional move between statuses; null when the payment was not in `from`. */
+  async move(id: string, from: Payment['status'], data: Partial<Pick<Payment, 'status' | 'providerReference' | 'failureReason'>>): Promise<Payment | null> {
+    const { count } = await this.db.payment.updateMany({ where: { tenantId: this.tenantId, id, status: from }, data });
+    return count === 1 ? this.db.payment.findUnique({ where: { id } }) : null;
+  }
+
   findByOrderIds(orderIds: readonly string[]): Promise<Payment[]> {
     return this.db.payment.findMany({ where: { tenantId: this.tenantId, orderId: { in: [...orderIds] } } });
   }

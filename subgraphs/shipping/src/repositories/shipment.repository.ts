@@ -1,5 +1,5 @@
 import type { ShippingClient } from '../db.js';
-import type { Shipment } from '../generated/prisma/client.js';
+import type { Shipment, ShipmentStatus } from '../generated/prisma/client.js';
 
 /** Shipments of one tenant; the tenant is fixed at construction and part of every query. */
 export class ShipmentRepository {
@@ -10,6 +10,24 @@ export class ShipmentRepository {
 
   findByIds(ids: readonly string[]): Promise<Shipment[]> {
     return this.db.shipment.findMany({ where: { tenantId: this.tenantId, id: { in: [...ids] } } });
+  }
+
+  findByOrderId(orderId: string): Promise<Shipment | null> {
+    return this.db.shipment.findUnique({ where: { tenantId_orderId: { tenantId: this.tenantId, orderId } } });
+  }
+
+  create(shipment: { orderId: string; customerId: string; carrier: string; trackingNumber: string }): Promise<Shipment> {
+    return this.db.shipment.create({ data: { ...shipment, tenantId: this.tenantId, status: 'PENDING' } });
+  }
+
+  /** Conditional move; null when the shipment was not in one of `from`. */
+  async move(id: string, from: readonly ShipmentStatus[], to: ShipmentStatus): Promise<Shipment | null> {
+    const now = new Date();
+    const { count } = await this.db.shipment.updateMany({
+      where: { tenantId: this.tenantId, id, status: { in: [...from] } },
+      data: { status: to, ...(to === 'SHIPPED' ? { shippedAt: now } : {}), ...(to === 'DELIVERED' ? { deliveredAt: now } : {}) },
+    });
+    return count === 1 ? this.db.shipment.findUnique({ where: { id } }) : null;
   }
 
   findByOrderIds(orderIds: readonly string[]): Promise<Shipment[]> {

@@ -1,6 +1,7 @@
 import { DateTime } from '../../../kernel/src/scalars.js';
 import type { Resolvers } from '../generated/graphql.js';
+import { Mutation } from './Mutation.js';
 import { Order } from './Order.js';
 import { Shipment } from './Shipment.js';
 
-export const resolvers: Resolvers = { DateTime, Order, Shipment };
+export const resolvers: Resolvers = { DateTime, Mutation, Order, Shipment };

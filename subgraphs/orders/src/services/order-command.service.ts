@@ -1,0 +1,120 @@
+import { requireIdentity } from '../../../kernel/src/access.js';
+import { NotFoundError, ValidationError } from '../../../kernel/src/errors.js';
+import { OrderEvents } from '../../../kernel/src/events/contracts.js';
+import { createEvent } from '../../../kernel/src/events/event.js';
+import { isId, requireInt, requireText } from '../../../kernel/src/validation.js';
+import type { OrdersContextScope, OrdersRuntime } from '../context.js';
+import { OrderStateError } from '../errors.js';
+import type { Order } from '../generated/prisma/client.js';
+import { CatalogProductRepository } from '../repositories/catalog-product.repository.js';
+import { OrderRepository } from '../repositories/order.repository.js';
+import { canSee } from './order-query.service.js';
+import { CANCELLABLE } from './order-status.js';
+
+export const MAX_LINES = 100;
+export const MAX_QUANTITY = 1000;
+
+export interface PlaceOrderInput {
+  idempotencyKey: string;
+  items: { productId: string; quantity: number }[];
+}
+
+/** Checkout commands: each a transaction that writes the order and its event together. */
+export class OrderCommandService {
+  constructor(
+    private readonly scope: OrdersContextScope,
+    private readonly runtime: OrdersRuntime,
+  ) {}
+
+  /**
+   * Validates, prices every line from orders' copy of the catalog, writes the order PENDING with
+   * its `orders.order.placed` event, and returns at once; the saga settles it. The same key from the
+   * same customer returns the first order, also when both requests race.
+   */
+  async place(input: PlaceOrderInput): Promise<Order> {
+    const caller = requireIdentity(this.scope().caller);
+    const idempotencyKey = requireText(input.idempotencyKey, 'input.idempotencyKey', { max: 200 });
+    const lines = this.validateLines(input.items);
+
+    const existing = await this.scope().orders.findByIdempotencyKey(caller.userId, idempotencyKey);
+    if (existing) return existing;
+
+    try {
+      return await this.runtime.uow.execute(async (tx, events) => {
+        const prices = await new CatalogProductRepository(tx, caller.tenantId).findByIds(lines.map((l) => l.productId));
+        const byId = new Map(prices.map((p) => [p.productId, p]));
+        const priced = lines.map((line, index) => {
+          const product = byId.get(line.productId);
+          if (!product) throw new ValidationError(`input.items[${index}].productId`, `input.items[${index}].productId is not a product of this shop.`);
+          return { ...line, unitPriceAmount: product.priceAmount, currency: product.currency };
+        });
+        const currencies = new Set(priced.map((l) => l.currency));
+        if (currencies.size > 1) throw new ValidationError('input.items', `Products priced in different currencies (${[...currencies].join(', ')}) cannot share an order.`);
+        const order = await new OrderRepository(tx, caller.tenantId).create({
+          customerId: caller.userId,
+          idempotencyKey,
+          currency: priced[0]!.currency,
+          lines: priced.map(({ productId, quantity, unitPriceAmount }) => ({ productId, quantity, unitPriceAmount })),
+        });
+        await events.emit(
+          createEvent(OrderEvents.placed, {
+            tenantId: caller.tenantId,
+            aggregateId: order.id,
+            payload: {
+              orderId: order.id,
+              customerId: caller.userId,
+              lines: lines.map(({ productId, quantity }) => ({ productId, quantity })),
+              total: { amount: order.totalAmount, currency: order.currency },
+            },
+          }),
+        );
+        return order;
+      });
+    } catch (error) {
+      // A concurrent request with the same key won the unique index: return its order.
+      if ((error as { code?: string }).code === 'P2002') {
+        const winner = await this.scope().orders.findByIdempotencyKey(caller.userId, idempotencyKey);
+        if (winner) return winner;
+      }
+      throw error;
+    }
+  }
+
+  /** Cancels an order that has not shipped; the saga refunds and releases stock. */
+  async cancel(id: string): Promise<Order> {
+    const caller = requireIdentity(this.scope().caller);
+    const order = isId(id) ? await this.scope().loaders.orderById.load(id.toLowerCase()) : null;
+    if (!order || !canSee(caller, order)) throw new NotFoundError('Order', id);
+    if (order.status === 'CANCELLED') return order;
+    const reason = caller.role === 'ADMIN' && order.customerId !== caller.userId ? 'Cancelled by the shop' : 'Cancelled by the customer';
+    return this.runtime.uow.execute(async (tx, events) => {
+      const cancelled = await new OrderRepository(tx, caller.tenantId).transition(order.id, CANCELLABLE, 'CANCELLED', reason);
+      if (!cancelled) {
+        throw new OrderStateError('ORDER_NOT_CANCELLABLE', `The order is ${order.status.toLowerCase()} and can no longer be cancelled.`, { status: order.status });
+      }
+      await events.emit(
+        createEvent(OrderEvents.cancelled, {
+          tenantId: caller.tenantId,
+          aggregateId: order.id,
+          payload: { orderId: order.id, customerId: order.customerId, reason, requested: true, total: { amount: order.totalAmount, currency: order.currency } },
+        }),
+      );
+      return cancelled;
+    });
+  }
+
+  private validateLines(items: PlaceOrderInput['items']): { productId: string; quantity: number }[] {
+    if (!Array.isArray(items) || items.length === 0) throw new ValidationError('input.items', 'An order needs at least one line.');
+    if (items.length > MAX_LINES) throw new ValidationError('input.items', `An order has at most ${MAX_LINES} lines.`);
+    const seen = new Set<string>();
+    return items.map((item, index) => {
+      const field = `input.items[${index}]`;
+      if (!isId(item.productId)) throw new ValidationError(`${field}.productId`, `${field}.productId is not a valid id.`);
+      const productId = item.productId.toLowerCase();
+      if (seen.has(productId)) throw new ValidationError(`${field}.productId`, `${field}.productId appears twice; put the whole quantity on one line.`);
+      seen.add(productId);
+      requireInt(item.quantity, `${field}.quantity`, { min: 1, max: MAX_QUANTITY });
+      return { productId, quantity: item.quantity };
+    });
+  }
+}

@@ -1,0 +1,8 @@
+import { DomainError } from '../../kernel/src/errors.js';
+
+/** A shipment cannot move to the status asked for from where it is. */
+export class ShipmentStateError extends DomainError {
+  constructor(from: string, to: string) {
+    super('INVALID_TRANSITION', `A ${from.toLowerCase()} shipment cannot become ${to.toLowerCase()}.`, { from, to, field: 'status' });
+  }
+}
