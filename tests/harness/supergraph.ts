@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -44,8 +45,26 @@ async function resetPostgres(urls: Record<string, string>): Promise<void> {
  * from the shared image, or on the PostgreSQL databases named by DATABASE_URL_<NAME> (reset and
  * seeded first; those suites run one file at a time).
  */
+/** Deletes the JetStream streams of one namespace (a test file's own, made unique per file). */
+async function deleteStreams(url: string, namespace: string): Promise<void> {
+  const { connect } = await import('@nats-io/transport-node');
+  const { jetstreamManager } = await import('@nats-io/jetstream');
+  const nc = await connect({ servers: url });
+  try {
+    const jsm = await jetstreamManager(nc);
+    for (const stream of [`${namespace.toUpperCase()}_EVENTS`, `${namespace.toUpperCase()}_DLQ`]) {
+      await jsm.streams.delete(stream).catch(() => false);
+    }
+  } finally {
+    await nc.close();
+  }
+}
+
 export async function startTestSupergraph(env: Record<string, string> = {}): Promise<TestSupergraph> {
   const dataDir = mkdtempSync(join(tmpdir(), 'sc-test-'));
+  // With NATS (CI), every test file gets streams of its own, deleted when it stops.
+  const natsUrl = env.NATS_URL ?? process.env.NATS_URL;
+  const namespace = natsUrl ? `t${randomUUID().replace(/-/g, '').slice(0, 12)}` : undefined;
   const urls = postgresUrls();
   let pglite: PGlite | undefined;
   if (urls) {
@@ -54,7 +73,15 @@ export async function startTestSupergraph(env: Record<string, string> = {}): Pro
     pglite = await openDatabaseFromImage(inject('databaseImage'));
   }
   const supergraph = await startSupergraph({
-    env: { NODE_ENV: 'test', LOG_LEVEL: process.env.LOG_LEVEL ?? 'silent', DATA_DIR: dataDir, OUTBOX_POLL_MS: '50', ...(urls ?? {}), ...env },
+    env: {
+      NODE_ENV: 'test',
+      LOG_LEVEL: process.env.LOG_LEVEL ?? 'silent',
+      DATA_DIR: dataDir,
+      OUTBOX_POLL_MS: '50',
+      ...(urls ?? {}),
+      ...(natsUrl ? { NATS_URL: natsUrl, NATS_NAMESPACE: namespace! } : {}),
+      ...env,
+    },
     pglite,
     ephemeralPorts: true,
     beforeGateway: urls
@@ -70,6 +97,7 @@ export async function startTestSupergraph(env: Record<string, string> = {}): Pro
     async stop() {
       await supergraph.stop();
       await pglite?.close();
+      if (natsUrl && namespace) await deleteStreams(natsUrl, namespace);
       rmSync(dataDir, { recursive: true, force: true });
     },
   };
