@@ -12,3 +12,8 @@ export function requireRole(identity: Identity | null, role: Role): Identity {
   if (caller.role !== role) throw new ForbiddenError(`Only ${role.toLowerCase()}s may do this.`);
   return caller;
 }
+
+/** Row-level rule for a customer's records (orders, payments, shipments): their own, or any of the tenant for admins. */
+export function canSeeCustomerRecord(caller: Identity, record: { customerId: string }): boolean {
+  return caller.role === 'ADMIN' || record.customerId === caller.userId;
+}

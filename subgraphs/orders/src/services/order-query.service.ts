@@ -1,6 +1,5 @@
-import { requireRole } from '../../../kernel/src/access.js';
+import { canSeeCustomerRecord, requireRole } from '../../../kernel/src/access.js';
 import { ForbiddenError } from '../../../kernel/src/errors.js';
-import type { Identity } from '../../../kernel/src/identity.js';
 import { decodeCursor, pageSize, toConnection, type Connection } from '../../../kernel/src/pagination.js';
 import { isId } from '../../../kernel/src/validation.js';
 import type { OrdersContextScope } from '../context.js';
@@ -8,9 +7,7 @@ import type { Order, OrderItem, OrderStatus } from '../generated/prisma/client.j
 import type { OrderFilter } from '../repositories/order.repository.js';
 
 /** Row-level rule for orders: customers see their own, admins every order of their tenant. */
-export function canSee(caller: Identity, order: Pick<Order, 'customerId'>): boolean {
-  return caller.role === 'ADMIN' || order.customerId === caller.userId;
-}
+export const canSee = canSeeCustomerRecord;
 
 /** Reads of orders, always through the caller's visibility. */
 export class OrderQueryService {

@@ -1,12 +1,7 @@
-import type { Identity } from '../../../kernel/src/identity.js';
+import { canSeeCustomerRecord as canSee } from '../../../kernel/src/access.js';
 import { isId } from '../../../kernel/src/validation.js';
 import type { PaymentsContextScope } from '../context.js';
 import type { Payment } from '../generated/prisma/client.js';
-
-/** Customers see the payments of their own orders; admins every payment of their tenant. */
-function canSee(caller: Identity, payment: Pick<Payment, 'customerId'>): boolean {
-  return caller.role === 'ADMIN' || payment.customerId === caller.userId;
-}
 
 export class PaymentQueryService {
   constructor(private readonly scope: PaymentsContextScope) {}

@@ -1,12 +1,7 @@
-import type { Identity } from '../../../kernel/src/identity.js';
+import { canSeeCustomerRecord as canSee } from '../../../kernel/src/access.js';
 import { isId } from '../../../kernel/src/validation.js';
 import type { ShippingContextScope } from '../context.js';
 import type { Shipment } from '../generated/prisma/client.js';
-
-/** Customers see the shipments of their own orders; admins every shipment of their tenant. */
-function canSee(caller: Identity, shipment: Pick<Shipment, 'customerId'>): boolean {
-  return caller.role === 'ADMIN' || shipment.customerId === caller.userId;
-}
 
 export class ShipmentQueryService {
   constructor(private readonly scope: ShippingContextScope) {}
