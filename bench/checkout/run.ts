@@ -36,7 +36,7 @@ if (externalGateway) {
 } else {
   dataDir = mkdtempSync(join(tmpdir(), 'sc-bench-checkout-'));
   supergraph = await startSupergraph({
-    env: { NODE_ENV: 'production', LOG_LEVEL: 'warn', DATA_DIR: dataDir, PAYMENT_LATENCY_MS: options.get('payment-latency') ?? '0', PORT: '0', ...pickEnv() },
+    env: { NODE_ENV: 'test', LOG_LEVEL: 'warn', DATA_DIR: dataDir, PAYMENT_LATENCY_MS: options.get('payment-latency') ?? '0', PORT: '0', ...pickEnv() },
     ephemeralPorts: true,
     beforeGateway: (subgraphs) => seedAll(Object.fromEntries(Object.entries(subgraphs).map(([n, s]) => [n, s.runtime.db])) as never),
   });

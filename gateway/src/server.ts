@@ -73,6 +73,8 @@ export async function startGateway(config: GatewayConfig, logger: Logger): Promi
     gateway,
     introspection: !production,
     includeStacktraceInErrorResponses: false,
+    // The process owns SIGTERM/SIGINT (drain, then close databases and the bus), not each Apollo instance.
+    stopOnTerminationSignals: false,
     csrfPrevention: true,
     formatError: formatError({ exposeInternals: config.env === 'development' }),
     plugins: [

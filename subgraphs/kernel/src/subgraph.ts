@@ -136,6 +136,8 @@ export async function startSubgraph<TDb extends PrismaLike<TTx>, TTx extends Raw
     schema,
     introspection: true,
     includeStacktraceInErrorResponses: false,
+    // The process owns SIGTERM/SIGINT (drain, then close databases and the bus), not each Apollo instance.
+    stopOnTerminationSignals: false,
     formatError: formatError({ exposeInternals: config.env === 'development' }),
     plugins: [ApolloServerPluginDrainHttpServer({ httpServer: server }), metricsPlugin(name)],
     logger: {
