@@ -195,6 +195,43 @@ describe('checkout saga', () => {
     expect(after).toBe(before);
   });
 
+  it('has one effect when the same event is delivered twice', async () => {
+    const product = await productNamed('Purple Kettle');
+    const before = await stockOf(product.id);
+    const { placeOrder } = await place(ALICE, [{ productId: product.id, quantity: 2 }]);
+    await sg.settle();
+    const [row] = await sg.sql<{ id: string; type: string; tenantId: string; aggregateType: string; aggregateId: string; payload: unknown; occurredAt: Date; version: number }>(
+      'orders', `SELECT "id", "type", "version", "tenantId", "aggregateType", "aggregateId", "payload", "occurredAt" FROM "orders"."OutboxEvent" WHERE "aggregateId" = $1 AND "type" = 'orders.order.placed'`, placeOrder.id);
+    const event = { ...row!, occurredAt: new Date(row!.occurredAt).toISOString(), traceparent: null };
+    // Straight to inventory's consumer, past the bus's own de-duplication: only the inbox stands in the way.
+    const { inventoryConsumer } = await import('../../subgraphs/inventory/src/events/saga.consumer.js');
+    const consumer = inventoryConsumer(sg.subgraphs.inventory.runtime as never);
+    await consumer.handler(event as never);
+    await consumer.handler(event as never);
+    await sg.settle();
+    expect(await stockOf(product.id)).toEqual({ available: before.available - 2, reserved: 0 });
+    const reservations = await sg.sql<{ n: number }>('inventory', `SELECT count(*)::int AS n FROM "inventory"."Reservation" WHERE "orderId" = $1::uuid`, placeOrder.id);
+    expect(reservations[0]?.n).toBe(1);
+    expect((await orderById(ALICE, placeOrder.id)).status).toBe('CONFIRMED');
+  });
+
+  it('delivers an event committed while the relay was down once the relay is back', async () => {
+    const product = await productNamed('Purple Kettle');
+    await sg.subgraphs.orders.relay.stop();
+    let orderId: string;
+    try {
+      orderId = (await place(ALICE, [{ productId: product.id, quantity: 1 }])).placeOrder.id;
+      await sg.bus.drain();
+      const pending = await sg.sql<{ n: number }>('orders', `SELECT count(*)::int AS n FROM "orders"."OutboxEvent" WHERE "aggregateId" = $1 AND "publishedAt" IS NULL`, orderId);
+      expect(pending[0]?.n).toBe(1);
+      expect((await orderById(ALICE, orderId)).status).toBe('PENDING');
+    } finally {
+      sg.subgraphs.orders.relay.start();
+    }
+    await sg.settle();
+    expect((await orderById(ALICE, orderId)).status).toBe('CONFIRMED');
+  });
+
   it("does not let a customer cancel another customer's order", async () => {
     const mine = await sg.client.as<any>(ALICE, contract.storefront, { first: 1 }, 'MyOrders');
     const token = await sg.client.tokenFor('bob@globex.test');

@@ -1,6 +1,4 @@
-import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { connect as tcpConnect } from 'node:net';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { jetstreamManager, type JetStreamManager } from '@nats-io/jetstream';
 import { pino } from 'pino';
@@ -9,12 +7,11 @@ import type { DeliveryPolicy } from '../../subgraphs/kernel/src/events/bus.js';
 import { createEvent, defineEvent, type EventEnvelope } from '../../subgraphs/kernel/src/events/event.js';
 import { JetStreamBus, type JetStreamBusOptions } from '../../subgraphs/kernel/src/events/jetstream-bus.js';
 import { eventsConsumed, eventsDeadLettered } from '../../subgraphs/kernel/src/metrics.js';
+import { ensureNatsRunning, natsAcceptsConnections, stopNats } from '../harness/nats.js';
 
 // Runs against the machine's NATS (JetStream enabled). Every test gets streams and subjects of its
 // own, so runs never see each other, and deletes them afterwards.
 const NATS_URL = process.env.NATS_URL ?? 'nats://127.0.0.1:4222';
-const NATS_SERVER = '/usr/sbin/nats-server';
-const NATS_ARGS = ['-a', '127.0.0.1', '-p', '4222', '-js', '-sd', '/var/lib/nats-server', '-l', '/var/log/nats-server.log'];
 
 const logger = pino({ level: process.env.LOG_LEVEL ?? 'silent' });
 
@@ -62,44 +59,6 @@ async function counter(metric: typeof eventsConsumed | typeof eventsDeadLettered
 
 function uniqueConsumer(name: string): string {
   return `${name}_${randomBytes(3).toString('hex')}`;
-}
-
-function natsAcceptsConnections(): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = tcpConnect({ host: '127.0.0.1', port: 4222 });
-    socket.once('connect', () => {
-      socket.destroy();
-      resolve(true);
-    });
-    socket.once('error', () => resolve(false));
-  });
-}
-
-function stopNats(): void {
-  execFileSync('start-stop-daemon', ['--stop', '--oknodo', '--retry', '10', '--exec', NATS_SERVER], { stdio: 'ignore' });
-}
-
-/** Starts NATS unless it runs, then waits until JetStream answers. */
-async function ensureNatsRunning(): Promise<void> {
-  execFileSync('start-stop-daemon', ['--start', '--oknodo', '--background', '--exec', NATS_SERVER, '--', ...NATS_ARGS], { stdio: 'ignore' });
-  await waitFor('NATS to accept connections', natsAcceptsConnections, 30_000);
-  await waitFor(
-    'JetStream to answer',
-    async () => {
-      try {
-        const probe = await connect({ servers: NATS_URL, timeout: 1_000 });
-        try {
-          await (await jetstreamManager(probe)).getAccountInfo();
-          return true;
-        } finally {
-          await probe.close();
-        }
-      } catch {
-        return false;
-      }
-    },
-    30_000,
-  );
 }
 
 beforeAll(async () => {
