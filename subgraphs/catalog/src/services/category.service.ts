@@ -1,7 +1,7 @@
 import { isId } from '../../../kernel/src/validation.js';
 import type { CatalogContextScope } from '../context.js';
 import type { Category, Product } from '../generated/prisma/client.js';
-import type { Connection } from '../../../kernel/src/pagination.js';
+import { pageSize, toConnection, type Connection } from '../../../kernel/src/pagination.js';
 import type { ProductService } from './product.service.js';
 
 export class CategoryService {
@@ -18,7 +18,12 @@ export class CategoryService {
     return isId(id) ? this.scope().loaders.categoryById.load(id.toLowerCase()) : Promise.resolve(null);
   }
 
-  productsOf(category: Category, first: number | null | undefined, after: string | null | undefined): Promise<Connection<Product>> {
-    return this.products.list({ first, after, categoryId: category.id });
+  /** A category's products; first pages of many categories are loaded together. */
+  async productsOf(category: Category, first: number | null | undefined, after: string | null | undefined): Promise<Connection<Product>> {
+    if (after) return this.products.list({ first, after, categoryId: category.id });
+    const size = pageSize(first);
+    const { loaders } = this.scope();
+    const [rows, total] = await Promise.all([loaders.firstProductsOfCategory(size).load(category.id), loaders.productCountOfCategory.load(category.id)]);
+    return toConnection(rows, size, total, (p) => [p.name, p.id]);
   }
 }

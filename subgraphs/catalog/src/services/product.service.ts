@@ -38,6 +38,8 @@ export class ProductService {
     const cursor = decodeCursor(args.after, 2);
     const search = args.search?.trim() ?? '';
     if (search.length > 200) throw new ValidationError('search', 'search must be at most 200 characters.');
+    // PostgreSQL text cannot hold NUL: refuse it as input instead of failing in the database.
+    if (search.includes('\u0000')) throw new ValidationError('search', 'search must not contain NUL characters.');
     const filter = { search, categoryId: args.categoryId ? requireId(args.categoryId, 'categoryId') : null };
     const [rows, total] = await Promise.all([
       products.page(filter, size, cursor ? { name: String(cursor[0]), id: String(cursor[1]) } : null),
