@@ -9,11 +9,14 @@ import { SUBGRAPH_NAMES, type SubgraphName } from '../subgraphs/kernel/src/names
  * The database of every subgraph as the environment says: DATABASE_URL_<NAME> (PostgreSQL) or the
  * embedded PGlite under DATA_DIR/pglite that `npm start` uses (stop `npm start` before using it).
  */
-export async function databaseTargets(env: Env): Promise<{ targets: Record<SubgraphName, DatabaseTarget>; close(): Promise<void> }> {
+export async function databaseTargets(
+  env: Env,
+  names: readonly SubgraphName[] = SUBGRAPH_NAMES,
+): Promise<{ targets: Record<SubgraphName, DatabaseTarget>; close(): Promise<void> }> {
   const common = loadCommonConfig(env);
   let pglite: PGlite | undefined;
   const targets = {} as Record<SubgraphName, DatabaseTarget>;
-  for (const name of SUBGRAPH_NAMES) {
+  for (const name of names) {
     const url = env[`DATABASE_URL_${name.toUpperCase()}`];
     if (url) targets[name] = { kind: 'postgres', url, poolSize: 2 };
     else {

@@ -1,15 +1,24 @@
-// `npm run db:migrate`: applies every subgraph's migrations to its database (see tools/databases.ts).
+// `npm run db:migrate [-- <subgraph>...]`: applies every subgraph's (or the named ones') migrations
+// to its database (see tools/databases.ts). A deployment migrates one subgraph per job, with only
+// that subgraph's DATABASE_URL_<NAME>.
 import { migrationTargetOf } from '../subgraphs/kernel/src/db/database.js';
 import { applyMigrations } from '../subgraphs/kernel/src/db/migrator.js';
-import { SUBGRAPH_NAMES } from '../subgraphs/kernel/src/names.js';
+import { isSubgraphName, SUBGRAPH_NAMES } from '../subgraphs/kernel/src/names.js';
 import { migrationsDirOf } from '../subgraphs/kernel/src/paths.js';
 import { createMissingDatabases, databaseTargets } from './databases.js';
 
+const asked = process.argv.slice(2);
+const unknown = asked.filter((name) => !isSubgraphName(name));
+if (unknown.length) {
+  console.error(`unknown subgraph ${unknown.join(', ')}; usage: npm run db:migrate [-- <${SUBGRAPH_NAMES.join('|')}>...]`);
+  process.exit(2);
+}
+const names = asked.length ? SUBGRAPH_NAMES.filter((name) => asked.includes(name)) : SUBGRAPH_NAMES;
 const created = await createMissingDatabases(process.env);
 if (created.length) console.log(`created databases: ${created.join(', ')}`);
-const { targets, close } = await databaseTargets(process.env);
+const { targets, close } = await databaseTargets(process.env, names);
 try {
-  for (const name of SUBGRAPH_NAMES) {
+  for (const name of names) {
     const { applied } = await applyMigrations(migrationTargetOf(targets[name]), { schema: name, migrationsDir: migrationsDirOf(name) });
     console.log(`${name.padEnd(9)} ${targets[name].kind.padEnd(8)} ${applied.length ? `applied ${applied.join(', ')}` : 'up to date'}`);
   }

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { loadCommonConfig, parseEnv, type CommonConfig, type Env } from '../../subgraphs/kernel/src/config.js';
 import { REPO_ROOT } from '../../subgraphs/kernel/src/paths.js';
 import { SUBGRAPH_NAMES, type SubgraphName } from '../../subgraphs/kernel/src/names.js';
+import { loadEdgeConfig, type EdgeConfig } from './edge-config.js';
 
 export interface GatewayConfig extends CommonConfig {
   port: number;
@@ -14,6 +15,19 @@ export interface GatewayConfig extends CommonConfig {
   subgraphUrls: Partial<Record<SubgraphName, string>>;
   subgraphTimeoutMs: number;
   maxBodyBytes: number;
+  /** Credentials for subgraphs, operation and rate limits, trusted documents, CORS (edge-config.ts). */
+  edge: EdgeConfig;
+  /** Live subscriptions over graphql-ws (see docs/subscriptions.md). */
+  subscriptions: {
+    /** Events waiting for one socket before they are coalesced per entity; a socket still over it is closed. */
+    queueLimit: number;
+    /** Per-event executions (subgraph fetches) running at once in this process. */
+    fetchConcurrency: number;
+    /** Ping interval; a socket that misses a pong is dropped. */
+    keepAliveMs: number;
+    /** On shutdown, how long in-flight events may take to reach their sockets before they are closed. */
+    shutdownGraceMs: number;
+  };
 }
 
 export function loadGatewayConfig(env: Env): GatewayConfig {
@@ -24,9 +38,13 @@ export function loadGatewayConfig(env: Env): GatewayConfig {
       JWKS_URL: z.string().url().default('http://localhost:4001/.well-known/jwks.json'),
       JWT_ISSUER: z.string().min(1).default('supergraph-commerce'),
       JWT_AUDIENCE: z.string().min(1).default('supergraph-commerce'),
-      JWT_CLOCK_TOLERANCE_SECONDS: z.coerce.number().int().min(0).max(300).default(30),
+      JWT_CLOCK_TOLERANCE_SECONDS: z.coerce.number().int().min(0).max(300).default(5),
       SUBGRAPH_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(10_000),
       MAX_BODY_BYTES: z.coerce.number().int().min(1_024).max(50_000_000).default(1_000_000),
+      SUBSCRIPTION_QUEUE_LIMIT: z.coerce.number().int().min(1).max(100_000).default(256),
+      SUBSCRIPTION_FETCH_CONCURRENCY: z.coerce.number().int().min(1).max(1_000).default(32),
+      SUBSCRIPTION_KEEPALIVE_MS: z.coerce.number().int().min(1_000).max(300_000).default(15_000),
+      SUBSCRIPTION_SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).max(60_000).default(5_000),
       ...Object.fromEntries(SUBGRAPH_NAMES.map((n) => [`SUBGRAPH_URL_${n.toUpperCase()}`, z.string().url().optional()])),
     }),
     env,
@@ -49,5 +67,12 @@ export function loadGatewayConfig(env: Env): GatewayConfig {
     subgraphUrls,
     subgraphTimeoutMs: parsed.SUBGRAPH_TIMEOUT_MS as number,
     maxBodyBytes: parsed.MAX_BODY_BYTES as number,
+    edge: loadEdgeConfig(env, loadCommonConfig(env).env),
+    subscriptions: {
+      queueLimit: parsed.SUBSCRIPTION_QUEUE_LIMIT as number,
+      fetchConcurrency: parsed.SUBSCRIPTION_FETCH_CONCURRENCY as number,
+      keepAliveMs: parsed.SUBSCRIPTION_KEEPALIVE_MS as number,
+      shutdownGraceMs: parsed.SUBSCRIPTION_SHUTDOWN_GRACE_MS as number,
+    },
   };
 }

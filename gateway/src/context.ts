@@ -11,10 +11,12 @@ export interface GatewayContext {
   /** Set when a token was sent but refused; the authentication plugin reports it. */
   authError: string | null;
   logger: Logger;
+  /** The client's address (behind TRUST_PROXY proxies, the forwarded one), for per-address rate limits. */
+  clientAddress?: string;
 }
 
-export async function createGatewayContext(headers: IncomingHttpHeaders, verifier: TokenVerifier, logger: Logger): Promise<GatewayContext> {
-  const requestId = requestIdFrom(headers);
+/** `requestId`: the one the edge middleware already chose for this request, when there is one. */
+export async function createGatewayContext(headers: IncomingHttpHeaders, verifier: TokenVerifier, logger: Logger, requestId = requestIdFrom(headers)): Promise<GatewayContext> {
   const token = bearerToken(headers.authorization);
   const child = logger.child({ requestId });
   if (!token) return { requestId, identity: null, authError: headers.authorization ? 'malformed Authorization header' : null, logger: child };

@@ -5,10 +5,12 @@ import { seedAll, type SeedTargets } from '../../prisma/seed.js';
 import { DEMO_PASSWORD, DEMO_TENANTS } from '../../prisma/demo-data.js';
 import { loadCommonConfig } from '../../subgraphs/kernel/src/config.js';
 import { startSupergraph, type AnySubgraph } from './supergraph-host.js';
+import { startTracing } from '../../subgraphs/kernel/src/telemetry/tracing.js';
 import type { SubgraphName } from '../../subgraphs/kernel/src/names.js';
 
 const started = performance.now();
 const common = loadCommonConfig(process.env);
+const tracing = startTracing({ service: 'supergraph', config: common.telemetry });
 const seededMarker = join(common.dataDir, '.seeded');
 
 async function seedIfFresh(subgraphs: Record<SubgraphName, AnySubgraph>): Promise<void> {
@@ -42,6 +44,7 @@ async function stop(signal: string): Promise<void> {
   supergraph.logger.info({ signal }, 'shutting down');
   setTimeout(() => process.exit(1), 15_000).unref();
   await supergraph.stop();
+  await tracing.shutdown();
   process.exit(0);
 }
 process.on('SIGTERM', () => void stop('SIGTERM'));

@@ -1,11 +1,16 @@
 // The gateway as its own process (distributed topology): `npm run start:gateway`.
+import { createEventBus } from '../../subgraphs/kernel/src/events/create-bus.js';
 import { createLogger } from '../../subgraphs/kernel/src/logger.js';
 import { loadGatewayConfig } from './config.js';
 import { startGateway } from './server.js';
+import { startTracing } from '../../subgraphs/kernel/src/telemetry/tracing.js';
 
 const config = loadGatewayConfig(process.env);
+const tracing = startTracing({ service: 'gateway', config: config.telemetry });
 const logger = createLogger('gateway', config);
-const gateway = await startGateway(config, logger);
+// live subscriptions hear every event from NATS (fan-out), so any number of gateways can hold sockets
+const events = await createEventBus(config, logger.child({ service: 'bus' }));
+const gateway = await startGateway(config, logger, { events });
 
 let stopping = false;
 async function stop(signal: string): Promise<void> {
@@ -14,6 +19,8 @@ async function stop(signal: string): Promise<void> {
   logger.info({ signal }, 'shutting down');
   setTimeout(() => process.exit(1), 15_000).unref();
   await gateway.stop();
+  await events.close();
+  await tracing.shutdown();
   process.exit(0);
 }
 process.on('SIGTERM', () => void stop('SIGTERM'));

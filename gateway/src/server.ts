@@ -5,6 +5,7 @@ import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHt
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { expressMiddleware } from '@as-integrations/express5';
 import express from 'express';
+import type { GraphQLSchema } from 'graphql';
 import { formatError } from '../../subgraphs/kernel/src/errors.js';
 import { createHttpApp, jsonErrorHandler, listen } from '../../subgraphs/kernel/src/http/app.js';
 import { metricsPlugin } from '../../subgraphs/kernel/src/http/metrics-plugin.js';
@@ -13,11 +14,29 @@ import { collectDefaultMetrics } from '../../subgraphs/kernel/src/metrics.js';
 import { isSubgraphName } from '../../subgraphs/kernel/src/names.js';
 import { TokenVerifier } from './auth/token-verifier.js';
 import type { GatewayConfig } from './config.js';
-import { createGatewayContext, type GatewayContext } from './context.js';
+import type { GatewayContext } from './context.js';
 import { requireAuthenticationPlugin } from './plugins/require-authentication.js';
 import { enforceSchemaPoliciesPlugin } from './plugins/enforce-schema-policies.js';
 import { acceptSecurityFeatures, readPolicies } from './auth/schema-policies.js';
 import { SubgraphDataSource } from './subgraph-data-source.js';
+import { subgraphsReadiness } from './subgraph-health.js';
+import { httpServerSpans } from '../../subgraphs/kernel/src/telemetry/http-spans.js';
+import { GatewayCredentialSigner } from '../../subgraphs/kernel/src/auth/gateway-credential.js';
+import { loadGatewaySigningKey } from '../../subgraphs/kernel/src/auth/gateway-keys.js';
+import { createEdgeStore } from './edge-store/edge-store.js';
+import { admitOperations } from './http/admit-operations.js';
+import { admitNonHttpOperationsPlugin } from './plugins/admit-operations.js';
+import { batchLimit, corsPolicy, requestIdMiddleware, securityHeaders } from './http/edge-middleware.js';
+import { gatewayContextOf, identifyCaller } from './http/identify-caller.js';
+import { rateLimitRequests } from './http/rate-limit-requests.js';
+import { OperationLimiter } from './operation-limits.js';
+import { requestIdInErrorsPlugin, withoutSuggestions } from './plugins/error-hygiene.js';
+import { loginRateLimitsPlugin } from './plugins/login-rate-limits.js';
+import { sessionRevocationPlugin } from './plugins/session-revocation.js';
+import { loadTrustedDocuments, persistedQueryCache } from './trusted-documents.js';
+import { RateLimiter } from './rate-limits.js';
+import type { EventBus } from '../../subgraphs/kernel/src/events/bus.js';
+import { startLiveSubscriptions } from './subscriptions/live-subscriptions.js';
 
 export interface RunningGateway {
   url: string;
@@ -31,44 +50,62 @@ function subgraphUrlOf(config: GatewayConfig, name: string, url: string): string
 }
 
 /** The federation gateway: one composed schema over HTTP, identity checked here and passed on. */
-export async function startGateway(config: GatewayConfig, logger: Logger): Promise<RunningGateway> {
+export async function startGateway(config: GatewayConfig, logger: Logger, options: { events: EventBus }): Promise<RunningGateway> {
   collectDefaultMetrics();
   const supergraphSdl = readFileSync(config.supergraphPath, 'utf8');
   const policies = readPolicies(supergraphSdl);
+  const trustedDocuments = loadTrustedDocuments(config.edge.trustedDocuments);
+  const signer = new GatewayCredentialSigner(await loadGatewaySigningKey({ ...config.edge.credential, dataDir: config.dataDir }), config.edge.credential.ttlSeconds);
+  const store = await createEdgeStore(config.edge, logger.child({ component: 'edge-store' }));
+  const limiter = new RateLimiter(store, config.edge.rateLimits);
+  const operationLimiter = new OperationLimiter(config.edge.limits);
+  const apqCache = persistedQueryCache(trustedDocuments, store.persistedQueries, config.edge.trustedDocuments.mode);
   const subgraphs = new Map<string, string>();
+  const dataSources = new Map<string, SubgraphDataSource>();
   const gateway = new ApolloGateway({
     supergraphSdl: acceptSecurityFeatures(supergraphSdl),
     buildService: ({ name, url }) => {
       const target = subgraphUrlOf(config, name, url!);
       subgraphs.set(name, target);
-      return new SubgraphDataSource(name, target, config.subgraphTimeoutMs);
+      const source = new SubgraphDataSource(name, target, config.subgraphTimeoutMs, signer);
+      dataSources.set(name, source);
+      return source;
     },
     logger: { debug: (m) => logger.debug(m), info: (m) => logger.info(m), warn: (m) => logger.warn(m), error: (m) => logger.error(m) },
   });
-  const verifier = new TokenVerifier(config.jwksUrl, config.jwt);
+  const verifier = new TokenVerifier(config.jwksUrl, config.jwt, (sessionId) => store.isSessionRevoked(sessionId));
+  // The API schema the edge checks operations against, as the gateway loads it.
+  let apiSchema: GraphQLSchema | undefined;
+  gateway.onSchemaLoadOrUpdate(({ apiSchema: loaded }) => {
+    apiSchema = loaded;
+  });
 
   let accepting = true;
   const { app, server } = createHttpApp({
     logger,
     isAccepting: () => accepting,
-    readiness: [
-      {
-        name: 'subgraphs',
-        check: async () => {
-          const down: string[] = [];
-          await Promise.all(
-            [...subgraphs].map(async ([name, url]) => {
-              const response = await fetch(url.replace(/\/graphql$/, '/readyz'), { signal: AbortSignal.timeout(1_500) }).catch(() => null);
-              if (!response?.ok) down.push(name);
-            }),
-          );
-          if (down.length) throw new Error(`not ready: ${down.sort().join(', ')}`);
-        },
-      },
-    ],
+    readiness: [subgraphsReadiness(subgraphs)],
   });
+  app.use(httpServerSpans('gateway'));
 
   const production = config.env === 'production';
+  const policyPlugins = [
+    admitNonHttpOperationsPlugin({ limiter: operationLimiter, trusted: trustedDocuments, mode: config.edge.trustedDocuments.mode }),
+    requireAuthenticationPlugin({ allowAnonymousIntrospection: !production }),
+    enforceSchemaPoliciesPlugin(() => policies),
+  ];
+  const live = startLiveSubscriptions({
+    config,
+    logger,
+    gateway,
+    httpServer: server,
+    dataSources,
+    events: options.events,
+    verifier,
+    policyPlugins,
+    formatError: formatError({ exposeInternals: config.env === 'development' }),
+  });
+  const formatForClients = formatError({ exposeInternals: config.env === 'development' });
   const apollo = new ApolloServer<GatewayContext>({
     gateway,
     introspection: !production,
@@ -76,27 +113,43 @@ export async function startGateway(config: GatewayConfig, logger: Logger): Promi
     // The process owns SIGTERM/SIGINT (drain, then close databases and the bus), not each Apollo instance.
     stopOnTerminationSignals: false,
     csrfPrevention: true,
-    formatError: formatError({ exposeInternals: config.env === 'development' }),
+    allowBatchedHttpRequests: config.edge.limits.maxBatchSize > 1,
+    persistedQueries: { cache: apqCache, ttl: 86_400 },
+    // In production, validation messages lose their "Did you mean …?": no schema map without introspection.
+    formatError: (formatted, error) => formatForClients(production ? withoutSuggestions(formatted) : formatted, error),
     plugins: [
       ApolloServerPluginDrainHttpServer({ httpServer: server }),
       ...(production ? [ApolloServerPluginLandingPageDisabled()] : []),
-      requireAuthenticationPlugin({ allowAnonymousIntrospection: !production }),
-      enforceSchemaPoliciesPlugin(() => policies),
+      ...policyPlugins,
+      loginRateLimitsPlugin(limiter),
+      sessionRevocationPlugin(store),
+      requestIdInErrorsPlugin(),
       metricsPlugin('gateway'),
     ],
     logger: { debug: (m) => logger.debug(m), info: (m) => logger.info(m), warn: (m) => logger.warn(m), error: (m) => logger.error(m) },
   });
   await apollo.start();
 
+  app.set('trust proxy', config.edge.trustProxy);
   app.use(
     '/graphql',
+    requestIdMiddleware(),
+    securityHeaders(production),
+    corsPolicy(config.edge.corsOrigins),
     express.json({ limit: config.maxBodyBytes }),
+    batchLimit(config.edge.limits.maxBatchSize),
+    identifyCaller(verifier, logger),
+    // Cheapest refusals first: a bucket lookup, then trusted documents and limits, then GraphQL.
+    rateLimitRequests(limiter),
+    admitOperations({
+      limiter: operationLimiter,
+      trusted: trustedDocuments,
+      mode: config.edge.trustedDocuments.mode,
+      persistedQueries: apqCache,
+      schema: () => apiSchema,
+    }),
     expressMiddleware(apollo, {
-      context: async ({ req, res }) => {
-        const context = await createGatewayContext(req.headers, verifier, logger);
-        res.setHeader('x-request-id', context.requestId);
-        return context;
-      },
+      context: async ({ res }) => gatewayContextOf(res),
     }),
   );
   app.use(jsonErrorHandler(logger));
@@ -109,7 +162,9 @@ export async function startGateway(config: GatewayConfig, logger: Logger): Promi
     port,
     async stop() {
       accepting = false;
+      await live.stop();
       await apollo.stop();
+      await store.close();
     },
   };
 }

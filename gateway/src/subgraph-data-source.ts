@@ -1,7 +1,11 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
+import { randomUUID } from 'node:crypto';
 import { RemoteGraphQLDataSource, type GraphQLDataSourceProcessOptions } from '@apollo/gateway';
 import client from 'prom-client';
-import { identityToHeaders, IDENTITY_HEADERS } from '../../subgraphs/kernel/src/identity.js';
+import { GATEWAY_CREDENTIAL_HEADER, type GatewayCredentialSigner } from '../../subgraphs/kernel/src/auth/gateway-credential.js';
+import { IDENTITY_HEADERS, type Identity } from '../../subgraphs/kernel/src/identity.js';
 import { registry } from '../../subgraphs/kernel/src/metrics.js';
+import { injectTraceContext } from '../../subgraphs/kernel/src/telemetry/trace-context.js';
 import type { GatewayContext } from './context.js';
 
 const fetchDuration = new client.Histogram({
@@ -12,32 +16,43 @@ const fetchDuration = new client.Histogram({
   registers: [registry],
 });
 
+/** The caller of the fetch under way: `process` knows it, the fetcher (which sees the final body) reads it. */
+const caller = new AsyncLocalStorage<{ identity: Identity | null; requestId: string }>();
+
 /**
- * Sends the caller's identity and request id with every subgraph fetch (the subgraphs scope every
- * query by that tenant) and measures each fetch.
+ * Every subgraph fetch carries a credential the gateway signs for that subgraph, that exact body
+ * and that caller (subgraphs trust nothing else, see kernel/auth/gateway-credential.ts); fetches
+ * are measured and bounded by the subgraph timeout.
  */
 export class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> {
   constructor(
     private readonly subgraph: string,
     url: string,
     private readonly timeoutMs: number,
+    signer: GatewayCredentialSigner,
   ) {
     super({ url });
+    const send = this.fetcher;
+    // The body is final only here: the credential's hash covers exactly the bytes that are sent.
+    this.fetcher = async (target, init = {}) => {
+      const current = caller.getStore();
+      if (!current) throw new Error(`subgraph fetch to ${this.subgraph} outside SubgraphDataSource.process`);
+      const credential = await signer.sign({ audience: this.subgraph, body: init.body ?? '', requestId: current.requestId, identity: current.identity });
+      return send(target, { ...init, headers: { ...init.headers, [GATEWAY_CREDENTIAL_HEADER]: credential }, timeout: this.timeoutMs } as typeof init);
+    };
   }
 
   override willSendRequest({ request, context }: GraphQLDataSourceProcessOptions<GatewayContext>): void {
-    const headers = request.http!.headers;
-    if (context?.requestId) headers.set(IDENTITY_HEADERS.requestId, context.requestId);
-    if (context?.identity) {
-      for (const [name, value] of Object.entries(identityToHeaders(context.identity))) headers.set(name, value);
-    }
-    (request.http as { timeout?: number }).timeout = this.timeoutMs;
+    if (context?.requestId) request.http!.headers.set(IDENTITY_HEADERS.requestId, context.requestId);
+    // the subgraph's spans continue the gateway's fetch span
+    injectTraceContext((name, value) => request.http!.headers.set(name, value));
   }
 
   override async process(options: GraphQLDataSourceProcessOptions<GatewayContext>) {
     const end = fetchDuration.startTimer({ subgraph: this.subgraph });
+    const context = options.context as Partial<GatewayContext> | undefined;
     try {
-      const response = await super.process(options);
+      const response = await caller.run({ identity: context?.identity ?? null, requestId: context?.requestId ?? randomUUID() }, () => super.process(options));
       end({ outcome: response.errors?.length ? 'error' : 'ok' });
       return response;
     } catch (error) {

@@ -98,7 +98,7 @@ export async function startSupergraph(options: SupergraphOptions): Promise<Super
       JWKS_URL: env.JWKS_URL ?? `http://localhost:${accounts.port}/.well-known/jwks.json`,
       ...Object.fromEntries(started.map((s) => [`SUBGRAPH_URL_${s.name.toUpperCase()}`, env[`SUBGRAPH_URL_${s.name.toUpperCase()}`] ?? `http://localhost:${s.port}/graphql`])),
     });
-    const gateway = await startGateway(gatewayConfig, createLogger('gateway', gatewayConfig));
+    const gateway = await startGateway(gatewayConfig, createLogger('gateway', gatewayConfig), { events: bus });
 
     const settle = async () => {
       for (let round = 0; round < 20; round += 1) {

@@ -80,6 +80,8 @@ export async function startTestSupergraph(env: Record<string, string> = {}): Pro
       OUTBOX_POLL_MS: '50',
       ...(urls ?? {}),
       ...(natsUrl ? { NATS_URL: natsUrl, NATS_NAMESPACE: namespace! } : {}),
+      // With Redis (CI), the gateway's edge state (rate limits, ended sessions) lives there, under keys of this file's own.
+      ...(process.env.REDIS_URL ? { REDIS_URL: process.env.REDIS_URL, REDIS_KEY_PREFIX: `sc:test:${randomUUID()}:` } : {}),
       ...env,
     },
     pglite,

@@ -5,13 +5,18 @@ const ALGORITHMS = ['ES256'];
 
 export type VerifyResult = { ok: true; identity: Identity; expiresAt: number } | { ok: false; reason: string };
 
-/** Verifies access tokens against the accounts JWKS (fetched and cached by jose, refreshed on unknown kid). */
+/**
+ * Verifies access tokens against the accounts JWKS (fetched and cached by jose, refreshed on an
+ * unknown kid, which is how a rotated key is picked up): ES256 only, issuer, audience, expiry and
+ * not-before with a small clock tolerance, and the session not ended (logout, refresh-token reuse).
+ */
 export class TokenVerifier {
   private readonly keys: JWTVerifyGetKey;
 
   constructor(
     jwksUrl: string,
     private readonly options: { issuer: string; audience: string; clockToleranceSeconds: number },
+    private readonly isSessionRevoked: (sessionId: string) => Promise<boolean> = async () => false,
   ) {
     this.keys = createRemoteJWKSet(new URL(jwksUrl), { cooldownDuration: 30_000, cacheMaxAge: 600_000, timeoutDuration: 5_000 });
   }
@@ -25,9 +30,11 @@ export class TokenVerifier {
         clockTolerance: this.options.clockToleranceSeconds,
         requiredClaims: ['sub', 'exp', 'iat'],
       });
-      const { sub, tid, role, exp } = payload as { sub?: string; tid?: unknown; role?: unknown; exp?: number };
+      const { sub, tid, role, sid, exp } = payload as { sub?: string; tid?: unknown; role?: unknown; sid?: unknown; exp?: number };
       if (!sub || typeof tid !== 'string' || (role !== 'ADMIN' && role !== 'CUSTOMER')) return { ok: false, reason: 'token lacks tenant or role' };
-      return { ok: true, identity: { userId: sub, tenantId: tid, role }, expiresAt: exp ?? 0 };
+      if (sid !== undefined && typeof sid !== 'string') return { ok: false, reason: 'token has a malformed session' };
+      if (sid !== undefined && (await this.isSessionRevoked(sid))) return { ok: false, reason: 'session ended' };
+      return { ok: true, identity: { userId: sub, tenantId: tid, role, ...(sid ? { sessionId: sid } : {}) }, expiresAt: exp ?? 0 };
     } catch (error) {
       if (error instanceof errors.JWTExpired) return { ok: false, reason: 'token expired' };
       if (error instanceof errors.JOSEError) return { ok: false, reason: error.code };

@@ -2,8 +2,8 @@ import type { ApolloServerPlugin } from '@apollo/server';
 import { GraphQLError, Kind, type OperationDefinitionNode } from 'graphql';
 import type { GatewayContext } from '../context.js';
 
-/** Root fields anyone may call without a token. */
-const PUBLIC_FIELDS = new Set(['Mutation.login']);
+/** Root fields anyone may call without a token: signing in, and trading a refresh token (the access token may have expired). */
+const PUBLIC_FIELDS = new Set(['Mutation.login', 'Mutation.refreshToken']);
 
 function isPublic(operation: OperationDefinitionNode): boolean {
   const root = operation.operation === 'mutation' ? 'Mutation' : operation.operation === 'query' ? 'Query' : 'Subscription';

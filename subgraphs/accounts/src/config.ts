@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { loadSubgraphConfig, parseEnv, type Env, type SubgraphConfig } from '../../kernel/src/config.js';
+import type { JWK } from 'jose';
+import { jwksJson, loadSubgraphConfig, parseEnv, type Env, type SubgraphConfig } from '../../kernel/src/config.js';
 
 export interface AccountsConfig extends SubgraphConfig {
   jwt: {
@@ -9,7 +10,11 @@ export interface AccountsConfig extends SubgraphConfig {
     issuer: string;
     audience: string;
     ttlSeconds: number;
+    /** Public keys of retired signing keys, still served in the JWKS until the last token they signed has expired. */
+    previousPublicKeys: JWK[];
   };
+  /** How long a refresh token can wait to be used; each refresh issues a new one for as long again. */
+  refreshTtlSeconds: number;
 }
 
 export function loadAccountsConfig(env: Env, options: { standalone?: boolean } = {}): AccountsConfig {
@@ -20,7 +25,9 @@ export function loadAccountsConfig(env: Env, options: { standalone?: boolean } =
       JWT_KEY_ID: z.string().min(1).optional(),
       JWT_ISSUER: z.string().min(1).default('supergraph-commerce'),
       JWT_AUDIENCE: z.string().min(1).default('supergraph-commerce'),
-      JWT_TTL_SECONDS: z.coerce.number().int().min(60).max(86_400).default(3_600),
+      JWT_TTL_SECONDS: z.coerce.number().int().min(60).max(86_400).default(900),
+      JWT_PREVIOUS_PUBLIC_KEYS: jwksJson.optional(),
+      REFRESH_TOKEN_TTL_SECONDS: z.coerce.number().int().min(300).max(31_536_000).default(2_592_000),
     }),
     env,
   );
@@ -35,6 +42,8 @@ export function loadAccountsConfig(env: Env, options: { standalone?: boolean } =
       issuer: own.JWT_ISSUER,
       audience: own.JWT_AUDIENCE,
       ttlSeconds: own.JWT_TTL_SECONDS,
+      previousPublicKeys: own.JWT_PREVIOUS_PUBLIC_KEYS ?? [],
     },
+    refreshTtlSeconds: own.REFRESH_TOKEN_TTL_SECONDS,
   };
 }

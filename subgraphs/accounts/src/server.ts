@@ -10,12 +10,12 @@ import { TokenService } from './services/token.service.js';
 export async function accountsSubgraph(config: AccountsConfig): Promise<SubgraphDefinition<AccountsDb, AccountsTx, AccountsContext>> {
   const key = await loadSigningKey({ ...config.jwt, dataDir: config.dataDir });
   const tokens = new TokenService(key, config.jwt);
-  const jwks = jwksOf([key]);
+  const jwks = jwksOf([key], config.jwt.previousPublicKeys);
   return {
     name: 'accounts',
     createDb: createAccountsDb,
     resolvers,
-    createContext: (scope, runtime) => createAccountsContext(scope, runtime, tokens),
+    createContext: (scope, runtime) => createAccountsContext(scope, runtime, tokens, config.refreshTtlSeconds),
     routes: (router) => {
       router.get('/.well-known/jwks.json', (_req, res) => {
         res.setHeader('cache-control', 'public, max-age=300');

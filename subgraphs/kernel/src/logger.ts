@@ -1,14 +1,23 @@
+import { isSpanContextValid, trace } from '@opentelemetry/api';
 import { pino, type Logger } from 'pino';
 import type { CommonConfig } from './config.js';
 
 export type { Logger };
 
-/** JSON logs, one line per event; `service` names the emitter, `requestId` ties a request's lines together. */
+/**
+ * JSON logs, one line per event; `service` names the emitter, `requestId` ties a request's lines
+ * together, `trace_id`/`span_id` tie them to the trace when tracing is on.
+ */
 export function createLogger(service: string, config: Pick<CommonConfig, 'logLevel'>): Logger {
   return pino({
     level: config.logLevel,
     base: { service },
     timestamp: pino.stdTimeFunctions.isoTime,
+    // lines written inside a span carry its ids, so a trace backend and the logs point at each other
+    mixin() {
+      const span = trace.getActiveSpan()?.spanContext();
+      return span && isSpanContextValid(span) ? { trace_id: span.traceId, span_id: span.spanId } : {};
+    },
     redact: { paths: ['req.headers.authorization', 'password', '*.password', 'token'], remove: true },
   });
 }

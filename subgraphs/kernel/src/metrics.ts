@@ -54,3 +54,44 @@ export const outboxBacklog = metric(
   'outbox_backlog',
   () => new client.Gauge({ name: 'outbox_backlog', help: 'Events committed but not yet published', labelNames: ['service'] as const, registers: [registry] }),
 );
+
+export const outboxOldestAge = metric(
+  'outbox_oldest_event_age_seconds',
+  () => new client.Gauge({ name: 'outbox_oldest_event_age_seconds', help: 'Age of the oldest event not yet published (0 when none)', labelNames: ['service'] as const, registers: [registry] }),
+);
+
+export const consumerLag = metric(
+  'events_consumer_pending',
+  () => new client.Gauge({ name: 'events_consumer_pending', help: 'Events waiting for a durable consumer (not yet delivered)', labelNames: ['consumer'] as const, registers: [registry] }),
+);
+
+export const consumerAckPending = metric(
+  'events_consumer_ack_pending',
+  () => new client.Gauge({ name: 'events_consumer_ack_pending', help: 'Events delivered to a durable consumer and not yet acknowledged', labelNames: ['consumer'] as const, registers: [registry] }),
+);
+
+export const dbPoolConnections = metric(
+  'db_pool_connections',
+  () => new client.Gauge({ name: 'db_pool_connections', help: 'PostgreSQL pool connections by state (idle, busy) and its size (max)', labelNames: ['service', 'state'] as const, registers: [registry] }),
+);
+
+export const dbPoolWaiting = metric(
+  'db_pool_waiting_requests',
+  () => new client.Gauge({ name: 'db_pool_waiting_requests', help: 'Queries waiting for a free PostgreSQL connection', labelNames: ['service'] as const, registers: [registry] }),
+);
+
+/** Gauges read at scrape time (outbox, consumers, pools): each service registers how to refresh its own. */
+const scrapeProbes = new Set<() => Promise<void> | void>();
+
+/** Registers a probe /metrics runs before it answers; returns its removal. */
+export function onScrape(probe: () => Promise<void> | void): () => void {
+  scrapeProbes.add(probe);
+  return () => void scrapeProbes.delete(probe);
+}
+
+/** Runs every probe; one that fails or takes too long leaves its gauges as they were. */
+export async function runScrapeProbes(timeoutMs = 2_000): Promise<void> {
+  await Promise.allSettled(
+    [...scrapeProbes].map((probe) => Promise.race([Promise.resolve().then(probe), new Promise<void>((resolve) => setTimeout(resolve, timeoutMs).unref())])),
+  );
+}

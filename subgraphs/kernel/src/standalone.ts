@@ -5,6 +5,7 @@ import { createEventBus } from './events/create-bus.js';
 import { createLogger } from './logger.js';
 import { startSubgraph, type PrismaLike, type SubgraphDefinition } from './subgraph.js';
 import type { RawSql } from './events/outbox.js';
+import { startTracing } from './telemetry/tracing.js';
 
 /**
  * Runs one subgraph as its own process: PostgreSQL when DATABASE_URL_<NAME> is set (else a PGlite
@@ -14,6 +15,7 @@ export async function runStandalone<TDb extends PrismaLike<TTx>, TTx extends Raw
   config: SubgraphConfig,
   definition: SubgraphDefinition<TDb, TTx, TCtx>,
 ): Promise<void> {
+  const tracing = startTracing({ service: config.name, config: config.telemetry });
   const logger = createLogger(config.name, config);
   const pglite = config.databaseUrl ? undefined : await openEmbeddedPglite(join(config.dataDir, config.name));
   const database: DatabaseTarget = pglite
@@ -31,6 +33,7 @@ export async function runStandalone<TDb extends PrismaLike<TTx>, TTx extends Raw
     await running.stop();
     await bus.close();
     await pglite?.close();
+    await tracing.shutdown();
     clearTimeout(force);
     process.exit(0);
   };

@@ -18,11 +18,20 @@ import { OutboxRelay } from './events/relay.js';
 import { UnitOfWork } from './events/unit-of-work.js';
 import { createHttpApp, jsonErrorHandler, listen } from './http/app.js';
 import { metricsPlugin } from './http/metrics-plugin.js';
-import { identityFromHeaders, requestIdFrom, type Identity } from './identity.js';
+import { requestIdFrom, type Identity } from './identity.js';
+import { GatewayCredentialVerifier } from './auth/gateway-credential.js';
+import { loadGatewayPublicKeys, loadToolingKey } from './auth/gateway-keys.js';
+import { readPolicies } from './auth/policies.js';
+import { keepRawBody, requireGatewayCredential, verifiedCaller } from './http/gateway-guard.js';
+import { subgraphPoliciesPlugin } from './http/policies-plugin.js';
 import type { Logger } from './logger.js';
 import { collectDefaultMetrics } from './metrics.js';
 import type { SubgraphName } from './names.js';
 import { migrationsDirOf, REPO_ROOT } from './paths.js';
+import { tracedConsumer } from './telemetry/event-spans.js';
+import { httpServerSpans } from './telemetry/http-spans.js';
+import { traceResolvers } from './telemetry/resolver-spans.js';
+import { watchSubgraph } from './telemetry/subgraph-probes.js';
 
 /** A Prisma client as the kernel sees it: raw SQL for the outbox, transactions, disconnect. */
 export interface PrismaLike<TTx extends RawSql> extends RawSql {
@@ -127,11 +136,16 @@ export async function startSubgraph<TDb extends PrismaLike<TTx>, TTx extends Raw
     isAccepting: () => accepting,
     readiness: [{ name: 'database', check: async () => void (await db.$queryRawUnsafe('SELECT 1')) }],
   });
+  app.use(httpServerSpans(name));
 
-  const schema = buildSubgraphSchema({
-    typeDefs: loadTypeDefs(name),
-    resolvers: definition.resolvers as GraphQLResolverMap<unknown>,
-  });
+  const typeDefs = loadTypeDefs(name);
+  const schema = traceResolvers(
+    buildSubgraphSchema({
+      typeDefs,
+      resolvers: definition.resolvers as GraphQLResolverMap<unknown>,
+    }),
+    name,
+  );
   const apollo = new ApolloServer<TCtx>({
     schema,
     introspection: true,
@@ -139,7 +153,7 @@ export async function startSubgraph<TDb extends PrismaLike<TTx>, TTx extends Raw
     // The process owns SIGTERM/SIGINT (drain, then close databases and the bus), not each Apollo instance.
     stopOnTerminationSignals: false,
     formatError: formatError({ exposeInternals: config.env === 'development' }),
-    plugins: [ApolloServerPluginDrainHttpServer({ httpServer: server }), metricsPlugin(name)],
+    plugins: [ApolloServerPluginDrainHttpServer({ httpServer: server }), subgraphPoliciesPlugin(readPolicies(typeDefs)), metricsPlugin(name)],
     logger: {
       debug: (m) => logger.debug(m),
       info: (m) => logger.info(m),
@@ -152,23 +166,28 @@ export async function startSubgraph<TDb extends PrismaLike<TTx>, TTx extends Raw
   const router = express.Router();
   await definition.routes?.(router, runtime);
   app.use(router);
+  const verifier = new GatewayCredentialVerifier(await loadGatewayPublicKeys({ publicKeys: config.gatewayTrust.publicKeys, dataDir: config.dataDir }), name);
+  const toolingKey = loadToolingKey({ toolingKey: config.gatewayTrust.toolingKey, dataDir: config.dataDir, production: config.env === 'production' });
   app.use(
     '/graphql',
-    express.json({ limit: '1mb' }),
+    express.json({ limit: '1mb', verify: keepRawBody }),
+    requireGatewayCredential({ verifier, toolingKey, logger }),
     expressMiddleware(apollo, {
       context: async ({ req, res }) => {
-        const requestId = requestIdFrom(req.headers);
+        const caller = verifiedCaller(res);
+        const requestId = caller.requestId ?? requestIdFrom(req.headers);
         res.setHeader('x-request-id', requestId);
-        const scope: RequestScope = { requestId, identity: identityFromHeaders(req.headers), logger: logger.child({ requestId }) };
+        const scope: RequestScope = { requestId, identity: caller.identity, logger: logger.child({ requestId }) };
         return definition.createContext(scope, runtime);
       },
     }),
   );
   app.use(jsonErrorHandler(logger));
 
-  for (const consumer of definition.consumers?.(runtime) ?? []) await bus.consume(consumer);
+  for (const consumer of definition.consumers?.(runtime) ?? []) await bus.consume(tracedConsumer(name, consumer));
   const port = await listen(server, config.port, config.host);
   relay.start();
+  const unwatch = watchSubgraph({ service: name, schema: name, db, bus });
   const url = `http://${config.host === '0.0.0.0' ? 'localhost' : config.host}:${port}/graphql`;
   logger.info({ url }, 'subgraph ready');
 
@@ -182,6 +201,7 @@ export async function startSubgraph<TDb extends PrismaLike<TTx>, TTx extends Raw
       accepting = false;
       await apollo.stop();
       await relay.stop();
+      unwatch();
       await db.$disconnect();
     },
   };

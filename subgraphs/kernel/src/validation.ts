@@ -16,6 +16,8 @@ export function requireText(value: string | null | undefined, field: string, opt
   const text = (value ?? '').trim();
   if (text.length < (options.min ?? 1)) throw new ValidationError(field, `${field} must not be empty.`);
   if (text.length > options.max) throw new ValidationError(field, `${field} must be at most ${options.max} characters.`);
+  // PostgreSQL text cannot hold NUL: refuse it as input instead of failing in the database.
+  if (text.includes('\u0000')) throw new ValidationError(field, `${field} must not contain NUL characters.`);
   return text;
 }
 

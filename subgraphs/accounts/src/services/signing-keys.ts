@@ -36,7 +36,15 @@ export async function loadSigningKey(options: { privateKeyPem: string | undefine
   return fromPem(pem, kid);
 }
 
-/** The JWKS document the gateway verifies tokens with. */
-export function jwksOf(keys: SigningKey[]): { keys: JWK[] } {
-  return { keys: keys.map((k) => ({ ...k.publicJwk, kid: k.kid, alg: SIGNING_ALG, use: 'sig' })) };
+/**
+ * The JWKS document the gateway verifies tokens with: the current key, then retired ones (from
+ * JWT_PREVIOUS_PUBLIC_KEYS) that still verify tokens signed before a rotation until those expire.
+ */
+export function jwksOf(keys: SigningKey[], previous: JWK[] = []): { keys: JWK[] } {
+  const current = keys.map((k) => ({ ...k.publicJwk, kid: k.kid, alg: SIGNING_ALG, use: 'sig' }));
+  const currentIds = new Set(current.map((k) => k.kid));
+  const retired = previous
+    .filter((k) => k.kid && !currentIds.has(k.kid))
+    .map(({ d: _private, ...k }) => ({ ...k, alg: SIGNING_ALG, use: 'sig' }));
+  return { keys: [...current, ...retired] };
 }

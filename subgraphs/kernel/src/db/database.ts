@@ -3,7 +3,8 @@ import { PGlite } from '@electric-sql/pglite';
 import { PrismaPg } from '@prisma/adapter-pg';
 import type { SqlDriverAdapter, SqlDriverAdapterFactory, SqlQueryable, Transaction } from '@prisma/driver-adapter-utils';
 import { PrismaPGlite } from 'pglite-prisma-adapter';
-import { dbStatements } from '../metrics.js';
+import pg from 'pg';
+import { dbPoolConnections, dbPoolWaiting, dbStatements, onScrape } from '../metrics.js';
 import type { MigrationTarget } from './migrator.js';
 
 /**
@@ -27,7 +28,7 @@ export function migrationTargetOf(target: DatabaseTarget): MigrationTarget {
 /** Counts the statements a subgraph sends, so tests and /metrics can show that lists batch. */
 export class StatementCounter {
   private count = 0;
-  constructor(private readonly service: string) {}
+  constructor(readonly service: string) {}
   get total(): number {
     return this.count;
   }
@@ -66,7 +67,25 @@ export function createAdapterFactory(target: DatabaseTarget, counter: StatementC
     provider: inner.provider,
     adapterName: inner.adapterName,
     async connect(): Promise<SqlDriverAdapter> {
-      return countingQueryable(await inner.connect(), counter);
+      const adapter = await inner.connect();
+      // @prisma/adapter-pg exposes its pg.Pool; other adapters have no pool to watch
+      const driver = (adapter as { underlyingDriver?: () => unknown }).underlyingDriver?.();
+      if (driver instanceof pg.Pool) watchPool(counter.service, driver);
+      return countingQueryable(adapter, counter);
     },
   };
+}
+
+/** Pool use on /metrics: busy and idle connections against the pool's size, and queries queued for one. */
+function watchPool(service: string, pool: pg.Pool): void {
+  const stop = onScrape(() => {
+    if (pool.ended || pool.ending) {
+      stop();
+      return;
+    }
+    dbPoolConnections.set({ service, state: 'busy' }, pool.totalCount - pool.idleCount);
+    dbPoolConnections.set({ service, state: 'idle' }, pool.idleCount);
+    dbPoolConnections.set({ service, state: 'max' }, pool.options.max ?? 10);
+    dbPoolWaiting.set({ service }, pool.waitingCount);
+  });
 }

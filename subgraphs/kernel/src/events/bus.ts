@@ -27,6 +27,21 @@ export interface DeadLetter {
   at: string;
 }
 
+export interface ConsumerBacklog {
+  consumer: string;
+  pending: number;
+  ackPending: number;
+}
+
+export interface BroadcastOptions {
+  /** Event types wanted. */
+  types: string[];
+  /** Only this tenant's events; every tenant's when absent. */
+  tenantId?: string;
+  /** Called once per event, in publish order; a failure is logged, never retried. */
+  handler: (event: EventEnvelope) => void | Promise<void>;
+}
+
 /**
  * The event bus both topologies share: NATS JetStream when distributed, in-process when embedded.
  * `publish` resolves once the bus has the event; delivery is at least once, per consumer, in order
@@ -35,7 +50,15 @@ export interface DeadLetter {
 export interface EventBus {
   publish(event: EventEnvelope): Promise<void>;
   consume(options: ConsumerOptions): Promise<void>;
+  /**
+   * Fan-out: every process that subscribes gets every matching event published from now on (the
+   * gateway's live subscriptions). Not durable: at most once, no redelivery, nothing while disconnected.
+   * Resolves once the bus routes matching events here; the returned function ends the subscription.
+   */
+  subscribe(options: BroadcastOptions): Promise<() => Promise<void>>;
   /** Waits until every event published so far has been handled or dead-lettered (tests, shutdown). */
   drain(): Promise<void>;
+  /** Per durable consumer of this process: events not yet delivered and delivered but unacknowledged (metrics). */
+  consumerBacklog?(): Promise<ConsumerBacklog[]>;
   close(): Promise<void>;
 }

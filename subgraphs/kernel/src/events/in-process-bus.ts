@@ -1,6 +1,6 @@
 import type { Logger } from '../logger.js';
 import { eventsConsumed, eventsDeadLettered } from '../metrics.js';
-import { DEFAULT_DELIVERY, type ConsumerOptions, type DeadLetter, type DeliveryPolicy, type EventBus } from './bus.js';
+import { DEFAULT_DELIVERY, type BroadcastOptions, type ConsumerOptions, type DeadLetter, type DeliveryPolicy, type EventBus } from './bus.js';
 import type { EventEnvelope } from './event.js';
 
 const DEDUPE_WINDOW = 10_000;
@@ -11,6 +11,7 @@ const DEDUPE_WINDOW = 10_000;
  */
 export class InProcessBus implements EventBus {
   private readonly consumers = new Map<string, ConsumerOptions>();
+  private readonly listeners = new Set<BroadcastOptions & { wanted: Set<string> }>();
   /** Per consumer and aggregate, the tail of the delivery chain: keeps one aggregate's events in order. */
   private readonly chains = new Map<string, Promise<void>>();
   private readonly inFlight = new Set<Promise<void>>();
@@ -31,6 +32,18 @@ export class InProcessBus implements EventBus {
     for (const consumer of this.consumers.values()) {
       if (consumer.types.includes(event.type)) this.deliver(consumer, structuredClone(event));
     }
+    for (const listener of this.listeners) {
+      if (listener.wanted.has(event.type) && (listener.tenantId === undefined || listener.tenantId === event.tenantId)) this.broadcast(listener, structuredClone(event));
+    }
+  }
+
+  async subscribe(options: BroadcastOptions): Promise<() => Promise<void>> {
+    if (this.closed) throw new Error('event bus is closed');
+    const listener = { ...options, wanted: new Set(options.types) };
+    this.listeners.add(listener);
+    return async () => {
+      this.listeners.delete(listener);
+    };
   }
 
   async consume(options: ConsumerOptions): Promise<void> {
@@ -51,6 +64,15 @@ export class InProcessBus implements EventBus {
     this.seen.add(id);
     this.seenOrder.push(id);
     if (this.seenOrder.length > DEDUPE_WINDOW) this.seen.delete(this.seenOrder.shift()!);
+  }
+
+  /** After the publisher's turn, like a message arriving: a listener never runs inside `publish`. */
+  private broadcast(listener: BroadcastOptions, event: EventEnvelope): void {
+    Promise.resolve()
+      .then(() => listener.handler(event))
+      .catch((error: unknown) => {
+        this.logger.error({ eventId: event.id, type: event.type, err: error instanceof Error ? error.message : String(error) }, 'broadcast handler failed');
+      });
   }
 
   private deliver(consumer: ConsumerOptions, event: EventEnvelope): void {

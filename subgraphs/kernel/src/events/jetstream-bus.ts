@@ -18,7 +18,7 @@ import {
 } from '@nats-io/jetstream';
 import type { Logger } from '../logger.js';
 import { eventsConsumed, eventsDeadLettered } from '../metrics.js';
-import { DEFAULT_DELIVERY, type ConsumerOptions, type DeadLetter, type DeliveryPolicy, type EventBus } from './bus.js';
+import { DEFAULT_DELIVERY, type BroadcastOptions, type ConsumerBacklog, type ConsumerOptions, type DeadLetter, type DeliveryPolicy, type EventBus } from './bus.js';
 import type { EventEnvelope } from './event.js';
 
 export interface JetStreamBusOptions {
@@ -326,6 +326,17 @@ export class JetStreamBus implements EventBus {
     return { stream, subjectPrefix, deadLetterStream, deadLetterPrefix };
   }
 
+  /** What each durable consumer of this process still has to do, as the server counts it. */
+  async consumerBacklog(): Promise<ConsumerBacklog[]> {
+    const backlog: ConsumerBacklog[] = [];
+    for (const sub of this.subs.values()) {
+      if (sub.types.size === 0) continue;
+      const info = await this.jsm.consumers.info(this.options.stream, sub.durable);
+      backlog.push({ consumer: sub.options.consumer, pending: info.num_pending, ackPending: info.num_ack_pending });
+    }
+    return backlog;
+  }
+
   /** Resolves once JetStream has stored the event (or recognised it as a duplicate); throws otherwise. */
   async publish(event: EventEnvelope): Promise<void> {
     if (this.closed) throw new Error('event bus is closed');
@@ -368,6 +379,41 @@ export class JetStreamBus implements EventBus {
       throw error;
     }
     this.logger.info({ consumer: options.consumer, durable: sub.durable, types: options.types }, 'consuming events');
+  }
+
+  /**
+   * Fan-out through core NATS: a plain subscription on `<prefix>.<tenant|*>.<type>` receives every
+   * message JetStream stores on that subject, in every process that subscribes, without a consumer
+   * at the server. At most once: nothing arrives while this connection is down.
+   */
+  async subscribe(options: BroadcastOptions): Promise<() => Promise<void>> {
+    if (this.closed) throw new Error('event bus is closed');
+    const tenant = options.tenantId === undefined ? '*' : token(options.tenantId);
+    const subscriptions = [...new Set(options.types)].map((type) =>
+      this.nc.subscribe(`${this.options.subjectPrefix}.${tenant}.${checkSubjectPart('event type', type)}`, {
+        callback: (error, msg) => {
+          if (error) {
+            this.logger.warn({ subject: msg?.subject, err: errorMessage(error) }, 'broadcast subscription error');
+            return;
+          }
+          let event: EventEnvelope;
+          try {
+            event = parseEnvelope(msg.string());
+          } catch (parseError) {
+            this.logger.warn({ subject: msg.subject, err: errorMessage(parseError) }, 'unreadable broadcast event skipped');
+            return;
+          }
+          Promise.resolve()
+            .then(() => options.handler(event))
+            .catch((handlerError: unknown) => this.logger.error({ eventId: event.id, type: event.type, err: errorMessage(handlerError) }, 'broadcast handler failed'));
+        },
+      }),
+    );
+    // the server knows of the interest once the flush returns: events published after this reach us
+    await this.nc.flush();
+    return async () => {
+      for (const subscription of subscriptions) if (!subscription.isClosed()) subscription.unsubscribe();
+    };
   }
 
   /**

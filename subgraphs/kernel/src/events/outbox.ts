@@ -1,3 +1,4 @@
+import { traceparentOf } from '../telemetry/trace-context.js';
 import type { EventEnvelope } from './event.js';
 
 /** The part of a Prisma client (or transaction client) the outbox and inbox need. */
@@ -18,7 +19,8 @@ export class Outbox {
       `INSERT INTO "${this.schema}"."OutboxEvent" ("id", "tenantId", "type", "version", "aggregateType", "aggregateId", "payload", "traceparent", "occurredAt")
        VALUES ($1::uuid, $2, $3, $4, $5, $6, $7::jsonb, $8, $9::timestamp(3))`,
       event.id, event.tenantId, event.type, event.version, event.aggregateType, event.aggregateId,
-      JSON.stringify(event.payload), event.traceparent, event.occurredAt,
+      // an event written without a trace context keeps the one it was written in
+      JSON.stringify(event.payload), event.traceparent ?? traceparentOf(), event.occurredAt,
     );
   }
 }

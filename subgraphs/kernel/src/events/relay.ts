@@ -1,4 +1,6 @@
 import type { Logger } from '../logger.js';
+import { publishTraced } from '../telemetry/event-spans.js';
+import { withoutTracing } from '../telemetry/trace-context.js';
 import { eventsPublished, outboxBacklog } from '../metrics.js';
 import type { EventBus } from './bus.js';
 import type { EventEnvelope } from './event.js';
@@ -95,6 +97,11 @@ export class OutboxRelay {
   }
 
   private async publishBatch(): Promise<number> {
+    // polling is no request: its own SQL stays out of traces; each event's publish joins its trace
+    return withoutTracing(() => this.publishBatchUntraced());
+  }
+
+  private async publishBatchUntraced(): Promise<number> {
     const { db, exclusive } = this.options;
     if (!exclusive) return this.publishWith(db);
     return db.$transaction(async (tx) => {
@@ -113,7 +120,7 @@ export class OutboxRelay {
     const published: string[] = [];
     try {
       for (const row of rows) {
-        await bus.publish(toEnvelope(row));
+        await publishTraced(service, toEnvelope(row), (event) => bus.publish(event));
         published.push(row.id);
         eventsPublished.inc({ service, type: row.type });
       }

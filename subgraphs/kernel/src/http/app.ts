@@ -1,7 +1,8 @@
 import http from 'node:http';
 import express, { type Express, type Request, type Response, type NextFunction } from 'express';
 import type { Logger } from '../logger.js';
-import { registry } from '../metrics.js';
+import { registry, runScrapeProbes } from '../metrics.js';
+import { withoutTracing } from '../telemetry/trace-context.js';
 
 export interface ReadinessCheck {
   name: string;
@@ -33,7 +34,7 @@ export function createHttpApp(options: HttpAppOptions): { app: Express; server: 
     await Promise.all(
       options.readiness.map(async ({ name, check }) => {
         try {
-          await withTimeout(check(), 2_000);
+          await withTimeout(withoutTracing(check), 2_000);
           checks[name] = 'ok';
         } catch (error) {
           ready = false;
@@ -44,6 +45,7 @@ export function createHttpApp(options: HttpAppOptions): { app: Express; server: 
     res.status(ready ? 200 : 503).json({ status: ready ? 'ready' : 'not_ready', checks });
   });
   app.get('/metrics', async (_req, res) => {
+    await withoutTracing(runScrapeProbes);
     res.type(registry.contentType).send(await registry.metrics());
   });
   const server = http.createServer(app);

@@ -1,0 +1,305 @@
+// bench/subscriptions: N concurrent graphql-ws subscribers on one gateway while orders flow through
+// the checkout saga. Prints sockets connected, results delivered per second, event-to-client latency
+// (from the event occurring in a subgraph to the result arriving at the client) p50/p95/p99, and
+// the gateway's RSS.
+//
+//   npm run bench:subscriptions                                    # embedded stack, 1,000 subscribers
+//   npm run bench:subscriptions -- --subscribers 10000 --gateway-process
+//       # the gateway as its own process (gateway/src/main.ts) on the machine's NATS: its RSS alone
+//   npm run bench:subscriptions -- --subscribers 10000 --gateway-process --postgres
+//       # and the subgraphs on the machine's PostgreSQL (fresh databases, dropped after), not one PGlite
+//   options: --seconds 30  --orders-per-second 2  --admins <n>  --stock-watchers <n>  --nats <url>
+//
+// Subscribers: shoppers (customers created for the run) each on OrderUpdated for all their orders,
+// admins on LiveOrders, a few admins on LiveStock; half in each demo tenant. Each order is placed
+// by the next shopper, so its events go to one shopper's socket plus every admin socket of the tenant.
+import { fork, spawn, type ChildProcess } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { createInterface } from 'node:readline';
+import { startSupergraph } from '../../gateway/src/supergraph-host.js';
+import { DEMO_TENANTS } from '../../prisma/demo-data.js';
+import { seedAll } from '../../prisma/seed.js';
+import { SUBGRAPH_NAMES } from '../../subgraphs/kernel/src/names.js';
+import { REPO_ROOT } from '../../subgraphs/kernel/src/paths.js';
+import { buildDatabaseImage, openDatabaseFromImage } from '../../tests/harness/database-image.js';
+import { GraphQLClient } from '../../tests/harness/graphql-client.js';
+import { contract } from '../../tests/harness/operations.js';
+import { TestTokens } from '../../tests/harness/test-tokens.js';
+import { args, ms } from '../lib/stats.js';
+import type { Command, Report, SubscriberSpec } from './subscribers.js';
+
+const options = args();
+const total = Number(options.get('subscribers') ?? 1_000);
+const seconds = Number(options.get('seconds') ?? 30);
+const ordersPerSecond = Number(options.get('orders-per-second') ?? 2);
+const admins = Number(options.get('admins') ?? Math.max(2, Math.round(total * 0.01)));
+const stockWatchers = Number(options.get('stock-watchers') ?? Math.max(2, Math.round(total * 0.005)));
+const shopperCount = total - admins - stockWatchers;
+const gatewayProcess = options.has('gateway-process');
+const natsUrl = options.get('nats') ?? process.env.NATS_URL ?? 'nats://127.0.0.1:4222';
+const postgres = options.has('postgres');
+const pgAdmin = `postgresql://${process.env.PGUSER ?? 'postgres'}@${process.env.PGHOST ?? '127.0.0.1'}:5432`;
+if (shopperCount < 2) throw new Error('--subscribers must leave room for at least two shoppers');
+
+const sleep = (msTime: number) => new Promise((r) => setTimeout(r, msTime));
+const log = (line: string) => console.error(`[bench] ${line}`);
+
+// --- the stack ---------------------------------------------------------------------------------
+const tokens = await TestTokens.create();
+const dataDir = mkdtempSync(join(tmpdir(), 'sc-bench-subscriptions-'));
+const namespace = gatewayProcess ? `bench${randomUUID().replace(/-/g, '').slice(0, 10)}` : undefined;
+const databases = postgres ? SUBGRAPH_NAMES.map((name) => ({ name, database: `sc_bench_${name}_${process.pid}` })) : [];
+async function onPostgres(statements: string[]): Promise<void> {
+  const { default: pg } = await import('pg');
+  const admin = new pg.Client({ connectionString: `${pgAdmin}/postgres` });
+  await admin.connect();
+  try {
+    for (const statement of statements) await admin.query(statement);
+  } finally {
+    await admin.end();
+  }
+}
+await onPostgres(databases.map((d) => `CREATE DATABASE ${d.database}`));
+const pglite = postgres ? undefined : await openDatabaseFromImage(await buildDatabaseImage());
+const supergraph = await startSupergraph({
+  env: {
+    NODE_ENV: 'test',
+    LOG_LEVEL: 'warn',
+    DATA_DIR: dataDir,
+    ...tokens.env,
+    ...(namespace ? { NATS_URL: natsUrl, NATS_NAMESPACE: namespace } : {}),
+    ...Object.fromEntries(databases.map((d) => [`DATABASE_URL_${d.name.toUpperCase()}`, `${pgAdmin}/${d.database}`])),
+  },
+  pglite,
+  ephemeralPorts: true,
+  beforeGateway: postgres ? (subgraphs) => seedAll(Object.fromEntries(Object.entries(subgraphs).map(([n, s]) => [n, s.runtime.db])) as never) : undefined,
+});
+log(`supergraph up (${postgres ? 'PostgreSQL' : 'PGlite'}, ${namespace ? `NATS namespace ${namespace}` : 'in-process bus'})`);
+
+let gatewayChild: ChildProcess | undefined;
+let gatewayUrl = supergraph.gateway.url;
+if (gatewayProcess) {
+  gatewayChild = spawn(process.execPath, ['--import', 'tsx', 'gateway/src/main.ts'], {
+    cwd: REPO_ROOT,
+    stdio: ['ignore', 'pipe', 'inherit'],
+    env: {
+      PATH: process.env.PATH ?? '',
+      NODE_ENV: 'test',
+      LOG_LEVEL: 'info',
+      PORT: '0',
+      DATA_DIR: dataDir,
+      JWKS_URL: supergraph.gatewayConfig.jwksUrl,
+      NATS_URL: natsUrl,
+      NATS_NAMESPACE: namespace!,
+      ...Object.fromEntries(SUBGRAPH_NAMES.map((name) => [`SUBGRAPH_URL_${name.toUpperCase()}`, supergraph.subgraphs[name].url])),
+    },
+  });
+  gatewayUrl = await new Promise<string>((resolveUrl, reject) => {
+    createInterface({ input: gatewayChild!.stdout! }).on('line', (line) => {
+      try {
+        const entry = JSON.parse(line) as { msg?: string; url?: string };
+        if (entry.msg === 'gateway ready' && entry.url) resolveUrl(entry.url);
+      } catch {
+        // not a log line
+      }
+    });
+    gatewayChild!.once('exit', (code) => reject(new Error(`gateway process exited (${code})`)));
+  });
+  log(`gateway process ${gatewayChild.pid} at ${gatewayUrl}`);
+}
+
+const metricsUrl = gatewayUrl.replace(/\/graphql$/, '/metrics');
+async function gatewayMetric(name: string): Promise<number> {
+  const text = await (await fetch(metricsUrl)).text();
+  return text
+    .split('\n')
+    .filter((line) => line.startsWith(`${name} `) || line.startsWith(`${name}{`))
+    .reduce((sum, line) => sum + Number(line.split(' ').at(-1)), 0);
+}
+/** Cumulative bucket counts of a histogram on the gateway's /metrics: upper bound (s) → count. */
+async function gatewayHistogram(name: string): Promise<Map<number, number>> {
+  const text = await (await fetch(metricsUrl)).text();
+  const buckets = new Map<number, number>();
+  for (const line of text.split('\n')) {
+    const match = new RegExp(`^${name}_bucket\\{.*le="([^"]+)".*\\} (\\S+)$`).exec(line);
+    if (!match) continue;
+    const bound = match[1] === '+Inf' ? Infinity : Number(match[1]);
+    buckets.set(bound, (buckets.get(bound) ?? 0) + Number(match[2]));
+  }
+  return buckets;
+}
+/** A quantile of what a histogram recorded between two readings, interpolated within its bucket (as Prometheus does). */
+function quantile(before: Map<number, number>, after: Map<number, number>, q: number): number {
+  const bounds = [...after.keys()].sort((a, b) => a - b);
+  const counts = bounds.map((b) => (after.get(b) ?? 0) - (before.get(b) ?? 0));
+  const total = counts.at(-1) ?? 0;
+  if (total === 0) return Number.NaN;
+  const rank = q * total;
+  for (let i = 0; i < bounds.length; i += 1) {
+    if (counts[i]! >= rank) {
+      const lower = i === 0 ? 0 : bounds[i - 1]!;
+      const upper = bounds[i] === Infinity ? lower : bounds[i]!;
+      const below = i === 0 ? 0 : counts[i - 1]!;
+      return (lower + ((upper - lower) * (rank - below)) / Math.max(1, counts[i]! - below)) * 1_000;
+    }
+  }
+  return Number.NaN;
+}
+const histograms = ['gateway_subscription_event_arrival_seconds', 'gateway_subscription_execution_seconds'];
+
+/** CPU seconds the gateway's process used so far (embedded: the whole stack's process). */
+async function gatewayCpuSeconds(): Promise<number> {
+  if (gatewayProcess) return gatewayMetric('process_cpu_seconds_total');
+  const { user, system } = process.cpuUsage();
+  return (user + system) / 1e6;
+}
+/** The gateway's resident memory: its own process, or (embedded) the one process of the whole stack. */
+async function gatewayRss(): Promise<number> {
+  return gatewayProcess ? gatewayMetric('process_resident_memory_bytes') : process.memoryUsage().rss;
+}
+
+// --- people and stock --------------------------------------------------------------------------
+const tenants = DEMO_TENANTS.map((t) => ({
+  id: t.id,
+  admin: t.users.find((u) => u.role === 'ADMIN')!,
+  products: t.products.filter((p) => p.priceAmount < 10_000).slice(0, 20),
+}));
+const shoppers = Array.from({ length: shopperCount }, (_, n) => ({ id: randomUUID(), tenant: tenants[n % tenants.length]! }));
+const accounts = supergraph.subgraphs.accounts.runtime.db;
+for (let i = 0; i < shoppers.length; i += 500) {
+  const batch = shoppers.slice(i, i + 500);
+  const params = batch.flatMap((s, n) => [s.id, s.tenant.id, `shopper-${i + n}@bench.test`]);
+  const rows = batch.map((_, n) => `($${n * 3 + 1}::uuid, $${n * 3 + 2}::uuid, $${n * 3 + 3}, 'Bench Shopper', 'CUSTOMER', 'not-a-login', now())`);
+  await accounts.$executeRawUnsafe(`INSERT INTO "accounts"."User" ("id", "tenantId", "email", "name", "role", "passwordHash", "updatedAt") VALUES ${rows.join(', ')}`, ...params);
+}
+const http = new GraphQLClient(gatewayUrl);
+for (const tenant of tenants) {
+  const adminToken = await tokens.sign({ userId: tenant.admin.id, tenantId: tenant.id, role: 'ADMIN' }, 3_600);
+  for (const product of tenant.products) {
+    const result = await http.request(contract.dashboard, { productId: product.id, delta: 1_000_000, reason: 'bench' }, { operationName: 'AdjustStock', token: adminToken });
+    if (result.errors) throw new Error(`stock top-up failed: ${JSON.stringify(result.errors)}`);
+  }
+}
+await supergraph.settle();
+log(`${shoppers.length} shoppers created, stock topped up`);
+
+// --- subscribers ---------------------------------------------------------------------------------
+const specs: SubscriberSpec[] = [];
+for (const shopper of shoppers) {
+  specs.push({ token: await tokens.sign({ userId: shopper.id, tenantId: shopper.tenant.id, role: 'CUSTOMER' }, 3_600), query: contract.storefront, operationName: 'OrderUpdated', variables: {} });
+}
+for (let n = 0; n < admins + stockWatchers; n += 1) {
+  const tenant = tenants[n % tenants.length]!;
+  const token = await tokens.sign({ userId: tenant.admin.id, tenantId: tenant.id, role: 'ADMIN' }, 3_600);
+  specs.push({ token, query: contract.dashboard, operationName: n < admins ? 'LiveOrders' : 'LiveStock', variables: {} });
+}
+
+const client = fork(resolve(REPO_ROOT, 'bench/subscriptions/subscribers.ts'), [], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+function ask<T extends Report['type']>(command: Command, answer?: T): Promise<Extract<Report, { type: T }>> {
+  return new Promise((resolveReport) => {
+    if (answer) {
+      const onMessage = (report: Report) => {
+        if (report.type !== answer) return;
+        client.off('message', onMessage);
+        resolveReport(report as Extract<Report, { type: T }>);
+      };
+      client.on('message', onMessage);
+    }
+    client.send(command);
+    if (!answer) resolveReport(undefined as never);
+  });
+}
+
+const connectStarted = performance.now();
+const { connected, failed } = await ask({ type: 'start', url: gatewayUrl, subscribers: specs, connectConcurrency: 100 }, 'connected');
+const until = Date.now() + 120_000;
+while ((await gatewayMetric('gateway_subscriptions')) < connected && Date.now() < until) await sleep(200);
+const running = await gatewayMetric('gateway_subscriptions');
+log(`${connected} sockets connected (${failed} refused), ${running} subscriptions running, in ${((performance.now() - connectStarted) / 1000).toFixed(1)} s`);
+
+// --- orders flow -------------------------------------------------------------------------------
+await ask({ type: 'reset' });
+const cpuAtStart = await gatewayCpuSeconds();
+const histogramsAtStart = await Promise.all(histograms.map(gatewayHistogram));
+const fetchesAtStart = { count: await gatewayMetric('gateway_subgraph_fetch_duration_seconds_count'), sum: await gatewayMetric('gateway_subgraph_fetch_duration_seconds_sum') };
+const rss: number[] = [await gatewayRss()];
+const sampler = setInterval(() => void gatewayRss().then((v) => rss.push(v)), 1_000);
+const shopperTokens = specs.slice(0, shoppers.length).map((s) => s.token);
+let placed = 0;
+let refused = 0;
+const inFlight = new Set<Promise<void>>();
+const started = performance.now();
+for (let n = 0; performance.now() - started < seconds * 1_000; n += 1) {
+  const due = started + (n * 1_000) / ordersPerSecond;
+  if (due > performance.now()) await sleep(due - performance.now());
+  const shopper = shoppers[n % shoppers.length]!;
+  const product = shopper.tenant.products[n % shopper.tenant.products.length]!;
+  const order = http
+    .request(contract.storefront, { input: { idempotencyKey: randomUUID(), items: [{ productId: product.id, quantity: 1 }] } }, { operationName: 'PlaceOrder', token: shopperTokens[n % shoppers.length] })
+    .then((result) => {
+      if (result.errors) refused += 1;
+      else placed += 1;
+    });
+  inFlight.add(order);
+  void order.finally(() => inFlight.delete(order));
+}
+await Promise.all(inFlight);
+const placing = (performance.now() - started) / 1_000;
+await supergraph.settle();
+// results still on their way: wait until the count stops growing
+let last = -1;
+let report = await ask({ type: 'report' }, 'report');
+while (report.received !== last) {
+  last = report.received;
+  await sleep(1_000);
+  report = await ask({ type: 'report' }, 'report');
+}
+const elapsed = (performance.now() - started) / 1_000 - 1;
+const cpuUsed = (await gatewayCpuSeconds()) - cpuAtStart;
+const fetches = {
+  count: (await gatewayMetric('gateway_subgraph_fetch_duration_seconds_count')) - fetchesAtStart.count,
+  sum: (await gatewayMetric('gateway_subgraph_fetch_duration_seconds_sum')) - fetchesAtStart.sum,
+};
+const [arrival, execution] = await Promise.all(histograms.map(async (name, i) => {
+  const after = await gatewayHistogram(name);
+  return [50, 95, 99].map((p) => quantile(histogramsAtStart[i]!, after, p / 100));
+}));
+clearInterval(sampler);
+rss.push(await gatewayRss());
+
+const mb = (bytes: number) => `${(bytes / 1e6).toFixed(0)} MB`;
+console.log(`
+subscriptions benchmark (${gatewayProcess ? 'gateway process on NATS' : 'embedded gateway, in-process bus'}; subgraphs in one process on ${postgres ? 'PostgreSQL' : 'PGlite'}; subscribers in a process of their own)
+  subscribers            ${total}: ${shoppers.length} shoppers on OrderUpdated, ${admins} admins on LiveOrders, ${stockWatchers} on LiveStock (two tenants)
+  connected              ${connected} sockets (${failed} refused), ${running} subscriptions running at the gateway
+  orders                 ${placed} placed in ${placing.toFixed(1)} s (${(placed / placing).toFixed(1)}/s)${refused ? `, ${refused} refused` : ''}
+  delivered              ${report.received} results (${(report.received / elapsed).toFixed(0)}/s)${report.errors ? `, ${report.errors} with errors` : ''}; ${report.closed} sockets closed during the run
+  event → client         p50 ${ms(report.latency.p50)}  p95 ${ms(report.latency.p95)}  p99 ${ms(report.latency.p99)}  max ${ms(report.latency.max)}
+    event → gateway      p50 ≈${ms(arrival![0]!)}  p95 ≈${ms(arrival![1]!)}  p99 ≈${ms(arrival![2]!)}   (outbox relay and bus, from the gateway's histogram)
+    gateway → socket     p50 ≈${ms(execution![0]!)}  p95 ≈${ms(execution![1]!)}  p99 ≈${ms(execution![2]!)}   (waiting and subgraph fetches, per topic)
+  subgraph fetches       ${fetches.count} by the gateway (${(fetches.count / elapsed).toFixed(0)}/s, HTTP queries included), ${ms((fetches.sum / Math.max(1, fetches.count)) * 1_000)} each on average
+  gateway CPU            ${((cpuUsed / elapsed) * 100).toFixed(0)}% of one core over the run${gatewayProcess ? '' : ' (the whole embedded stack)'}
+  gateway RSS            ${mb(rss.at(-1)!)} at the end, ${mb(Math.max(...rss))} peak${gatewayProcess ? '' : ` (the whole embedded stack: gateway, six subgraphs${postgres ? '' : ', PGlite'})`}
+`);
+
+await ask({ type: 'stop' });
+if (gatewayChild) {
+  gatewayChild.kill('SIGTERM');
+  await new Promise((r) => gatewayChild!.once('exit', r));
+}
+await supergraph.stop();
+await pglite?.close();
+await onPostgres(databases.map((d) => `DROP DATABASE IF EXISTS ${d.database} WITH (FORCE)`));
+if (namespace) {
+  const { connect } = await import('@nats-io/transport-node');
+  const { jetstreamManager } = await import('@nats-io/jetstream');
+  const nc = await connect({ servers: natsUrl });
+  const jsm = await jetstreamManager(nc);
+  for (const stream of [`${namespace.toUpperCase()}_EVENTS`, `${namespace.toUpperCase()}_DLQ`]) await jsm.streams.delete(stream).catch(() => false);
+  await nc.close();
+}
+rmSync(dataDir, { recursive: true, force: true });
+process.exit(0);

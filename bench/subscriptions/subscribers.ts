@@ -1,0 +1,101 @@
+// The subscribers of bench/subscriptions, in a process of their own so that the gateway's process
+// only serves: one graphql-ws client per socket over a real WebSocket, one subscription each, and
+// for every result the time from its event (extensions.event.occurredAt) to its arrival here.
+// Driven by run.ts over IPC.
+import { createClient, type Client } from 'graphql-ws';
+import WebSocket from 'ws';
+import { summarize } from '../lib/stats.js';
+
+export interface SubscriberSpec {
+  token: string;
+  query: string;
+  operationName: string;
+  variables: Record<string, unknown>;
+}
+
+export type Command = { type: 'start'; url: string; subscribers: SubscriberSpec[]; connectConcurrency: number } | { type: 'reset' } | { type: 'report' } | { type: 'stop' };
+
+export type Report =
+  | { type: 'connected'; connected: number; failed: number }
+  | { type: 'report'; received: number; errors: number; closed: number; latency: ReturnType<typeof summarize> };
+
+const clients: Client[] = [];
+let latencies: number[] = [];
+let received = 0;
+let withErrors = 0;
+let connected = 0;
+let closed = 0;
+
+function send(report: Report): void {
+  process.send!(report);
+}
+
+function onResult(result: { errors?: readonly unknown[]; extensions?: { event?: { occurredAt?: string } } }): void {
+  const arrived = Date.now();
+  received += 1;
+  if (result.errors?.length) withErrors += 1;
+  const occurredAt = Date.parse(result.extensions?.event?.occurredAt ?? '');
+  if (Number.isFinite(occurredAt)) latencies.push(arrived - occurredAt);
+}
+
+/** Opens one socket, subscribes, and resolves once the gateway acknowledged the connection. */
+function open(url: string, spec: SubscriberSpec): Promise<boolean> {
+  return new Promise((resolve) => {
+    let settled = false;
+    const client = createClient({
+      url,
+      webSocketImpl: WebSocket,
+      connectionParams: { authorization: `Bearer ${spec.token}` },
+      lazy: false,
+      retryAttempts: 0,
+      onNonLazyError: () => undefined,
+      on: {
+        connected: () => {
+          if (!settled) {
+            settled = true;
+            connected += 1;
+            resolve(true);
+          }
+        },
+        closed: () => {
+          if (settled) closed += 1;
+          else {
+            settled = true;
+            resolve(false);
+          }
+        },
+      },
+    });
+    clients.push(client);
+    client.subscribe({ query: spec.query, operationName: spec.operationName, variables: spec.variables }, { next: onResult, error: () => undefined, complete: () => undefined });
+  });
+}
+
+process.on('message', async (command: Command) => {
+  switch (command.type) {
+    case 'start': {
+      let next = 0;
+      let failed = 0;
+      const worker = async () => {
+        while (next < command.subscribers.length) {
+          const spec = command.subscribers[next++]!;
+          if (!(await open(command.url, spec))) failed += 1;
+        }
+      };
+      await Promise.all(Array.from({ length: command.connectConcurrency }, worker));
+      send({ type: 'connected', connected, failed });
+      break;
+    }
+    case 'reset':
+      latencies = [];
+      received = 0;
+      withErrors = 0;
+      break;
+    case 'report':
+      send({ type: 'report', received, errors: withErrors, closed, latency: summarize(latencies) });
+      break;
+    case 'stop':
+      await Promise.all(clients.map((c) => c.dispose()));
+      process.exit(0);
+  }
+});

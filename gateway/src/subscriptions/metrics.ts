@@ -1,0 +1,69 @@
+import client from 'prom-client';
+import { registry } from '../../../subgraphs/kernel/src/metrics.js';
+
+function metric<T>(name: string, make: () => T): T {
+  return (registry.getSingleMetric(name) as T | undefined) ?? make();
+}
+
+export const liveSockets = metric(
+  'gateway_subscription_sockets',
+  () => new client.Gauge({ name: 'gateway_subscription_sockets', help: 'graphql-ws sockets open and signed in', registers: [registry] }),
+);
+
+export const liveSubscriptions = metric(
+  'gateway_subscriptions',
+  () => new client.Gauge({ name: 'gateway_subscriptions', help: 'Subscriptions running, by root field', labelNames: ['field'] as const, registers: [registry] }),
+);
+
+export const liveTopics = metric(
+  'gateway_subscription_topics',
+  () => new client.Gauge({ name: 'gateway_subscription_topics', help: 'Upstream subscriptions: identical subscriptions share one', registers: [registry] }),
+);
+
+export const subscriptionEvents = metric(
+  'gateway_subscription_events_total',
+  () =>
+    new client.Counter({
+      name: 'gateway_subscription_events_total',
+      help: 'Per-topic event executions by outcome (delivered, not_visible, failed, unavailable)',
+      labelNames: ['field', 'outcome'] as const,
+      registers: [registry],
+    }),
+);
+
+export const subscriptionMessages = metric(
+  'gateway_subscription_messages_total',
+  () => new client.Counter({ name: 'gateway_subscription_messages_total', help: 'Results handed to sockets', registers: [registry] }),
+);
+
+export const subscriptionCoalesced = metric(
+  'gateway_subscription_coalesced_total',
+  () => new client.Counter({ name: 'gateway_subscription_coalesced_total', help: 'Queued results replaced by a later one of the same entity', registers: [registry] }),
+);
+
+export const subscriptionSocketsClosed = metric(
+  'gateway_subscription_sockets_closed_total',
+  () => new client.Counter({ name: 'gateway_subscription_sockets_closed_total', help: 'Sockets the gateway closed, by reason', labelNames: ['reason'] as const, registers: [registry] }),
+);
+
+export const subscriptionArrival = metric(
+  'gateway_subscription_event_arrival_seconds',
+  () =>
+    new client.Histogram({
+      name: 'gateway_subscription_event_arrival_seconds',
+      help: 'From an event occurring in a subgraph to the gateway receiving it from the bus (outbox relay and bus)',
+      buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+      registers: [registry],
+    }),
+);
+
+export const subscriptionExecution = metric(
+  'gateway_subscription_execution_seconds',
+  () =>
+    new client.Histogram({
+      name: 'gateway_subscription_execution_seconds',
+      help: 'From the gateway receiving an event to the result being handed to the sockets (waiting, subgraph fetches)',
+      buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+      registers: [registry],
+    }),
+);

@@ -1,0 +1,130 @@
+import type { FormattedExecutionResult } from 'graphql';
+
+/** One result on its way to a socket, with the entity it is about (coalescing keeps the latest per entity). */
+export interface Outbound {
+  entity: string;
+  result: FormattedExecutionResult;
+}
+
+/** The socket a queue belongs to: one budget over all its subscriptions. */
+export interface QueueOwner {
+  /** Results queued on the socket, over all its subscriptions. */
+  queued: number;
+  /** A queue grew: the owner checks its budget. */
+  grew(): void;
+}
+
+/**
+ * One subscription's results, as the async iterator graphql-ws reads. graphql-ws asks for the next
+ * result only after the previous one was written to the socket, so results pile up here exactly
+ * when the client (or its network) is slower than the events; the owner decides what then.
+ */
+export class SubscriberQueue implements AsyncIterableIterator<FormattedExecutionResult> {
+  private readonly items: Outbound[] = [];
+  private waiting: ((result: IteratorResult<FormattedExecutionResult>) => void) | undefined;
+  /** No more results will be added; iteration ends once the queue is empty. */
+  private ending = false;
+  private detached = false;
+
+  constructor(
+    private readonly owner: QueueOwner,
+    private readonly onDetach: (queue: SubscriberQueue) => void,
+  ) {}
+
+  /** Nothing queued and graphql-ws is waiting for more: everything given so far has been written to the socket. */
+  get idle(): boolean {
+    return this.items.length === 0 && (this.waiting !== undefined || this.detached);
+  }
+
+  get size(): number {
+    return this.items.length;
+  }
+
+  push(item: Outbound): void {
+    if (this.ending) return;
+    if (this.waiting) {
+      const resolve = this.waiting;
+      this.waiting = undefined;
+      resolve({ value: item.result, done: false });
+      return;
+    }
+    this.items.push(item);
+    this.owner.queued += 1;
+    this.owner.grew();
+  }
+
+  /** Keeps only the latest result per entity; returns how many were dropped. */
+  coalesce(): number {
+    const seen = new Set<string>();
+    const kept: Outbound[] = [];
+    for (let i = this.items.length - 1; i >= 0; i -= 1) {
+      const item = this.items[i]!;
+      if (seen.has(item.entity)) continue;
+      seen.add(item.entity);
+      kept.push(item);
+    }
+    const dropped = this.items.length - kept.length;
+    if (dropped > 0) {
+      this.items.splice(0, this.items.length, ...kept.reverse());
+      this.owner.queued -= dropped;
+    }
+    return dropped;
+  }
+
+  /** Sends `last` after what is queued (when given), then completes the subscription. */
+  finish(last?: FormattedExecutionResult): void {
+    if (this.ending) return;
+    if (last) {
+      if (this.waiting) this.push({ entity: '', result: last });
+      else {
+        this.items.push({ entity: '', result: last });
+        this.owner.queued += 1;
+      }
+    }
+    this.ending = true;
+    this.detach();
+    if (this.items.length === 0 && this.waiting) {
+      const resolve = this.waiting;
+      this.waiting = undefined;
+      resolve({ value: undefined, done: true });
+    }
+  }
+
+  next(): Promise<IteratorResult<FormattedExecutionResult>> {
+    const item = this.items.shift();
+    if (item) {
+      this.owner.queued -= 1;
+      return Promise.resolve({ value: item.result, done: false });
+    }
+    if (this.ending) return Promise.resolve({ value: undefined, done: true });
+    return new Promise((resolve) => {
+      this.waiting = resolve;
+    });
+  }
+
+  /** The client completed the subscription or the socket closed: drop what is queued. */
+  return(): Promise<IteratorResult<FormattedExecutionResult>> {
+    this.ending = true;
+    this.owner.queued -= this.items.length;
+    this.items.length = 0;
+    this.detach();
+    const resolve = this.waiting;
+    this.waiting = undefined;
+    resolve?.({ value: undefined, done: true });
+    return Promise.resolve({ value: undefined, done: true });
+  }
+
+  throw(): Promise<IteratorResult<FormattedExecutionResult>> {
+    return this.return();
+  }
+
+  [Symbol.asyncIterator](): this {
+    return this;
+  }
+
+  private detach(): void {
+    if (this.detached) return;
+    this.detached = true;
+    this.onDetach(this);
+  }
+}

@@ -1,0 +1,47 @@
+import type { Identity } from '../../../subgraphs/kernel/src/identity.js';
+import type { EntityChange } from './entity-changes.js';
+
+/** A root field of `Subscription` the gateway serves: the entity it streams and which changes concern a subscriber. */
+export interface SubscriptionField {
+  /** The entity type the field returns; an event names one by its `id` key. */
+  typename: string;
+  /** From the field's arguments, the test of whether a change concerns the subscription. */
+  filter(args: Record<string, unknown>): (change: EntityChange) => boolean;
+}
+
+function lower(value: unknown): string | undefined {
+  return typeof value === 'string' ? value.toLowerCase() : undefined;
+}
+
+export const SUBSCRIPTION_FIELDS: Readonly<Record<string, SubscriptionField>> = {
+  orderUpdated: {
+    typename: 'Order',
+    filter(args) {
+      const id = lower(args.id);
+      return id === undefined ? () => true : (change) => change.id === id;
+    },
+  },
+  stockChanged: {
+    typename: 'Stock',
+    filter(args) {
+      if (!Array.isArray(args.productIds)) return () => true;
+      const ids = new Set(args.productIds.map(lower).filter((id): id is string => id !== undefined));
+      return (change) => ids.has(change.id);
+    },
+  },
+};
+
+/**
+ * Whether a change could be visible to the caller before anything is fetched: admins see their whole
+ * tenant; customers their own orders. An order whose owner is unknown goes to the fetch, where the
+ * orders subgraph decides (and returns null to a caller who may not see it).
+ */
+export function mayConcern(identity: Identity, change: EntityChange): boolean {
+  if (change.tenantId !== identity.tenantId) return false;
+  return identity.role === 'ADMIN' || change.ownerId === undefined || change.ownerId === identity.userId.toLowerCase();
+}
+
+/** Callers who see the same things share one upstream subscription: an admin group per tenant, each customer alone. */
+export function visibilityOf(identity: Identity): string {
+  return identity.role === 'ADMIN' ? `${identity.tenantId}:ADMIN` : `${identity.tenantId}:USER:${identity.userId}`;
+}

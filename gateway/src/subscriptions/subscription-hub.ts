@@ -1,0 +1,270 @@
+import { GraphQLError, type FormattedExecutionResult, type GraphQLFormattedError } from 'graphql';
+import type { Identity } from '../../../subgraphs/kernel/src/identity.js';
+import type { Logger } from '../../../subgraphs/kernel/src/logger.js';
+import type { GatewayContext } from '../context.js';
+import { SUBGRAPH_UNAVAILABLE_CODE } from './close-codes.js';
+import { ConcurrencyLimit } from './concurrency-limit.js';
+import type { EntityChange } from './entity-changes.js';
+import { liveSubscriptions, liveTopics, subscriptionEvents, subscriptionExecution, subscriptionMessages } from './metrics.js';
+import type { SubscribeRequest } from './operation-preparer.js';
+import type { EntityFetchResult, PlanExecutor } from './plan-executor.js';
+import type { SocketSession } from './socket-session.js';
+import { mayConcern, visibilityOf } from './subscription-fields.js';
+import type { SubscriberQueue } from './subscriber-queue.js';
+
+/** Keeps the bus delivering a tenant's events here while it has subscribers. */
+export interface TenantInterest {
+  retain(tenantId: string): Promise<void>;
+  release(tenantId: string): void;
+}
+
+export interface HubOptions {
+  executor: PlanExecutor;
+  interest: TenantInterest;
+  fetchConcurrency: number;
+  formatError: (formatted: GraphQLFormattedError, error: unknown) => GraphQLFormattedError;
+  logger: Logger;
+  /** Waits between attempts to reach the subgraph of the entity fetch; then the event is reported unavailable. */
+  retryDelaysMs?: number[];
+}
+
+const DEFAULT_RETRY_DELAYS_MS = [100, 250, 500, 1_000, 2_000, 4_000];
+
+/**
+ * Identical subscriptions (same document, variables, tenant and visibility) as one: one upstream
+ * subscription, one execution per event, its result handed to every member's queue.
+ */
+class Topic {
+  readonly members = new Map<SubscriberQueue, Identity>();
+  /** Entities with an execution running; a change arriving meanwhile waits in `pending` (latest wins). */
+  readonly running = new Set<string>();
+  readonly pending = new Map<string, EntityChange>();
+
+  constructor(
+    readonly key: string,
+    readonly tenantId: string,
+    readonly request: SubscribeRequest,
+    readonly matches: (change: EntityChange) => boolean,
+    /** Whose identity the fetches carry: any member's (they all see the same). */
+    public identity: Identity,
+  ) {}
+}
+
+/**
+ * Routes entity changes to the topics they concern and runs each topic's plan once per change with
+ * the subscriber's identity: the entity fetch (null: not visible, dropped), then the rest of the
+ * plan. One entity's changes run one at a time per topic, in order; different entities in parallel,
+ * within the process-wide fetch concurrency.
+ */
+export class SubscriptionHub {
+  private readonly topics = new Map<string, Topic>();
+  /** `<tenant>\0<typename>` → topics, customers' by user: an order event goes to its owner's topics only. */
+  private readonly index = new Map<string, { admins: Set<Topic>; byUser: Map<string, Set<Topic>> }>();
+  private readonly inFlight = new Set<Promise<void>>();
+  private readonly limit: ConcurrencyLimit;
+  private readonly retryDelaysMs: number[];
+  private stopped = false;
+
+  constructor(private readonly options: HubOptions) {
+    this.limit = new ConcurrencyLimit(options.fetchConcurrency);
+    this.retryDelaysMs = options.retryDelaysMs ?? DEFAULT_RETRY_DELAYS_MS;
+  }
+
+  get topicCount(): number {
+    return this.topics.size;
+  }
+
+  async subscribe(request: SubscribeRequest, identity: Identity, session: SocketSession): Promise<SubscriberQueue> {
+    await this.options.interest.retain(identity.tenantId);
+    const key = `${request.key}|${visibilityOf(identity)}`;
+    let topic = this.topics.get(key);
+    if (!topic) {
+      topic = new Topic(key, identity.tenantId, request, request.field.filter(request.args), identity);
+      this.topics.set(key, topic);
+      this.indexed(topic, true);
+      liveTopics.inc();
+    }
+    const joined = topic;
+    const queue = session.openQueue((q) => this.leave(joined, q));
+    joined.members.set(queue, identity);
+    liveSubscriptions.inc({ field: request.target.plan.fieldName });
+    return queue;
+  }
+
+  dispatch(change: EntityChange): void {
+    if (this.stopped) return;
+    const indexed = this.index.get(`${change.tenantId}\u0000${change.typename}`);
+    if (!indexed) return;
+    const consider = (topic: Topic) => {
+      if (topic.matches(change) && mayConcern(topic.identity, change)) this.offer(topic, change);
+    };
+    indexed.admins.forEach(consider);
+    if (change.ownerId !== undefined) indexed.byUser.get(change.ownerId)?.forEach(consider);
+    else for (const topics of indexed.byUser.values()) topics.forEach(consider);
+  }
+
+  /** Ends every subscription with `last` as its final result (a schema change). */
+  endAll(last: FormattedExecutionResult): void {
+    for (const topic of [...this.topics.values()]) {
+      for (const queue of [...topic.members.keys()]) queue.finish(last);
+    }
+  }
+
+  /** Waits for the executions in flight: their results are in the queues after it. */
+  async settle(): Promise<void> {
+    while (this.inFlight.size > 0) await Promise.allSettled([...this.inFlight]);
+  }
+
+  /** No new executions; the ones in flight finish (see `settle`). */
+  stop(): void {
+    this.stopped = true;
+  }
+
+  private leave(topic: Topic, queue: SubscriberQueue): void {
+    const identity = topic.members.get(queue);
+    if (!identity) return;
+    topic.members.delete(queue);
+    liveSubscriptions.dec({ field: topic.request.target.plan.fieldName });
+    this.options.interest.release(topic.tenantId);
+    if (topic.members.size > 0) {
+      if (topic.identity === identity) topic.identity = topic.members.values().next().value!;
+      return;
+    }
+    this.topics.delete(topic.key);
+    this.indexed(topic, false);
+    topic.pending.clear();
+    liveTopics.dec();
+  }
+
+  private indexed(topic: Topic, add: boolean): void {
+    const key = `${topic.tenantId}\u0000${topic.request.field.typename}`;
+    let entry = this.index.get(key);
+    if (!entry) {
+      if (!add) return;
+      entry = { admins: new Set(), byUser: new Map() };
+      this.index.set(key, entry);
+    }
+    // a topic's members all see the same: its first identity places it for good
+    const { identity } = topic;
+    const user = identity.userId.toLowerCase();
+    if (identity.role === 'ADMIN') {
+      if (add) entry.admins.add(topic);
+      else entry.admins.delete(topic);
+    } else if (add) {
+      const topics = entry.byUser.get(user) ?? new Set<Topic>();
+      topics.add(topic);
+      entry.byUser.set(user, topics);
+    } else {
+      entry.byUser.get(user)?.delete(topic);
+      if (entry.byUser.get(user)?.size === 0) entry.byUser.delete(user);
+    }
+    if (entry.admins.size === 0 && entry.byUser.size === 0) this.index.delete(key);
+  }
+
+  private offer(topic: Topic, change: EntityChange): void {
+    if (topic.running.has(change.id)) {
+      topic.pending.set(change.id, change);
+      return;
+    }
+    topic.running.add(change.id);
+    const run = this.runEntity(topic, change);
+    this.inFlight.add(run);
+    void run.finally(() => this.inFlight.delete(run));
+  }
+
+  private async runEntity(topic: Topic, first: EntityChange): Promise<void> {
+    let change: EntityChange | undefined = first;
+    try {
+      while (change && topic.members.size > 0) {
+        try {
+          await this.execute(topic, change);
+        } catch (error) {
+          subscriptionEvents.inc({ field: topic.request.target.plan.fieldName, outcome: 'failed' });
+          this.options.logger.error({ eventId: change.eventId, topic: topic.key, err: error instanceof Error ? error.message : String(error) }, 'subscription event failed');
+        }
+        change = topic.pending.get(first.id);
+        topic.pending.delete(first.id);
+      }
+    } finally {
+      topic.running.delete(first.id);
+    }
+  }
+
+  private async execute(topic: Topic, change: EntityChange): Promise<void> {
+    const { target, variables } = topic.request;
+    const field = target.plan.fieldName;
+    const identity = topic.identity;
+    const context: GatewayContext = { requestId: change.eventId, identity, authError: null, logger: this.options.logger };
+    const knownVisible = identity.role === 'ADMIN' || change.ownerId === identity.userId.toLowerCase();
+
+    let fetched: EntityFetchResult;
+    try {
+      fetched = await this.fetchEntity(topic, change, context);
+    } catch (error) {
+      subscriptionEvents.inc({ field, outcome: 'unavailable' });
+      this.options.logger.warn({ eventId: change.eventId, subgraph: target.plan.entityFetch.serviceName, err: error instanceof Error ? error.message : String(error) }, 'entity fetch failed after retries');
+      // only to callers the event is known to concern: others must not learn that something happened
+      if (knownVisible) this.deliver(topic, change, this.unavailable(topic, change));
+      return;
+    }
+    if (!fetched.entity) {
+      subscriptionEvents.inc({ field, outcome: 'not_visible' });
+      if (fetched.errors.length) this.options.logger.debug({ eventId: change.eventId, errors: fetched.errors.map((e) => e.message) }, 'entity not returned');
+      return;
+    }
+    const entity = fetched.entity;
+    const result = await this.limit.run(() => this.options.executor.executeRest(target, entity, variables, context));
+    const formatted: FormattedExecutionResult = {
+      data: result.data ?? null,
+      ...(result.errors?.length ? { errors: result.errors.map((e) => this.formatError(e)) } : {}),
+      extensions: { ...result.extensions, event: { id: change.eventId, occurredAt: change.occurredAt } },
+    };
+    subscriptionEvents.inc({ field, outcome: 'delivered' });
+    this.deliver(topic, change, formatted);
+  }
+
+  /** As Apollo Server formats errors over HTTP: the executor also reports plain Errors (a fetch that failed). */
+  private formatError(error: unknown): GraphQLFormattedError {
+    const graphqlError =
+      error instanceof GraphQLError
+        ? error
+        : new GraphQLError(error instanceof Error ? error.message : String(error), { originalError: error instanceof Error ? error : undefined });
+    return this.options.formatError(graphqlError.toJSON(), graphqlError);
+  }
+
+  /** The entity fetch, again after a short wait while the subgraph cannot be reached (it may be restarting). */
+  private async fetchEntity(topic: Topic, change: EntityChange, context: GatewayContext): Promise<EntityFetchResult> {
+    const { target, variables } = topic.request;
+    for (let attempt = 0; ; attempt += 1) {
+      try {
+        return await this.limit.run(() => this.options.executor.fetchEntity(target, { id: change.id }, variables, context));
+      } catch (error) {
+        const wait = this.retryDelaysMs[attempt];
+        if (wait === undefined || this.stopped || topic.members.size === 0) throw error;
+        await new Promise((resolve) => setTimeout(resolve, wait));
+      }
+    }
+  }
+
+  private deliver(topic: Topic, change: EntityChange, result: FormattedExecutionResult): void {
+    const entity = `${change.typename}:${change.id}`;
+    for (const queue of topic.members.keys()) queue.push({ entity, result });
+    subscriptionMessages.inc(topic.members.size);
+    subscriptionExecution.observe((Date.now() - change.receivedAt) / 1_000);
+  }
+
+  private unavailable(topic: Topic, change: EntityChange): FormattedExecutionResult {
+    const { plan } = topic.request.target;
+    return {
+      data: null,
+      errors: [
+        {
+          message: `Could not load ${plan.fieldName}: the ${plan.entityFetch.serviceName} service is unreachable. Later events come through once it is back.`,
+          path: [plan.responseKey],
+          extensions: { code: SUBGRAPH_UNAVAILABLE_CODE, serviceName: plan.entityFetch.serviceName },
+        },
+      ],
+      extensions: { event: { id: change.eventId, occurredAt: change.occurredAt } },
+    };
+  }
+}

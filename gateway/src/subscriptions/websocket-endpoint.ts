@@ -1,0 +1,215 @@
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage, Server } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { GraphQLError, type ExecutionArgs, type GraphQLFormattedError } from 'graphql';
+import { CloseCode as ProtocolCloseCode, handleProtocols, makeServer, type ExecutionResult } from 'graphql-ws';
+import { WebSocketServer, type WebSocket } from 'ws';
+import type { Identity } from '../../../subgraphs/kernel/src/identity.js';
+import type { Logger } from '../../../subgraphs/kernel/src/logger.js';
+import { bearerToken, type TokenVerifier } from '../auth/token-verifier.js';
+import type { GatewayContext } from '../context.js';
+import { CloseCode } from './close-codes.js';
+import { liveSockets } from './metrics.js';
+import type { OperationPreparer, SubscribeRequest } from './operation-preparer.js';
+import { SocketSession } from './socket-session.js';
+import type { SubscriptionHub } from './subscription-hub.js';
+
+export interface WebSocketEndpointOptions {
+  httpServer: Server;
+  /** The GraphQL path: HTTP POST and WebSocket upgrades share it. */
+  path: string;
+  maxPayloadBytes: number;
+  keepAliveMs: number;
+  queueLimit: number;
+  verifier: TokenVerifier;
+  /** Seconds past `exp` a token is still accepted (the same tolerance HTTP requests get). */
+  clockToleranceSeconds: number;
+  preparer: OperationPreparer;
+  hub: SubscriptionHub;
+  formatError: (formatted: GraphQLFormattedError, error: unknown) => GraphQLFormattedError;
+  logger: Logger;
+}
+
+interface Extra {
+  session: SocketSession;
+}
+
+interface RunContext {
+  request: SubscribeRequest;
+  identity: Identity;
+  session: SocketSession;
+}
+
+/** The token of `connectionParams.authorization`: "Bearer <token>", or the bare token. */
+function tokenOf(params: Readonly<Record<string, unknown>> | undefined): string | null {
+  const value = params?.authorization ?? params?.Authorization;
+  if (typeof value !== 'string') return null;
+  return bearerToken(value) ?? (/^[A-Za-z0-9._~+/=-]+$/.test(value) ? value : null);
+}
+
+/**
+ * graphql-ws (`graphql-transport-ws`) on the gateway's HTTP server, at the GraphQL path. The token is
+ * checked at connection_init (refused: 4401) and the socket is closed with 4401 when it expires; each
+ * subscribe message is prepared (validated, planned, authorized as over HTTP) and joined to its topic.
+ */
+export class WebSocketEndpoint {
+  private readonly wss: WebSocketServer;
+  private readonly sessions = new Map<WebSocket, SocketSession>();
+  private readonly alive = new WeakSet<WebSocket>();
+  private readonly pinger: NodeJS.Timeout;
+  private readonly protocol;
+  private accepting = true;
+
+  constructor(private readonly options: WebSocketEndpointOptions) {
+    this.wss = new WebSocketServer({ noServer: true, maxPayload: options.maxPayloadBytes, handleProtocols, perMessageDeflate: false });
+    this.protocol = makeServer<Record<string, unknown>, Extra>({
+      connectionInitWaitTimeout: 5_000,
+      onConnect: (ctx) => this.signIn(ctx.extra.session, ctx.connectionParams),
+      onSubscribe: async (ctx, _id, payload) => {
+        const { session } = ctx.extra;
+        const identity = session.identity!;
+        const context: GatewayContext = { requestId: randomUUID(), identity, authError: null, logger: this.options.logger };
+        const prepared = await this.options.preparer.prepare(payload, context);
+        if (Array.isArray(prepared)) return prepared as GraphQLError[];
+        const request = prepared as SubscribeRequest;
+        const run: RunContext = { request, identity, session };
+        return {
+          schema: request.target.state.apiSchema,
+          document: request.target.document,
+          operationName: payload.operationName,
+          variableValues: payload.variables,
+          contextValue: run,
+        } satisfies ExecutionArgs;
+      },
+      subscribe: async (args) => {
+        const { request, identity, session } = args.contextValue as RunContext;
+        try {
+          return (await this.options.hub.subscribe(request, identity, session)) as unknown as AsyncIterable<ExecutionResult>;
+        } catch (error) {
+          this.options.logger.warn({ err: error instanceof Error ? error.message : String(error) }, 'subscription refused: events unavailable');
+          return { errors: [new GraphQLError('Live updates are unavailable right now; try again.', { extensions: { code: 'SERVICE_UNAVAILABLE' } })] };
+        }
+      },
+      // results are formatted once per topic and event (errors included), not once per socket
+      onNext: (_ctx, _id, _payload, _args, result) => result as never,
+      onError: (_ctx, _id, _payload, errors) => errors.map((e) => this.options.formatError(e.toJSON(), e)),
+    });
+    options.httpServer.on('upgrade', this.onUpgrade);
+    this.pinger = setInterval(() => this.ping(), options.keepAliveMs);
+    this.pinger.unref();
+  }
+
+  /** Open sockets (signed in or not). */
+  get socketCount(): number {
+    return this.sessions.size;
+  }
+
+  /** Refuses new sockets from now on (503 to the upgrade request). */
+  stopAccepting(): void {
+    this.accepting = false;
+  }
+
+  /** Every socket has written out everything handed to it. */
+  get idle(): boolean {
+    for (const session of this.sessions.values()) if (!session.closing && !session.idle) return false;
+    return true;
+  }
+
+  /** Closes every socket with `code`, waits for them to go (at most `waitMs`, then cuts them), stops the server. */
+  async close(code: number, reason: string, waitMs: number): Promise<void> {
+    this.accepting = false;
+    clearInterval(this.pinger);
+    this.options.httpServer.off('upgrade', this.onUpgrade);
+    const sockets = [...this.sessions.keys()];
+    for (const session of this.sessions.values()) session.close(code, reason, 'shutdown');
+    const gone = Promise.all(sockets.map((socket) => (socket.readyState === socket.CLOSED ? undefined : new Promise((resolve) => socket.once('close', resolve)))));
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([gone, new Promise((resolve) => (timer = setTimeout(resolve, waitMs)))]);
+    clearTimeout(timer);
+    for (const socket of sockets) if (socket.readyState !== socket.CLOSED) socket.terminate();
+    await new Promise<void>((resolve) => this.wss.close(() => resolve()));
+  }
+
+  private readonly onUpgrade = (request: IncomingMessage, socket: Duplex, head: Buffer): void => {
+    const path = (request.url ?? '/').split('?')[0];
+    if (path !== this.options.path) {
+      socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+      return;
+    }
+    if (!this.accepting) {
+      socket.end('HTTP/1.1 503 Service Unavailable\r\nConnection: close\r\nRetry-After: 1\r\nContent-Length: 0\r\n\r\n');
+      return;
+    }
+    this.wss.handleUpgrade(request, socket, head, (ws) => this.onConnection(ws));
+  };
+
+  private onConnection(ws: WebSocket): void {
+    const session = new SocketSession(ws, this.options.queueLimit);
+    this.sessions.set(ws, session);
+    this.alive.add(ws);
+    ws.on('pong', () => this.alive.add(ws));
+    ws.on('error', (error) => this.options.logger.debug({ err: error.message }, 'websocket error'));
+    const closed = this.protocol.opened(
+      {
+        protocol: ws.protocol,
+        send: (data) =>
+          new Promise<void>((resolve) => {
+            if (ws.readyState !== ws.OPEN) return resolve();
+            // resolves once written to the socket: graphql-ws then asks for the next result
+            ws.send(data, () => resolve());
+          }),
+        close: (code, reason) => session.close(code ?? 1000, reason ?? '', `protocol_${code}`),
+        onMessage: (handle) =>
+          ws.on('message', (data) => {
+            handle(String(data)).catch((error: unknown) => {
+              this.options.logger.error({ err: error instanceof Error ? error.message : String(error) }, 'graphql-ws message failed');
+              session.close(ProtocolCloseCode.InternalServerError, 'Internal server error', 'internal');
+            });
+          }),
+      },
+      { session },
+    );
+    ws.once('close', (code, reason) => {
+      session.dispose();
+      this.sessions.delete(ws);
+      if (session.identity) liveSockets.dec();
+      void closed(code, reason.toString());
+    });
+  }
+
+  private async signIn(session: SocketSession, params: Readonly<Record<string, unknown>> | undefined): Promise<boolean> {
+    const token = tokenOf(params);
+    if (!token) {
+      session.close(CloseCode.Unauthorized, 'Unauthorized: send connectionParams.authorization = "Bearer <token>"', 'unauthorized');
+      return false;
+    }
+    let result;
+    try {
+      result = await this.options.verifier.verify(token);
+    } catch (error) {
+      this.options.logger.error({ err: error instanceof Error ? error.message : String(error) }, 'token verification failed');
+      session.close(ProtocolCloseCode.InternalServerError, 'Could not check the token; try again', 'internal');
+      return false;
+    }
+    if (!result.ok) {
+      session.close(CloseCode.Unauthorized, `Unauthorized: ${result.reason}`, 'unauthorized');
+      return false;
+    }
+    if (session.closing) return false;
+    liveSockets.inc();
+    session.signIn(result.identity, (result.expiresAt + this.options.clockToleranceSeconds) * 1_000);
+    return !session.closing;
+  }
+
+  /** One timer for every socket: a socket that did not answer the previous ping is cut. */
+  private ping(): void {
+    for (const [ws, session] of this.sessions) {
+      if (!this.alive.has(ws)) {
+        session.terminate('keepalive_timeout');
+        continue;
+      }
+      this.alive.delete(ws);
+      if (ws.readyState === ws.OPEN) ws.ping();
+    }
+  }
+}

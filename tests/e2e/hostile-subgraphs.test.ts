@@ -1,0 +1,224 @@
+// Subgraphs answer the gateway and nobody else: requests straight to each subgraph without, with
+// forged, stolen, replayed, re-aimed or edited credentials; `_entities` and `_service` included.
+// With a genuine credential, foreign entity keys still resolve to nothing, and each subgraph
+// enforces its own @authenticated/@requiresScopes again.
+import { exportPKCS8, generateKeyPair, SignJWT } from 'jose';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DEMO_TENANTS } from '../../prisma/demo-data.js';
+import { GATEWAY_CREDENTIAL_HEADER, GatewayCredentialSigner, TOOLING_KEY_HEADER } from '../../subgraphs/kernel/src/auth/gateway-credential.js';
+import { loadGatewaySigningKey, loadToolingKey } from '../../subgraphs/kernel/src/auth/gateway-keys.js';
+import type { Identity } from '../../subgraphs/kernel/src/identity.js';
+import { SUBGRAPH_NAMES, type SubgraphName } from '../../subgraphs/kernel/src/names.js';
+import { asGateway, base64url, codeOfRaw, expectNoDatabaseChange, expectRefusal, gatewaySigner, rawPost, type RawResponse } from '../harness/hostile.js';
+import { startTestSupergraph, type TestSupergraph } from '../harness/supergraph.js';
+
+const acme = DEMO_TENANTS.find((t) => t.slug === 'acme')!;
+const globex = DEMO_TENANTS.find((t) => t.slug === 'globex')!;
+const alice = acme.users.find((u) => u.email === 'alice@acme.test')!;
+const acmeAdmin = acme.users.find((u) => u.role === 'ADMIN')!;
+const bob = globex.users.find((u) => u.email === 'bob@globex.test')!;
+const globexAdmin = globex.users.find((u) => u.role === 'ADMIN')!;
+const acmeProduct = acme.products[5]!;
+const aliceOrder = acme.orders[1]!;
+
+const asIdentity = (user: { id: string; role: 'ADMIN' | 'CUSTOMER' }, tenantId: string): Identity => ({ userId: user.id, tenantId, role: user.role });
+const GLOBEX_ADMIN = asIdentity(globexAdmin, globex.id);
+
+/** What each subgraph resolves as entities, and a representation of acme's data for each. */
+const ENTITY_PROBES: { subgraph: SubgraphName; query: string; representation: Record<string, string> }[] = [
+  { subgraph: 'accounts', query: '... on User { id email }', representation: { __typename: 'User', id: alice.id } },
+  { subgraph: 'accounts', query: '... on Tenant { id slug }', representation: { __typename: 'Tenant', id: acme.id } },
+  { subgraph: 'catalog', query: '... on Product { id name price { amount } }', representation: { __typename: 'Product', id: acmeProduct.id } },
+  { subgraph: 'catalog', query: '... on Category { id name }', representation: { __typename: 'Category', id: acme.categories[0]!.id } },
+  { subgraph: 'orders', query: '... on Order { id total { amount } }', representation: { __typename: 'Order', id: aliceOrder.id } },
+];
+
+const entitiesQuery = (selection: string) => `query($r: [_Any!]!) { _entities(representations: $r) { ${selection} } }`;
+
+let sg: TestSupergraph;
+beforeAll(async () => {
+  sg = await startTestSupergraph();
+});
+afterAll(async () => {
+  await sg?.stop();
+});
+
+function expectRefusedRaw(response: RawResponse, code: string, status: number): void {
+  expect(response.status).toBe(status);
+  expect(codeOfRaw(response)).toBe(code);
+  expect(response.body?.data ?? null).toBeNull();
+}
+
+describe('requests that do not come from the gateway', () => {
+  it.each(SUBGRAPH_NAMES)('%s refuses `_entities` without a credential, with GATEWAY_CREDENTIAL_MISSING', async (name) => {
+    const body = JSON.stringify({ query: entitiesQuery('__typename'), variables: { r: [{ __typename: 'Order', id: aliceOrder.id }] } });
+    const response = await expectNoDatabaseChange(sg, () => rawPost(sg.subgraphs[name].url, body));
+    expectRefusedRaw(response, 'GATEWAY_CREDENTIAL_MISSING', 401);
+  });
+
+  it.each(SUBGRAPH_NAMES)('%s refuses `_service` without a credential', async (name) => {
+    const response = await rawPost(sg.subgraphs[name].url, JSON.stringify({ query: '{ _service { sdl } }' }));
+    expectRefusedRaw(response, 'GATEWAY_CREDENTIAL_MISSING', 401);
+    expect(response.text).not.toContain('type Query');
+  });
+
+  it('ignores identity headers: forged x-user-id, x-tenant-id and x-user-role get nothing', async () => {
+    const body = JSON.stringify({ query: '{ orders(first: 5) { totalCount } }' });
+    const response = await rawPost(sg.subgraphs.orders.url, body, { 'x-user-id': acmeAdmin.id, 'x-tenant-id': acme.id, 'x-user-role': 'ADMIN' });
+    expectRefusedRaw(response, 'GATEWAY_CREDENTIAL_MISSING', 401);
+  });
+
+  it('refuses GET with 405: subgraphs take POSTs from the gateway only', async () => {
+    const response = await fetch(`${sg.subgraphs.catalog.url}?query=${encodeURIComponent('{ __typename }')}`, { headers: { 'apollo-require-preflight': 'true' } });
+    expect(response.status).toBe(405);
+    expect(((await response.json()) as any).errors[0].extensions.code).toBe('METHOD_NOT_ALLOWED');
+  });
+});
+
+describe('credentials that are not good for this request', () => {
+  const probe = ENTITY_PROBES.find((p) => p.subgraph === 'orders' && p.representation.__typename === 'Order')!;
+  const bodyFor = (id: string) => JSON.stringify({ query: entitiesQuery(probe.query), variables: { r: [{ __typename: 'Order', id }] } });
+
+  it('refuses a credential the gateway signed for catalog when it is sent to orders', async () => {
+    const body = bodyFor(aliceOrder.id);
+    const credential = await (await gatewaySigner(sg)).sign({ audience: 'catalog', body, requestId: 'test-aud-0001', identity: asIdentity(acmeAdmin, acme.id) });
+    expectRefusedRaw(await rawPost(sg.subgraphs.orders.url, body, { [GATEWAY_CREDENTIAL_HEADER]: credential }), 'GATEWAY_CREDENTIAL_INVALID', 401);
+  });
+
+  it('refuses a captured credential attached to an edited body', async () => {
+    const credential = await (await gatewaySigner(sg)).sign({ audience: 'orders', body: bodyFor(bob.id), requestId: 'test-body-0001', identity: asIdentity(acmeAdmin, acme.id) });
+    expectRefusedRaw(await rawPost(sg.subgraphs.orders.url, bodyFor(aliceOrder.id), { [GATEWAY_CREDENTIAL_HEADER]: credential }), 'GATEWAY_CREDENTIAL_INVALID', 401);
+  });
+
+  it('refuses a captured credential replayed with its own body', async () => {
+    const body = bodyFor(aliceOrder.id);
+    const credential = await (await gatewaySigner(sg)).sign({ audience: 'orders', body, requestId: 'test-replay-01', identity: asIdentity(acmeAdmin, acme.id) });
+    const first = await rawPost(sg.subgraphs.orders.url, body, { [GATEWAY_CREDENTIAL_HEADER]: credential });
+    expect(first.body?.data?._entities?.[0]?.id).toBe(aliceOrder.id);
+    expectRefusedRaw(await rawPost(sg.subgraphs.orders.url, body, { [GATEWAY_CREDENTIAL_HEADER]: credential }), 'GATEWAY_CREDENTIAL_INVALID', 401);
+  });
+
+  it('refuses an expired credential signed with the real gateway key', async () => {
+    const body = bodyFor(aliceOrder.id);
+    const key = await loadGatewaySigningKey({ ...sg.gatewayConfig.edge.credential, dataDir: sg.gatewayConfig.dataDir });
+    const now = Math.floor(Date.now() / 1000);
+    const credential = await new SignJWT({ rid: 'test-expired-1', bh: Buffer.from(await crypto.subtle.digest('SHA-256', new TextEncoder().encode(body))).toString('base64url'), tid: acme.id, role: 'ADMIN' })
+      .setProtectedHeader({ alg: 'EdDSA', kid: key.kid, typ: 'gateway+jwt' })
+      .setIssuer('supergraph-gateway')
+      .setAudience('orders')
+      .setSubject(acmeAdmin.id)
+      .setIssuedAt(now - 120)
+      .setExpirationTime(now - 60)
+      .setJti('expired-credential')
+      .sign(key.privateKey);
+    expectRefusedRaw(await rawPost(sg.subgraphs.orders.url, body, { [GATEWAY_CREDENTIAL_HEADER]: credential }), 'GATEWAY_CREDENTIAL_INVALID', 401);
+  });
+
+  it('refuses a credential signed by an attacker key under the gateway kid', async () => {
+    const body = bodyFor(aliceOrder.id);
+    const real = await loadGatewaySigningKey({ ...sg.gatewayConfig.edge.credential, dataDir: sg.gatewayConfig.dataDir });
+    const { privateKey } = await generateKeyPair('EdDSA', { extractable: true });
+    const forged = await loadGatewaySigningKey({ privateKeyPem: await exportPKCS8(privateKey), keyId: real.kid, dataDir: sg.gatewayConfig.dataDir });
+    const credential = await new GatewayCredentialSigner(forged, 30).sign({ audience: 'orders', body, requestId: 'test-forged-01', identity: asIdentity(acmeAdmin, acme.id) });
+    expectRefusedRaw(await rawPost(sg.subgraphs.orders.url, body, { [GATEWAY_CREDENTIAL_HEADER]: credential }), 'GATEWAY_CREDENTIAL_INVALID', 401);
+  });
+
+  it('refuses an unsigned credential (alg none)', async () => {
+    const now = Math.floor(Date.now() / 1000);
+    const claims = { iss: 'supergraph-gateway', aud: 'orders', sub: acmeAdmin.id, tid: acme.id, role: 'ADMIN', iat: now, exp: now + 30, jti: 'none-1', rid: 'test-none-0001', bh: 'x' };
+    const credential = `${base64url({ alg: 'none', typ: 'gateway+jwt' })}.${base64url(claims)}.`;
+    expectRefusedRaw(await rawPost(sg.subgraphs.orders.url, bodyFor(aliceOrder.id), { [GATEWAY_CREDENTIAL_HEADER]: credential }), 'GATEWAY_CREDENTIAL_INVALID', 401);
+  });
+});
+
+describe('composition tooling', () => {
+  const toolingKey = () => loadToolingKey({ toolingKey: undefined, dataDir: sg.gatewayConfig.dataDir, production: false })!;
+
+  it.each(SUBGRAPH_NAMES)('%s serves `_service { sdl }` to the tooling key', async (name) => {
+    const response = await rawPost(sg.subgraphs[name].url, JSON.stringify({ query: '{ _service { sdl } }' }), { [TOOLING_KEY_HEADER]: toolingKey() });
+    expect(response.status).toBe(200);
+    expect(response.body?.data?._service?.sdl).toContain('@key');
+  });
+
+  it('refuses anything but `_service` to the tooling key, with FORBIDDEN', async () => {
+    const body = JSON.stringify({ query: entitiesQuery('... on Order { id }'), variables: { r: [{ __typename: 'Order', id: aliceOrder.id }] } });
+    expectRefusedRaw(await rawPost(sg.subgraphs.orders.url, body, { [TOOLING_KEY_HEADER]: toolingKey() }), 'FORBIDDEN', 403);
+  });
+
+  it('refuses a wrong tooling key', async () => {
+    const response = await rawPost(sg.subgraphs.catalog.url, JSON.stringify({ query: '{ _service { sdl } }' }), { [TOOLING_KEY_HEADER]: 'x'.repeat(43) });
+    expectRefusedRaw(response, 'GATEWAY_CREDENTIAL_INVALID', 401);
+  });
+});
+
+describe('`_entities` with foreign keys', () => {
+  it('is not part of the API: the gateway refuses `_entities` from clients', async () => {
+    const token = await sg.client.tokenFor('admin@globex.test');
+    const result = await sg.client.request(entitiesQuery('... on Order { id }'), { r: [{ __typename: 'Order', id: aliceOrder.id }] }, { token });
+    expectRefusal(result, 'GRAPHQL_VALIDATION_FAILED', 400);
+  });
+
+  it.each(ENTITY_PROBES.map((p) => [`${p.subgraph} ${p.representation.__typename}`, p] as const))(
+    "resolves acme's %s to null for the globex admin, even with the gateway's credential",
+    async (_label, probe) => {
+      const response = await expectNoDatabaseChange(sg, () => asGateway(sg, probe.subgraph, GLOBEX_ADMIN, entitiesQuery(probe.query), { r: [probe.representation] }));
+      expect(response.body?.errors).toBeUndefined();
+      expect(response.body?.data._entities).toEqual([null]);
+    },
+  );
+
+  it("gives the globex admin nothing of alice's order's stock, payment or shipment", async () => {
+    const representation = { r: [{ __typename: 'Order', id: aliceOrder.id }] };
+    const payments = await asGateway(sg, 'payments', GLOBEX_ADMIN, entitiesQuery('... on Order { payment { id status amount { amount } } }'), representation);
+    const shipping = await asGateway(sg, 'shipping', GLOBEX_ADMIN, entitiesQuery('... on Order { shipment { id trackingNumber } }'), representation);
+    const inventory = await asGateway(sg, 'inventory', GLOBEX_ADMIN, entitiesQuery('... on Product { stock { available reserved } }'), { r: [{ __typename: 'Product', id: acmeProduct.id }] });
+    expect(payments.body?.data._entities[0]?.payment ?? null).toBeNull();
+    expect(shipping.body?.data._entities[0]?.shipment ?? null).toBeNull();
+    expect(inventory.body?.data._entities[0]?.stock).toEqual({ available: 0, reserved: 0 });
+  });
+
+  it('resolves the same keys for the acme admin, so the nulls above are isolation', async () => {
+    const admin = asIdentity(acmeAdmin, acme.id);
+    for (const probe of ENTITY_PROBES) {
+      const response = await asGateway(sg, probe.subgraph, admin, entitiesQuery(probe.query), { r: [probe.representation] });
+      expect(response.body?.data._entities[0], `${probe.subgraph} ${probe.representation.__typename}`).not.toBeNull();
+    }
+  });
+
+  it("counts none of alice's orders when the globex admin reaches them through orders' User reference", async () => {
+    const query = entitiesQuery('... on User { orders(first: 5) { totalCount edges { node { id } } } }');
+    const foreign = await asGateway(sg, 'orders', GLOBEX_ADMIN, query, { r: [{ __typename: 'User', id: alice.id }] });
+    const own = await asGateway(sg, 'orders', asIdentity(acmeAdmin, acme.id), query, { r: [{ __typename: 'User', id: alice.id }] });
+    expect(foreign.body?.data._entities[0].orders).toEqual({ totalCount: 0, edges: [] });
+    expect(own.body?.data._entities[0].orders.totalCount).toBeGreaterThan(0);
+  });
+
+  it("resolves alice's order to null for another acme customer", async () => {
+    const stranger: Identity = { userId: '00000000-0000-4000-8000-000000000001', tenantId: acme.id, role: 'CUSTOMER' };
+    const response = await asGateway(sg, 'orders', stranger, entitiesQuery('... on Order { id }'), { r: [{ __typename: 'Order', id: aliceOrder.id }] });
+    expect(response.body?.data._entities).toEqual([null]);
+  });
+});
+
+describe('policies enforced again in each subgraph', () => {
+  it('refuses a customer the admin-only lowStock of inventory with FORBIDDEN, even with the gateway credential', async () => {
+    const response = await asGateway(sg, 'inventory', asIdentity(alice, acme.id), '{ lowStock(threshold: 1000) { id available } }');
+    expectRefusedRaw(response, 'FORBIDDEN', 403);
+  });
+
+  it('refuses an anonymous catalog query with UNAUTHENTICATED', async () => {
+    expectRefusedRaw(await asGateway(sg, 'catalog', null, '{ products(first: 5) { totalCount } }'), 'UNAUTHENTICATED', 401);
+  });
+
+  it('refuses an anonymous `_entities` asking for @authenticated stock', async () => {
+    const response = await asGateway(sg, 'inventory', null, entitiesQuery('... on Product { stock { available } }'), { r: [{ __typename: 'Product', id: acmeProduct.id }] });
+    expectRefusedRaw(response, 'UNAUTHENTICATED', 401);
+  });
+
+  it('refuses a customer the admin-only createProduct of catalog and creates nothing', async () => {
+    const mutation = 'mutation($input: CreateProductInput!) { createProduct(input: $input) { id } }';
+    const input = { sku: 'HOSTILE-1', name: 'Hostile', price: { amount: 1, currency: 'USD' }, categoryId: acme.categories[0]!.id };
+    const response = await expectNoDatabaseChange(sg, () => asGateway(sg, 'catalog', asIdentity(alice, acme.id), mutation, { input }));
+    expectRefusedRaw(response, 'FORBIDDEN', 403);
+  });
+});

@@ -1,0 +1,233 @@
+import { randomUUID } from 'node:crypto';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { DEMO_TENANTS } from '../../prisma/demo-data.js';
+import { OrderEvents, PaymentEvents, ShipmentEvents } from '../../subgraphs/kernel/src/events/contracts.js';
+import { createEvent } from '../../subgraphs/kernel/src/events/event.js';
+import { registry } from '../../subgraphs/kernel/src/metrics.js';
+import { eventually, LiveClient } from '../harness/live-client.js';
+import { contract } from '../harness/operations.js';
+import { startTestSupergraph, type TestSupergraph } from '../harness/supergraph.js';
+import { TestTokens } from '../harness/test-tokens.js';
+
+// Live subscriptions through the gateway over a real graphql-ws socket, on the embedded stack.
+// Order events are published on the bus here where a test needs an order to change on cue.
+
+let sg: TestSupergraph;
+let tokens: TestTokens;
+const clients: LiveClient[] = [];
+
+const ACME = DEMO_TENANTS.find((t) => t.slug === 'acme')!;
+const GLOBEX = DEMO_TENANTS.find((t) => t.slug === 'globex')!;
+const ALICE = ACME.users.find((u) => u.role === 'CUSTOMER')!;
+const ACME_ADMIN = ACME.users.find((u) => u.role === 'ADMIN')!;
+
+beforeAll(async () => {
+  tokens = await TestTokens.create();
+  sg = await startTestSupergraph({ ...tokens.env, JWT_CLOCK_TOLERANCE_SECONDS: '0' });
+});
+afterEach(async () => {
+  await Promise.all(clients.splice(0).map((c) => c.dispose()));
+});
+afterAll(async () => {
+  await sg?.stop();
+});
+
+async function connect(email: string | null): Promise<LiveClient> {
+  const client = await LiveClient.connect(sg.gateway.url, email ? await sg.client.tokenFor(email) : null);
+  clients.push(client);
+  return client;
+}
+
+async function connectWith(token: string): Promise<LiveClient> {
+  const client = await LiveClient.connect(sg.gateway.url, token);
+  clients.push(client);
+  return client;
+}
+
+/** Subscribes and waits until the gateway runs the subscription, so events published next reach it. */
+async function subscribed(client: LiveClient, document: string, variables: Record<string, unknown>, operationName: string, field: string) {
+  const before = await counter('gateway_subscriptions', { field });
+  const live = client.subscribe(document, variables, operationName);
+  await eventually(`${operationName} to be running`, async () => (await counter('gateway_subscriptions', { field })) > before);
+  return live;
+}
+
+async function adjust(email: string, productId: string, delta: number): Promise<{ available: number; reserved: number }> {
+  const { adjustStock } = await sg.client.as<any>(email, contract.dashboard, { productId, delta, reason: 'Subscription test' }, 'AdjustStock');
+  return adjustStock;
+}
+
+/** Publishes an order event the way a subgraph's outbox relay would. */
+async function publish(definition: { type: string; version: number; aggregateType: string }, tenantId: string, orderId: string, payload: Record<string, unknown>) {
+  await sg.bus.publish(createEvent(definition as never, { tenantId, aggregateId: orderId, payload: { orderId, ...payload } as never }));
+}
+
+async function counter(name: string, labels: Record<string, string>): Promise<number> {
+  const metric = registry.getSingleMetric(name);
+  if (!metric) return 0;
+  const { values } = await metric.get();
+  return values.filter((v) => Object.entries(labels).every(([k, value]) => (v.labels as Record<string, unknown>)[k] === value)).reduce((sum, v) => sum + v.value, 0);
+}
+
+describe('LiveStock', () => {
+  it("streams an admin's stock adjustment with the product's name from the catalog", async () => {
+    const mug = ACME.products[3]!;
+    const admin = await connect('admin@acme.test');
+    const live = await subscribed(admin, contract.dashboard, { productIds: [mug.id] }, 'LiveStock', 'stockChanged');
+
+    const after = await adjust('admin@acme.test', mug.id, 3);
+    const event = await live.waitFor('the adjustment', (r) => r.data?.stockChanged?.available === after.available);
+    expect(event.errors).toBeUndefined();
+    expect(event.data).toEqual({ stockChanged: { product: { id: mug.id, name: mug.name }, available: after.available, reserved: after.reserved } });
+  });
+
+  it("gives every product of the admin's tenant without productIds, and never another tenant's", async () => {
+    const acmeAdmin = await connect('admin@acme.test');
+    const globexAdmin = await connect('admin@globex.test');
+    const acmeLive = await subscribed(acmeAdmin, contract.dashboard, {}, 'LiveStock', 'stockChanged');
+    const globexLive = await subscribed(globexAdmin, contract.dashboard, {}, 'LiveStock', 'stockChanged');
+    const acmeKettle = ACME.products[8]!;
+    const globexKettle = GLOBEX.products[8]!;
+
+    const acmeAfter = await adjust('admin@acme.test', acmeKettle.id, 2);
+    await acmeLive.waitFor('the acme adjustment', (r) => r.data?.stockChanged?.product.id === acmeKettle.id && r.data.stockChanged.available === acmeAfter.available);
+    // the globex admin's next event is their own adjustment: the acme one never reached them
+    const globexAfter = await adjust('admin@globex.test', globexKettle.id, 2);
+    await globexLive.waitFor('the globex adjustment', (r) => r.data?.stockChanged?.product.id === globexKettle.id && r.data.stockChanged.available === globexAfter.available);
+    expect(globexLive.results.map((r) => r.data?.stockChanged.product.id)).not.toContain(acmeKettle.id);
+    expect(acmeLive.results.map((r) => r.data?.stockChanged.product.id)).not.toContain(globexKettle.id);
+  });
+
+  it('streams the reservation of an order and the commit when it is confirmed', async () => {
+    const product = ACME.products[27]!;
+    const admin = await connect('admin@acme.test');
+    const live = await subscribed(admin, contract.dashboard, { productIds: [product.id] }, 'LiveStock', 'stockChanged');
+    const { product: before } = await sg.client.as<any>('admin@acme.test', contract.storefront, { id: product.id }, 'Product');
+
+    await sg.subgraphs.payments.relay.stop();
+    try {
+      await sg.client.as('alice@acme.test', contract.storefront, { input: { idempotencyKey: randomUUID(), items: [{ productId: product.id, quantity: 2 }] } }, 'PlaceOrder');
+      const reserved = await live.waitFor('the reservation', (r) => r.data?.stockChanged?.reserved === before.stock.reserved + 2);
+      expect(reserved.data!.stockChanged).toEqual({ product: { id: product.id, name: product.name }, available: before.stock.available - 2, reserved: before.stock.reserved + 2 });
+    } finally {
+      sg.subgraphs.payments.relay.start();
+    }
+    const committed = await live.waitFor('the commit', (r) => r.data?.stockChanged?.reserved === before.stock.reserved && r.data?.stockChanged?.available === before.stock.available - 2);
+    expect(committed.errors).toBeUndefined();
+    await sg.settle();
+  });
+
+  it('refuses LiveStock to a customer with FORBIDDEN', async () => {
+    const alice = await connect('alice@acme.test');
+    const errors = await alice.subscribe(contract.dashboard, {}, 'LiveStock').refusal();
+    expect(errors[0]!.extensions?.code).toBe('FORBIDDEN');
+  });
+});
+
+describe('orderUpdated', () => {
+  const shipped = ACME.orders.find((o) => o.state === 'SHIPPED')!;
+  const confirmed = ACME.orders.find((o) => o.state === 'CONFIRMED')!;
+
+  it('sends a customer their order with its payment and shipment, and an admin LiveOrders with the customer email', async () => {
+    const alice = await connect('alice@acme.test');
+    const admin = await connect('admin@acme.test');
+    const mine = await subscribed(alice, contract.storefront, { id: shipped.id }, 'OrderUpdated', 'orderUpdated');
+    const dashboard = await subscribed(admin, contract.dashboard, {}, 'LiveOrders', 'orderUpdated');
+
+    await publish(ShipmentEvents.inTransit, ACME.id, shipped.id, { shipmentId: randomUUID(), customerId: ALICE.id });
+    const event = await mine.waitFor('the shipment event', (r) => r.data?.orderUpdated?.id === shipped.id);
+    expect(event.errors).toBeUndefined();
+    expect(event.data!.orderUpdated).toMatchObject({ id: shipped.id, status: 'SHIPPED', payment: { status: expect.any(String) }, shipment: { status: expect.any(String) } });
+    expect(event.extensions?.event?.id).toEqual(expect.any(String));
+
+    const row = await dashboard.waitFor('the shipment event on the dashboard', (r) => r.data?.orderUpdated?.id === shipped.id);
+    expect(row.data!.orderUpdated).toMatchObject({ id: shipped.id, status: 'SHIPPED', customer: { email: ALICE.email }, total: { amount: shipped.totalAmount, currency: 'USD' } });
+  });
+
+  it("shows a customer their new order go PENDING → CONFIRMED with the payment captured, and the admin's LiveOrders with the customer's email", async () => {
+    const alice = await connect('alice@acme.test');
+    const admin = await connect('admin@acme.test');
+    const mine = await subscribed(alice, contract.storefront, {}, 'OrderUpdated', 'orderUpdated');
+    const dashboard = await subscribed(admin, contract.dashboard, {}, 'LiveOrders', 'orderUpdated');
+    const product = ACME.products[21]!;
+
+    // payments holds its events back until the PENDING order has been seen: the order cannot be confirmed before
+    await sg.subgraphs.payments.relay.stop();
+    let orderId: string;
+    try {
+      const { placeOrder } = await sg.client.as<any>('alice@acme.test', contract.storefront, { input: { idempotencyKey: randomUUID(), items: [{ productId: product.id, quantity: 1 }] } }, 'PlaceOrder');
+      orderId = placeOrder.id;
+      await mine.waitFor('the order PENDING', (r) => r.data?.orderUpdated?.id === orderId && r.data.orderUpdated.status === 'PENDING');
+    } finally {
+      sg.subgraphs.payments.relay.start();
+    }
+    const confirmed = await mine.waitFor('the order CONFIRMED', (r) => r.data?.orderUpdated?.id === orderId && r.data.orderUpdated.status === 'CONFIRMED');
+    expect(confirmed.errors).toBeUndefined();
+    expect(confirmed.data!.orderUpdated).toMatchObject({ id: orderId, status: 'CONFIRMED', statusReason: null, payment: { status: 'CAPTURED' } });
+    const statuses = mine.results.filter((r) => r.data?.orderUpdated?.id === orderId).map((r) => r.data!.orderUpdated.status);
+    expect(statuses[0]).toBe('PENDING');
+    expect(statuses.indexOf('CONFIRMED')).toBeGreaterThan(statuses.lastIndexOf('PENDING'));
+
+    const row = await dashboard.waitFor('the order CONFIRMED on the dashboard', (r) => r.data?.orderUpdated?.id === orderId && r.data.orderUpdated.status === 'CONFIRMED');
+    expect(row.data!.orderUpdated).toEqual({ id: orderId, status: 'CONFIRMED', customer: { email: ALICE.email }, total: { amount: product.priceAmount, currency: 'USD' } });
+    await sg.settle();
+  });
+
+  it("keeps a tenant's orders from another tenant's admin and from another customer", async () => {
+    const globexAdmin = await connect('admin@globex.test');
+    const bob = await connect('bob@globex.test');
+    const globexDashboard = await subscribed(globexAdmin, contract.dashboard, {}, 'LiveOrders', 'orderUpdated');
+    const bobAsksForAlices = await subscribed(bob, contract.storefront, { id: confirmed.id }, 'OrderUpdated', 'orderUpdated');
+    const bobsOwn = await subscribed(bob, contract.storefront, {}, 'OrderUpdated', 'orderUpdated');
+
+    await publish(OrderEvents.confirmed, ACME.id, confirmed.id, { customerId: ALICE.id });
+    // a globex order event after it: once it arrives, the acme one had its chance and did not come
+    const bobsOrder = GLOBEX.orders[0]!;
+    await publish(OrderEvents.confirmed, GLOBEX.id, bobsOrder.id, { customerId: bobsOrder.customerId });
+    await globexDashboard.waitFor('the globex order event', (r) => r.data?.orderUpdated?.id === bobsOrder.id);
+    await bobsOwn.waitFor("bob's own order event", (r) => r.data?.orderUpdated?.id === bobsOrder.id);
+    expect(globexDashboard.results.map((r) => r.data?.orderUpdated?.id)).toEqual([bobsOrder.id]);
+    expect(bobsOwn.results.map((r) => r.data?.orderUpdated?.id)).toEqual([bobsOrder.id]);
+    expect(bobAsksForAlices.results).toEqual([]);
+  });
+
+  it("drops a payment event of an order the customer may not see, as the orders subgraph decides", async () => {
+    // a customer of acme with no orders: the payment event names no customer, so the gateway asks orders
+    const stranger = await connectWith(await tokens.sign({ userId: randomUUID(), tenantId: ACME.id, role: 'CUSTOMER' }));
+    const all = await subscribed(stranger, contract.storefront, {}, 'OrderUpdated', 'orderUpdated');
+    const hidden = await counter('gateway_subscription_events_total', { field: 'orderUpdated', outcome: 'not_visible' });
+
+    const delivered = ACME.orders.find((o) => o.state === 'DELIVERED')!;
+    await publish(PaymentEvents.refunded, ACME.id, randomUUID(), { paymentId: randomUUID(), amount: { amount: 100, currency: 'USD' } });
+    await publish(PaymentEvents.captured, ACME.id, delivered.id, { paymentId: randomUUID(), amount: { amount: delivered.totalAmount, currency: 'USD' } });
+    await eventually('the orders subgraph to refuse both', async () => (await counter('gateway_subscription_events_total', { field: 'orderUpdated', outcome: 'not_visible' })) >= hidden + 2);
+    expect(all.results).toEqual([]);
+  });
+});
+
+describe('the socket', () => {
+  it('refuses a connection without a token with 4401', async () => {
+    const anonymous = await LiveClient.connect(sg.gateway.url, null);
+    expect((await anonymous.closed).code).toBe(4401);
+  });
+
+  it('refuses a token it cannot verify with 4401', async () => {
+    const forged = await LiveClient.connect(sg.gateway.url, 'eyJhbGciOiJFUzI1NiJ9.eyJzdWIiOiJ4In0.c2lnbmF0dXJl');
+    expect((await forged.closed).code).toBe(4401);
+  });
+
+  it('closes the socket with 4401 when the token expires', async () => {
+    const shortLived = await tokens.sign({ userId: ACME_ADMIN.id, tenantId: ACME.id, role: 'ADMIN' }, 2);
+    const admin = await connectWith(shortLived);
+    const live = await subscribed(admin, contract.dashboard, {}, 'LiveOrders', 'orderUpdated');
+    const closed = await admin.closed;
+    expect(closed).toEqual({ code: 4401, reason: 'Token expired' });
+    await eventually('the subscription to end with the socket', () => live.failure);
+  });
+
+  it('answers a query sent over the socket with a pointer to HTTP', async () => {
+    const admin = await connect('admin@acme.test');
+    const errors = await admin.subscribe('query { __typename }').refusal();
+    expect(errors[0]!.extensions?.code).toBe('BAD_REQUEST');
+  });
+});
