@@ -48,9 +48,9 @@ export const InventoryEvents = {
 };
 
 export const PaymentEvents = {
-  captured: defineEvent<{ orderId: string; paymentId: string; amount: Money }>('payments.payment.captured', 1, 'Order'),
-  failed: defineEvent<{ orderId: string; paymentId: string; reason: string }>('payments.payment.failed', 1, 'Order'),
-  refunded: defineEvent<{ orderId: string; paymentId: string; amount: Money }>('payments.payment.refunded', 1, 'Order'),
+  captured: defineEvent<{ orderId: string; customerId: string; paymentId: string; amount: Money }>('payments.payment.captured', 1, 'Order'),
+  failed: defineEvent<{ orderId: string; customerId: string; paymentId: string; reason: string }>('payments.payment.failed', 1, 'Order'),
+  refunded: defineEvent<{ orderId: string; customerId: string; paymentId: string; amount: Money }>('payments.payment.refunded', 1, 'Order'),
 };
 
 export const ShipmentEvents = {

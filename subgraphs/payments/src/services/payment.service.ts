@@ -34,11 +34,11 @@ export class PaymentService {
       const fields = { tenantId, aggregateId: orderId, traceparent: event.traceparent };
       if (result.ok) {
         const captured = await payments.move(payment.id, 'PENDING', { status: 'CAPTURED', providerReference: result.reference });
-        if (captured) await events.emit(createEvent(PaymentEvents.captured, { ...fields, payload: { orderId, paymentId: payment.id, amount: total } }));
+        if (captured) await events.emit(createEvent(PaymentEvents.captured, { ...fields, payload: { orderId, customerId, paymentId: payment.id, amount: total } }));
         else chargedButClosed = result.reference;
       } else {
         const failed = await payments.move(payment.id, 'PENDING', { status: 'FAILED', failureReason: result.reason });
-        if (failed) await events.emit(createEvent(PaymentEvents.failed, { ...fields, payload: { orderId, paymentId: payment.id, reason: result.reason } }));
+        if (failed) await events.emit(createEvent(PaymentEvents.failed, { ...fields, payload: { orderId, customerId, paymentId: payment.id, reason: result.reason } }));
       }
     });
     if (chargedButClosed) {
@@ -82,7 +82,7 @@ export class PaymentService {
       if (refunded) {
         await events.emit(createEvent(PaymentEvents.refunded, {
           tenantId, aggregateId: orderId, traceparent: event.traceparent,
-          payload: { orderId, paymentId: payment.id, amount: { amount: payment.amount, currency: payment.currency } },
+          payload: { orderId, customerId: payment.customerId, paymentId: payment.id, amount: { amount: payment.amount, currency: payment.currency } },
         }));
       }
     });
