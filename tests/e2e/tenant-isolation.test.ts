@@ -16,11 +16,7 @@ afterAll(async () => {
   await sg?.stop();
 });
 
-/** The single number a `SELECT count(*)::int AS n ...` returns. */
-async function count(subgraph: Parameters<TestSupergraph['sql']>[0], query: string, ...params: unknown[]): Promise<number> {
-  const [row] = await sg.sql<{ n: number }>(subgraph, query, ...params);
-  return row!.n;
-}
+const count = (...args: Parameters<TestSupergraph['count']>) => sg.count(...args);
 
 const acme = DEMO_TENANTS.find((t) => t.slug === 'acme')!;
 const globex = DEMO_TENANTS.find((t) => t.slug === 'globex')!;

@@ -15,6 +15,8 @@ export interface TestSupergraph extends Supergraph {
   backend: 'pglite' | 'postgres';
   /** Runs SQL in one subgraph's own database (assertions only: tests never write behind a service's back). */
   sql<T = Record<string, unknown>>(subgraph: SubgraphName, query: string, ...params: unknown[]): Promise<T[]>;
+  /** The single number a `SELECT count(*)::int AS n ...` returns. */
+  count(subgraph: SubgraphName, query: string, ...params: unknown[]): Promise<number>;
   /** Statements each subgraph has sent so far. */
   statements(): Record<SubgraphName, number>;
 }
@@ -95,6 +97,10 @@ export async function startTestSupergraph(env: Record<string, string> = {}): Pro
     client: new GraphQLClient(supergraph.gateway.url),
     backend: urls ? 'postgres' : 'pglite',
     sql: (subgraph, query, ...params) => supergraph.subgraphs[subgraph].runtime.db.$queryRawUnsafe(query, ...params),
+    count: async (subgraph, query, ...params) => {
+      const [row] = await supergraph.subgraphs[subgraph].runtime.db.$queryRawUnsafe<{ n: number }[]>(query, ...params);
+      return row?.n ?? 0;
+    },
     statements: () => Object.fromEntries(SUBGRAPH_NAMES.map((n) => [n, supergraph.subgraphs[n].runtime.statements.total])) as Record<SubgraphName, number>,
     async stop() {
       await supergraph.stop();

@@ -1,17 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { DomainError } from '../../subgraphs/kernel/src/errors.js';
+import { errorOf } from '../harness/errors.js';
 import { decodeCursor, encodeCursor, MAX_PAGE_SIZE, pageSize, toConnection } from '../../subgraphs/kernel/src/pagination.js';
 
-/** The error a call throws, for assertions on its code and field. */
-function errorOf(fn: () => unknown): DomainError {
-  try {
-    fn();
-  } catch (error) {
-    expect(error).toBeInstanceOf(DomainError);
-    return error as DomainError;
-  }
-  throw new Error('expected an error');
-}
 
 describe('pageSize', () => {
   it('defaults to 20 when first is not given', () => {

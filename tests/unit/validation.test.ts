@@ -1,16 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { DomainError } from '../../subgraphs/kernel/src/errors.js';
+import { errorOf } from '../harness/errors.js';
 import { isId, requireId, requireInt, requireMoney, requireText } from '../../subgraphs/kernel/src/validation.js';
 
-function errorOf(fn: () => unknown): DomainError {
-  try {
-    fn();
-  } catch (error) {
-    expect(error).toBeInstanceOf(DomainError);
-    return error as DomainError;
-  }
-  throw new Error('expected an error');
-}
 
 const ID = '3f2b8c1e-9a4d-4e6f-8b1a-2c3d4e5f6a7b';
 

@@ -1,0 +1,13 @@
+import { expect } from 'vitest';
+import { DomainError } from '../../subgraphs/kernel/src/errors.js';
+
+/** The DomainError a call throws, for assertions on its code and field. */
+export function errorOf(fn: () => unknown): DomainError {
+  try {
+    fn();
+  } catch (error) {
+    expect(error).toBeInstanceOf(DomainError);
+    return error as DomainError;
+  }
+  throw new Error('expected an error');
+}
