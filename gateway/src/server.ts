@@ -9,7 +9,7 @@ import type { GraphQLSchema } from 'graphql';
 import { formatError } from '../../subgraphs/kernel/src/errors.js';
 import { createHttpApp, jsonErrorHandler, listen } from '../../subgraphs/kernel/src/http/app.js';
 import { metricsPlugin } from '../../subgraphs/kernel/src/http/metrics-plugin.js';
-import type { Logger } from '../../subgraphs/kernel/src/logger.js';
+import { apolloLogger, type Logger } from '../../subgraphs/kernel/src/logger.js';
 import { collectDefaultMetrics } from '../../subgraphs/kernel/src/metrics.js';
 import { isSubgraphName } from '../../subgraphs/kernel/src/names.js';
 import { TokenVerifier } from './auth/token-verifier.js';
@@ -71,7 +71,7 @@ export async function startGateway(config: GatewayConfig, logger: Logger, option
       dataSources.set(name, source);
       return source;
     },
-    logger: { debug: (m) => logger.debug(m), info: (m) => logger.info(m), warn: (m) => logger.warn(m), error: (m) => logger.error(m) },
+    logger: apolloLogger(logger),
   });
   const verifier = new TokenVerifier(config.jwksUrl, config.jwt, (sessionId) => store.isSessionRevoked(sessionId));
   // The API schema the edge checks operations against, as the gateway loads it.
@@ -126,7 +126,7 @@ export async function startGateway(config: GatewayConfig, logger: Logger, option
       requestIdInErrorsPlugin(),
       metricsPlugin('gateway'),
     ],
-    logger: { debug: (m) => logger.debug(m), info: (m) => logger.info(m), warn: (m) => logger.warn(m), error: (m) => logger.error(m) },
+    logger: apolloLogger(logger),
   });
   await apollo.start();
 

@@ -21,3 +21,13 @@ export function createLogger(service: string, config: Pick<CommonConfig, 'logLev
     redact: { paths: ['req.headers.authorization', 'password', '*.password', 'token'], remove: true },
   });
 }
+
+/** Apollo's logger interface over pino, for ApolloServer and ApolloGateway. */
+export function apolloLogger(logger: Logger): { debug(m: unknown): void; info(m: unknown): void; warn(m: unknown): void; error(m: unknown): void } {
+  return {
+    debug: (m) => logger.debug(m),
+    info: (m) => logger.info(m),
+    warn: (m) => logger.warn(m),
+    error: (m) => logger.error(m),
+  };
+}

@@ -24,7 +24,7 @@ import { loadGatewayPublicKeys, loadToolingKey } from './auth/gateway-keys.js';
 import { readPolicies } from './auth/policies.js';
 import { keepRawBody, requireGatewayCredential, verifiedCaller } from './http/gateway-guard.js';
 import { subgraphPoliciesPlugin } from './http/policies-plugin.js';
-import type { Logger } from './logger.js';
+import { apolloLogger, type Logger } from './logger.js';
 import { collectDefaultMetrics } from './metrics.js';
 import type { SubgraphName } from './names.js';
 import { migrationsDirOf, REPO_ROOT } from './paths.js';
@@ -154,12 +154,7 @@ export async function startSubgraph<TDb extends PrismaLike<TTx>, TTx extends Raw
     stopOnTerminationSignals: false,
     formatError: formatError({ exposeInternals: config.env === 'development' }),
     plugins: [ApolloServerPluginDrainHttpServer({ httpServer: server }), subgraphPoliciesPlugin(readPolicies(typeDefs)), metricsPlugin(name)],
-    logger: {
-      debug: (m) => logger.debug(m),
-      info: (m) => logger.info(m),
-      warn: (m) => logger.warn(m),
-      error: (m) => logger.error(m),
-    },
+    logger: apolloLogger(logger),
   });
   await apollo.start();
 
