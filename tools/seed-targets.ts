@@ -23,3 +23,27 @@ export function seedTargetsOn(targets: Record<SubgraphName, DatabaseTarget>): Se
   };
   return { ...clients, disconnect: async () => void (await Promise.all(Object.values(clients).map((c) => c.$disconnect()))) };
 }
+
+/**
+ * Migrates and seeds every subgraph's database as the environment names them (see databases.ts),
+ * then closes them. Idempotent.
+ */
+export async function migrateAndSeed(env: Record<string, string | undefined>): Promise<void> {
+  const { createMissingDatabases, databaseTargets } = await import('./databases.js');
+  const { migrationTargetOf } = await import('../subgraphs/kernel/src/db/database.js');
+  const { applyMigrations } = await import('../subgraphs/kernel/src/db/migrator.js');
+  const { SUBGRAPH_NAMES } = await import('../subgraphs/kernel/src/names.js');
+  const { migrationsDirOf } = await import('../subgraphs/kernel/src/paths.js');
+  await createMissingDatabases(env);
+  const { targets, close } = await databaseTargets(env);
+  try {
+    for (const name of SUBGRAPH_NAMES) {
+      await applyMigrations(migrationTargetOf(targets[name]), { schema: name, migrationsDir: migrationsDirOf(name) });
+    }
+    const clients = seedTargetsOn(targets);
+    await seedAll(clients);
+    await clients.disconnect();
+  } finally {
+    await close();
+  }
+}
