@@ -1,7 +1,7 @@
 import type { Logger } from '../logger.js';
 import { publishTraced } from '../telemetry/event-spans.js';
 import { withoutTracing } from '../telemetry/trace-context.js';
-import { eventsPublished, outboxBacklog } from '../metrics.js';
+import { eventsPublished } from '../metrics.js';
 import type { EventBus } from './bus.js';
 import type { EventEnvelope } from './event.js';
 import type { RawSql } from './outbox.js';
@@ -30,6 +30,8 @@ export interface RelayOptions {
   batchSize?: number;
 }
 
+const NUDGE_BATCH_MS = 3;
+
 /**
  * Publishes committed outbox events in commit order and marks them published. A crash between
  * publish and mark re-publishes on restart: consumers are idempotent and the bus drops duplicate ids.
@@ -40,6 +42,8 @@ export class OutboxRelay {
   private again = false;
   private stopped = true;
   private failures = 0;
+  /** When the next batch is due (infinity while one runs or none is scheduled). */
+  private nextRunAt = Number.POSITIVE_INFINITY;
 
   constructor(private readonly options: RelayOptions) {}
 
@@ -48,11 +52,14 @@ export class OutboxRelay {
     this.schedule(0);
   }
 
-  /** Called after a transaction that wrote events commits: publish now rather than at the next poll. */
+  /**
+   * Called after a transaction that wrote events commits: publish within a few milliseconds rather
+   * than at the next poll. The short wait lets the commits of concurrent requests share one batch.
+   */
   nudge(): void {
     if (this.stopped) return;
     if (this.running) this.again = true;
-    else this.schedule(0);
+    else if (this.nextRunAt > Date.now() + NUDGE_BATCH_MS) this.schedule(NUDGE_BATCH_MS);
   }
 
   async stop(): Promise<void> {
@@ -71,11 +78,13 @@ export class OutboxRelay {
 
   private schedule(delay: number): void {
     if (this.timer) clearTimeout(this.timer);
+    this.nextRunAt = Date.now() + delay;
     this.timer = setTimeout(() => void this.tick(), delay);
     this.timer.unref();
   }
 
   private async tick(): Promise<void> {
+    this.nextRunAt = Number.POSITIVE_INFINITY;
     if (this.stopped || this.running) return;
     let published = 0;
     this.running = (async () => {
@@ -142,13 +151,7 @@ export class OutboxRelay {
         );
       }
     }
-    if (rows.length) await this.measureBacklog(db);
     return published.length;
-  }
-
-  private async measureBacklog(db: RawSql): Promise<void> {
-    const [row] = await db.$queryRawUnsafe<{ n: number }[]>(`SELECT count(*)::int AS n FROM "${this.options.schema}"."OutboxEvent" WHERE "publishedAt" IS NULL`);
-    outboxBacklog.set({ service: this.options.service }, row?.n ?? 0);
   }
 }
 
