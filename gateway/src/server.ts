@@ -25,7 +25,7 @@ import { GatewayCredentialSigner } from '../../subgraphs/kernel/src/auth/gateway
 import { loadGatewaySigningKey } from '../../subgraphs/kernel/src/auth/gateway-keys.js';
 import { createEdgeStore } from './edge-store/edge-store.js';
 import { admitOperations } from './http/admit-operations.js';
-import { admitNonHttpOperationsPlugin } from './plugins/admit-operations.js';
+import { admitNonHttpOperationsPlugin, rateLimitNonHttpOperationsPlugin } from './plugins/admit-operations.js';
 import { batchLimit, corsPolicy, requestIdMiddleware, securityHeaders } from './http/edge-middleware.js';
 import { gatewayContextOf, identifyCaller } from './http/identify-caller.js';
 import { rateLimitRequests } from './http/rate-limit-requests.js';
@@ -91,6 +91,7 @@ export async function startGateway(config: GatewayConfig, logger: Logger, option
   const production = config.env === 'production';
   const policyPlugins = [
     admitNonHttpOperationsPlugin({ limiter: operationLimiter, trusted: trustedDocuments, mode: config.edge.trustedDocuments.mode }),
+    rateLimitNonHttpOperationsPlugin(limiter),
     requireAuthenticationPlugin({ allowAnonymousIntrospection: !production }),
     enforceSchemaPoliciesPlugin(() => policies),
   ];
