@@ -7,7 +7,7 @@ import * as typescriptPlugin from '@graphql-codegen/typescript';
 import * as resolversPlugin from '@graphql-codegen/typescript-resolvers';
 import { buildSubgraphSchema, printSubgraphSchema } from '@apollo/subgraph';
 import { buildASTSchema, Kind, parse, printSchema, type DocumentNode } from 'graphql';
-import { SUBGRAPHS } from './subgraphs.js';
+import { SUBGRAPH_NAMES } from '../subgraphs/kernel/src/names.js';
 
 const root = resolve(import.meta.dirname, '..');
 
@@ -74,5 +74,5 @@ async function generate(name: string): Promise<void> {
 }
 
 const started = Date.now();
-await Promise.all(SUBGRAPHS.map(generate));
-console.log(`generated resolver types for ${SUBGRAPHS.length} subgraphs in ${Date.now() - started} ms`);
+await Promise.all(SUBGRAPH_NAMES.map(generate));
+console.log(`generated resolver types for ${SUBGRAPH_NAMES.length} subgraphs in ${Date.now() - started} ms`);

@@ -1,16 +1,16 @@
 // `npm run db:check [-- <subgraph>...]`: fails when a schema.prisma changed without a migration.
 import { checkMigrations } from './migrations/check.js';
-import { isSubgraphName, SUBGRAPHS } from './subgraphs.js';
+import { isSubgraphName, SUBGRAPH_NAMES } from '../subgraphs/kernel/src/names.js';
 
 const requested = process.argv.slice(2);
 const unknown = requested.filter((s) => !isSubgraphName(s));
 if (unknown.length > 0) {
-  console.error(`unknown subgraph ${unknown.join(', ')}; expected some of: ${SUBGRAPHS.join(', ')}`);
+  console.error(`unknown subgraph ${unknown.join(', ')}; expected some of: ${SUBGRAPH_NAMES.join(', ')}`);
   process.exit(2);
 }
 
 const started = Date.now();
-const results = await checkMigrations(requested.length > 0 ? requested : SUBGRAPHS).catch(
+const results = await checkMigrations(requested.length > 0 ? requested : SUBGRAPH_NAMES).catch(
   (e: unknown) => {
     console.error(e instanceof Error ? e.message : String(e));
     process.exit(1);

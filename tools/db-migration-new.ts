@@ -8,21 +8,21 @@ import {
   MIGRATION_LOCK_CONTENT,
   MIGRATION_LOCK_FILE,
 } from './migrations/schema-engine.js';
-import { isSubgraphName, SUBGRAPHS } from './subgraphs.js';
+import { isSubgraphName, SUBGRAPH_NAMES } from '../subgraphs/kernel/src/names.js';
 
 const usage = 'usage: npm run db:migration -- <subgraph|all> <migration_name>';
 
 const [target, rawName, ...rest] = process.argv.slice(2);
 if (!target || !rawName || rest.length > 0) fail(usage);
 if (target !== 'all' && !isSubgraphName(target)) {
-  fail(`unknown subgraph "${target}"; expected all or one of: ${SUBGRAPHS.join(', ')}`);
+  fail(`unknown subgraph "${target}"; expected all or one of: ${SUBGRAPH_NAMES.join(', ')}`);
 }
 const name = migrationSlug(rawName);
 if (name === '') fail(`migration name "${rawName}" has no letters or digits`);
 
 // One timestamp for the whole run, so that `all` gives every subgraph the same folder name.
 const folder = `${utcTimestamp(new Date())}_${name}`;
-const subgraphs = target === 'all' ? SUBGRAPHS : [target];
+const subgraphs = target === 'all' ? SUBGRAPH_NAMES : [target];
 try {
   for (const subgraph of subgraphs) await writeNextMigration(subgraph);
 } catch (e) {

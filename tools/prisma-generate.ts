@@ -2,7 +2,7 @@
 // PRISMA_SCHEMA_ENGINE_BINARY at a dummy: generation never needs the native schema engine.
 import { spawn } from 'node:child_process';
 import { resolve } from 'node:path';
-import { SUBGRAPHS } from './subgraphs.js';
+import { SUBGRAPH_NAMES } from '../subgraphs/kernel/src/names.js';
 
 const root = resolve(import.meta.dirname, '..');
 const prismaCli = resolve(root, 'node_modules/prisma/build/index.js');
@@ -22,5 +22,5 @@ function generate(name: string): Promise<void> {
 }
 
 const started = Date.now();
-await Promise.all(SUBGRAPHS.map(generate));
-console.log(`generated ${SUBGRAPHS.length} Prisma clients in ${Date.now() - started} ms`);
+await Promise.all(SUBGRAPH_NAMES.map(generate));
+console.log(`generated ${SUBGRAPH_NAMES.length} Prisma clients in ${Date.now() - started} ms`);

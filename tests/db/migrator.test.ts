@@ -15,7 +15,7 @@ import {
   readMigrationList,
   withSchemaEngine,
 } from '../../tools/migrations/schema-engine.js';
-import { SUBGRAPHS } from '../../tools/subgraphs.js';
+import { SUBGRAPH_NAMES } from '../../subgraphs/kernel/src/names.js';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const migrationsDirOf = (subgraph: string): string =>
@@ -66,7 +66,7 @@ afterAll(async () => {
 
 describe('applyMigrations on PGlite', () => {
   it('applies all six subgraphs into one PGlite, each in its own schema', async () => {
-    for (const subgraph of SUBGRAPHS) {
+    for (const subgraph of SUBGRAPH_NAMES) {
       const dir = migrationsDirOf(subgraph);
       const { applied } = await applyMigrations({ kind: 'pglite', db }, { schema: subgraph, migrationsDir: dir });
       expect(applied).toEqual(await migrationNames(dir));
@@ -84,7 +84,7 @@ describe('applyMigrations on PGlite', () => {
   });
 
   it('applies nothing on a second run', async () => {
-    for (const subgraph of SUBGRAPHS) {
+    for (const subgraph of SUBGRAPH_NAMES) {
       const { applied } = await applyMigrations(
         { kind: 'pglite', db },
         { schema: subgraph, migrationsDir: migrationsDirOf(subgraph) },
@@ -94,7 +94,7 @@ describe('applyMigrations on PGlite', () => {
   });
 
   it("records each migration as Prisma does: sha256 of migration.sql, finished_at, one step", async () => {
-    for (const subgraph of SUBGRAPHS) {
+    for (const subgraph of SUBGRAPH_NAMES) {
       const dir = migrationsDirOf(subgraph);
       const { rows } = await db.query<{
         id: string;

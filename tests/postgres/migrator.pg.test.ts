@@ -10,7 +10,7 @@ import {
   migrationStatus,
   PRISMA_ADVISORY_LOCK_KEY,
 } from '../../subgraphs/kernel/src/db/migrator.js';
-import { SUBGRAPHS } from '../../tools/subgraphs.js';
+import { SUBGRAPH_NAMES } from '../../subgraphs/kernel/src/names.js';
 
 const ADMIN_URL = 'postgres://postgres@127.0.0.1:5432/postgres';
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -71,7 +71,7 @@ describe('applyMigrations on PostgreSQL', () => {
   it("applies a subgraph's migrations into its own schema of a real database", async () => {
     const url = await throwawayDatabase();
     const target = { kind: 'postgres' as const, connectionString: url };
-    for (const subgraph of SUBGRAPHS) {
+    for (const subgraph of SUBGRAPH_NAMES) {
       const opts = { schema: subgraph, migrationsDir: migrationsDirOf(subgraph) };
       expect((await migrationStatus(target, opts)).pending).toEqual(await migrationNames(opts.migrationsDir));
       const { applied } = await applyMigrations(target, opts);
@@ -84,7 +84,7 @@ describe('applyMigrations on PostgreSQL', () => {
       `SELECT table_schema, count(*) AS n FROM information_schema.tables
         WHERE table_name = '_prisma_migrations' GROUP BY table_schema ORDER BY table_schema`,
     );
-    expect(rows.map((r) => r.table_schema)).toEqual([...SUBGRAPHS].sort());
+    expect(rows.map((r) => r.table_schema)).toEqual([...SUBGRAPH_NAMES].sort());
     const heldLocks = await query(
       url,
       `SELECT 1 FROM pg_locks l JOIN pg_database d ON d.oid = l.database
@@ -96,13 +96,13 @@ describe('applyMigrations on PostgreSQL', () => {
   it('lets two concurrent runs on one database both succeed, applying each migration once', async () => {
     const url = await throwawayDatabase();
     const target = { kind: 'postgres' as const, connectionString: url };
-    const runs = SUBGRAPHS.flatMap((subgraph) => {
+    const runs = SUBGRAPH_NAMES.flatMap((subgraph) => {
       const opts = { schema: subgraph, migrationsDir: migrationsDirOf(subgraph) };
       return [applyMigrations(target, opts), applyMigrations(target, opts)];
     });
     const results = await Promise.all(runs);
 
-    for (const [i, subgraph] of SUBGRAPHS.entries()) {
+    for (const [i, subgraph] of SUBGRAPH_NAMES.entries()) {
       const [first, second] = [results[2 * i]!, results[2 * i + 1]!];
       expect([...first.applied, ...second.applied].sort()).toEqual(
         await migrationNames(migrationsDirOf(subgraph)),

@@ -2,7 +2,7 @@
 // migrations and diffing against the datamodel must leave nothing to do.
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { SUBGRAPHS } from '../subgraphs.js';
+import { SUBGRAPH_NAMES } from '../../subgraphs/kernel/src/names.js';
 import { diffMigrationsToSchema } from './schema-engine.js';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -26,7 +26,7 @@ export interface MigrationCheckResult {
 
 /** Subgraphs are checked one after another: each throwaway PGlite holds a few hundred MB. */
 export async function checkMigrations(
-  subgraphs: readonly string[] = SUBGRAPHS,
+  subgraphs: readonly string[] = SUBGRAPH_NAMES,
 ): Promise<MigrationCheckResult[]> {
   const results: MigrationCheckResult[] = [];
   for (const subgraph of subgraphs) {
