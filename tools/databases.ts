@@ -2,7 +2,9 @@ import { join } from 'node:path';
 import type { PGlite } from '@electric-sql/pglite';
 import pg from 'pg';
 import { loadCommonConfig, type Env } from '../subgraphs/kernel/src/config.js';
-import { openEmbeddedPglite, type DatabaseTarget } from '../subgraphs/kernel/src/db/database.js';
+import { migrationTargetOf, openEmbeddedPglite, type DatabaseTarget } from '../subgraphs/kernel/src/db/database.js';
+import { applyMigrations } from '../subgraphs/kernel/src/db/migrator.js';
+import { migrationsDirOf } from '../subgraphs/kernel/src/paths.js';
 import { SUBGRAPH_NAMES, type SubgraphName } from '../subgraphs/kernel/src/names.js';
 
 /**
@@ -25,6 +27,20 @@ export async function databaseTargets(
     }
   }
   return { targets, close: async () => void (await pglite?.close()) };
+}
+
+/** Applies each named subgraph's migrations to its own database, in order; says what it applied. */
+export async function migrateSubgraphs(
+  targets: Partial<Record<SubgraphName, DatabaseTarget>>,
+  names: readonly SubgraphName[] = SUBGRAPH_NAMES,
+  report: (name: SubgraphName, applied: string[]) => void = () => undefined,
+): Promise<void> {
+  for (const name of names) {
+    const target = targets[name];
+    if (!target) throw new Error(`no database for subgraph ${name}`);
+    const { applied } = await applyMigrations(migrationTargetOf(target), { schema: name, migrationsDir: migrationsDirOf(name) });
+    report(name, applied);
+  }
 }
 
 /** Creates the PostgreSQL database of each DATABASE_URL_<NAME> that does not exist yet. */

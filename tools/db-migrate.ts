@@ -1,11 +1,8 @@
 // `npm run db:migrate [-- <subgraph>...]`: applies every subgraph's (or the named ones') migrations
 // to its database (see tools/databases.ts). A deployment migrates one subgraph per job, with only
 // that subgraph's DATABASE_URL_<NAME>.
-import { migrationTargetOf } from '../subgraphs/kernel/src/db/database.js';
-import { applyMigrations } from '../subgraphs/kernel/src/db/migrator.js';
 import { isSubgraphName, SUBGRAPH_NAMES } from '../subgraphs/kernel/src/names.js';
-import { migrationsDirOf } from '../subgraphs/kernel/src/paths.js';
-import { createMissingDatabases, databaseTargets } from './databases.js';
+import { createMissingDatabases, databaseTargets, migrateSubgraphs } from './databases.js';
 
 const asked = process.argv.slice(2);
 const unknown = asked.filter((name) => !isSubgraphName(name));
@@ -18,10 +15,9 @@ const created = await createMissingDatabases(process.env);
 if (created.length) console.log(`created databases: ${created.join(', ')}`);
 const { targets, close } = await databaseTargets(process.env, names);
 try {
-  for (const name of names) {
-    const { applied } = await applyMigrations(migrationTargetOf(targets[name]), { schema: name, migrationsDir: migrationsDirOf(name) });
-    console.log(`${name.padEnd(9)} ${targets[name].kind.padEnd(8)} ${applied.length ? `applied ${applied.join(', ')}` : 'up to date'}`);
-  }
+  await migrateSubgraphs(targets, names, (name, applied) =>
+    console.log(`${name.padEnd(9)} ${targets[name].kind.padEnd(8)} ${applied.length ? `applied ${applied.join(', ')}` : 'up to date'}`),
+  );
 } finally {
   await close();
 }

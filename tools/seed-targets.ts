@@ -29,17 +29,11 @@ export function seedTargetsOn(targets: Record<SubgraphName, DatabaseTarget>): Se
  * then closes them. Idempotent.
  */
 export async function migrateAndSeed(env: Record<string, string | undefined>): Promise<void> {
-  const { createMissingDatabases, databaseTargets } = await import('./databases.js');
-  const { migrationTargetOf } = await import('../subgraphs/kernel/src/db/database.js');
-  const { applyMigrations } = await import('../subgraphs/kernel/src/db/migrator.js');
-  const { SUBGRAPH_NAMES } = await import('../subgraphs/kernel/src/names.js');
-  const { migrationsDirOf } = await import('../subgraphs/kernel/src/paths.js');
+  const { createMissingDatabases, databaseTargets, migrateSubgraphs } = await import('./databases.js');
   await createMissingDatabases(env);
   const { targets, close } = await databaseTargets(env);
   try {
-    for (const name of SUBGRAPH_NAMES) {
-      await applyMigrations(migrationTargetOf(targets[name]), { schema: name, migrationsDir: migrationsDirOf(name) });
-    }
+    await migrateSubgraphs(targets);
     const clients = seedTargetsOn(targets);
     await seedAll(clients);
     await clients.disconnect();

@@ -6,11 +6,9 @@ import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { connect as connectNats } from '@nats-io/transport-node';
 import { Redis } from 'ioredis';
-import { migrationTargetOf, type DatabaseTarget } from '../subgraphs/kernel/src/db/database.js';
-import { applyMigrations } from '../subgraphs/kernel/src/db/migrator.js';
+import type { DatabaseTarget } from '../subgraphs/kernel/src/db/database.js';
 import { SUBGRAPH_NAMES, type SubgraphName } from '../subgraphs/kernel/src/names.js';
-import { migrationsDirOf } from '../subgraphs/kernel/src/paths.js';
-import { createMissingDatabases } from './databases.js';
+import { createMissingDatabases, migrateSubgraphs } from './databases.js';
 import { loadDistributedConfig, type DistributedConfig } from './distributed/config.js';
 import { ServiceProcess } from './distributed/service-process.js';
 import { seedAll, seedTargetsOn } from './seed-targets.js';
@@ -45,10 +43,9 @@ async function prepareDatabases(config: DistributedConfig): Promise<void> {
   const targets = Object.fromEntries(
     SUBGRAPH_NAMES.map((name) => [name, { kind: 'postgres', url: config.subgraphs[name].databaseUrl, poolSize: 2 } satisfies DatabaseTarget]),
   ) as Record<SubgraphName, DatabaseTarget>;
-  for (const name of SUBGRAPH_NAMES) {
-    const { applied } = await applyMigrations(migrationTargetOf(targets[name]), { schema: name, migrationsDir: migrationsDirOf(name) });
+  await migrateSubgraphs(targets, SUBGRAPH_NAMES, (name, applied) => {
     if (applied.length) log(`${name}: applied ${applied.join(', ')}`);
-  }
+  });
   if (args.has('--no-seed') || (!args.has('--seed') && created.length === 0)) return;
   const clients = seedTargetsOn(targets);
   try {

@@ -5,8 +5,8 @@ import { join, resolve } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import { seedAll } from '../../prisma/seed.js';
 import type { DatabaseTarget } from '../../subgraphs/kernel/src/db/database.js';
+import { migrateSubgraphs } from '../../tools/databases.js';
 import { seedTargetsOn } from '../../tools/seed-targets.js';
-import { applyMigrations } from '../../subgraphs/kernel/src/db/migrator.js';
 import { SUBGRAPH_NAMES, type SubgraphName } from '../../subgraphs/kernel/src/names.js';
 import { migrationsDirOf, REPO_ROOT } from '../../subgraphs/kernel/src/paths.js';
 
@@ -35,11 +35,10 @@ export async function buildDatabaseImage(): Promise<string> {
   mkdirSync(dir, { recursive: true });
   const db = new PGlite();
   try {
-    for (const name of SUBGRAPH_NAMES) {
-      await applyMigrations({ kind: 'pglite', db }, { schema: name, migrationsDir: migrationsDirOf(name) });
-    }
     const target = { kind: 'pglite', pglite: db } as const;
-    const targets = seedTargetsOn(Object.fromEntries(SUBGRAPH_NAMES.map((n) => [n, target])) as Record<SubgraphName, DatabaseTarget>);
+    const everySubgraph = Object.fromEntries(SUBGRAPH_NAMES.map((n) => [n, target])) as Record<SubgraphName, DatabaseTarget>;
+    await migrateSubgraphs(everySubgraph);
+    const targets = seedTargetsOn(everySubgraph);
     await seedAll(targets);
     await targets.disconnect();
     const dump = await db.dumpDataDir('none');
