@@ -1,4 +1,5 @@
 import type { RequestScope, SubgraphRuntime } from '../../kernel/src/subgraph.js';
+import { tenantScope } from '../../kernel/src/tenant-scope.js';
 import type { AccountsDb, AccountsTx } from './db.js';
 import { createAccountsLoaders } from './loaders/index.js';
 import { TenantRepository } from './repositories/tenant.repository.js';
@@ -9,15 +10,24 @@ import { UserService } from './services/user.service.js';
 
 export type AccountsRuntime = SubgraphRuntime<AccountsDb, AccountsTx>;
 
-/** Per request: the caller's scope, repositories bound to the caller's tenant, fresh loaders, services. */
+function makeScope(scope: RequestScope, runtime: AccountsRuntime) {
+  return tenantScope(scope.identity, (caller) => {
+    const users = new UserRepository(runtime.db, caller.tenantId);
+    return { users, loaders: createAccountsLoaders({ users, tenants: new TenantRepository(runtime.db) }) };
+  });
+}
+
+export type AccountsContextScope = ReturnType<typeof makeScope>;
+
+/**
+ * Per request: the caller's scope, tenant-bound repositories and loaders (made on first use), and
+ * services. Sign-in is the one service that runs without a caller.
+ */
 export function createAccountsContext(scope: RequestScope, runtime: AccountsRuntime, tokens: TokenService, refreshTtlSeconds: number) {
-  const users = scope.identity ? new UserRepository(runtime.db, scope.identity.tenantId) : null;
-  const loaders = createAccountsLoaders({ users, tenants: new TenantRepository(runtime.db) });
   return {
     ...scope,
-    loaders,
     auth: new AuthService(runtime.db, tokens, refreshTtlSeconds),
-    users: new UserService(scope.identity, users, loaders),
+    users: new UserService(makeScope(scope, runtime)),
   };
 }
 

@@ -4,9 +4,9 @@ import type { TenantRepository } from '../repositories/tenant.repository.js';
 import type { UserRepository } from '../repositories/user.repository.js';
 
 /** Per-request loaders: made fresh with every context, so nothing is cached across callers. */
-export function createAccountsLoaders(repos: { users: UserRepository | null; tenants: TenantRepository }) {
+export function createAccountsLoaders(repos: { users: UserRepository; tenants: TenantRepository }) {
   return {
-    userById: loaderById<User>((ids) => (repos.users ? repos.users.findByIds(ids) : Promise.resolve([])), (u) => u.id),
+    userById: loaderById<User>((ids) => repos.users.findByIds(ids), (u) => u.id),
     tenantById: loaderById<Tenant>((ids) => repos.tenants.findByIds(ids), (t) => t.id),
   };
 }
