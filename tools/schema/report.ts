@@ -1,5 +1,7 @@
 // The report of `npm run schema:check`: what each step found, and how it is printed for people and machines.
 
+import type { SchemaChange } from './diff.js';
+
 export type Severity = 'error' | 'warning' | 'info';
 
 export type StepId = 'composition' | 'drift' | 'changes' | 'operations' | 'lint' | 'migrations';
@@ -46,14 +48,8 @@ export interface StepResult {
 
 export type ChangeSeverity = 'breaking' | 'dangerous' | 'safe';
 
-export interface ReportedChange {
-  severity: ChangeSeverity;
-  type: string;
-  coordinate: string;
-  summary: string;
-  message: string;
-  /** Why the library judges it so, when it says. */
-  reason?: string;
+/** A change as the report shows it: what diff.ts found, less its usage keys, plus who it concerns. */
+export interface ReportedChange extends Omit<SchemaChange, 'usageKeys'> {
   subgraphs: string[];
   /** Client operations that use what the change concerns (judged against the base schema). */
   usedBy: string[];

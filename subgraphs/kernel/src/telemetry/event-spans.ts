@@ -1,4 +1,4 @@
-import { SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
+import { SpanKind, SpanStatusCode, trace, type Span } from '@opentelemetry/api';
 import type { ConsumerOptions } from '../events/bus.js';
 import type { EventEnvelope } from '../events/event.js';
 import { contextOf, isTracingEnabled, traceparentOf } from './trace-context.js';
@@ -26,8 +26,13 @@ export async function publishTraced(service: string, event: EventEnvelope, publi
     { kind: SpanKind.PRODUCER, attributes: { ...attributesOf(event), 'messaging.operation.type': 'publish' } },
     contextOf(event.traceparent),
   );
+  await endingSpan(span, () => publish({ ...event, traceparent: traceparentOf(span) ?? event.traceparent }));
+}
+
+/** Runs the work, records its failure on the span, and ends the span either way. */
+async function endingSpan(span: Span, work: () => Promise<void>): Promise<void> {
   try {
-    await publish({ ...event, traceparent: traceparentOf(span) ?? event.traceparent });
+    await work();
   } catch (error) {
     span.recordException(error as Error);
     span.setStatus({ code: SpanStatusCode.ERROR, message: (error as Error).message });
@@ -52,17 +57,7 @@ export function tracedConsumer(service: string, options: ConsumerOptions): Consu
         `process ${event.type}`,
         { kind: SpanKind.CONSUMER, attributes: { ...attributesOf(event), 'messaging.operation.type': 'process', 'messaging.consumer.group.name': options.consumer } },
         contextOf(event.traceparent),
-        async (span) => {
-          try {
-            await options.handler({ ...event, traceparent: traceparentOf(span) ?? event.traceparent });
-          } catch (error) {
-            span.recordException(error as Error);
-            span.setStatus({ code: SpanStatusCode.ERROR, message: (error as Error).message });
-            throw error;
-          } finally {
-            span.end();
-          }
-        },
+        (span) => endingSpan(span, () => options.handler({ ...event, traceparent: traceparentOf(span) ?? event.traceparent })),
       ),
   };
 }
