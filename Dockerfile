@@ -1,8 +1,8 @@
 # syntax=docker/dockerfile:1
 # One image for every service: the command picks the process (see docker-compose.yml and deploy/k8s).
-#   subgraph:   node --import tsx subgraphs/kernel/src/run-subgraph.ts <name>
+#   subgraph:   node --import tsx hosts/subgraph.ts <name>
 #   gateway:    node --import tsx gateway/src/main.ts
-#   migrations: node --import tsx tools/db-migrate.ts [<name>...]
+#   migrations: node --import tsx hosts/migrate.ts [<name>...]
 ARG NODE_IMAGE=node:20.20-bookworm-slim
 
 # 1. Everything, dev dependencies included: `npm ci` runs the generators (Prisma clients, resolver types).
@@ -11,8 +11,11 @@ WORKDIR /app
 COPY package.json package-lock.json tsconfig.json ./
 COPY prisma ./prisma
 COPY schema ./schema
+COPY platform ./platform
+COPY contracts ./contracts
 COPY subgraphs ./subgraphs
 COPY gateway ./gateway
+COPY hosts ./hosts
 COPY tools ./tools
 RUN npm ci --no-audit --no-fund
 
@@ -34,11 +37,13 @@ ENV NODE_ENV=production \
 WORKDIR /app
 COPY --from=prod-deps /app/node_modules ./node_modules
 COPY --from=build /app/package.json /app/tsconfig.json ./
+COPY --from=build /app/platform ./platform
+COPY --from=build /app/contracts ./contracts
 COPY --from=build /app/subgraphs ./subgraphs
 COPY --from=build /app/gateway ./gateway
+COPY --from=build /app/hosts ./hosts
 COPY --from=build /app/schema ./schema
 COPY --from=build /app/prisma ./prisma
-COPY --from=build /app/tools/db-migrate.ts /app/tools/db-seed.ts /app/tools/databases.ts /app/tools/seed-targets.ts ./tools/
 RUN mkdir -p /app/.data && chown node:node /app/.data
 USER node
 EXPOSE 4000

@@ -7,7 +7,7 @@ import * as typescriptPlugin from '@graphql-codegen/typescript';
 import * as resolversPlugin from '@graphql-codegen/typescript-resolvers';
 import { buildSubgraphSchema, printSubgraphSchema } from '@apollo/subgraph';
 import { buildASTSchema, Kind, parse, printSchema, type DocumentNode } from 'graphql';
-import { SUBGRAPH_NAMES } from '../subgraphs/kernel/src/names.js';
+import { SUBGRAPH_NAMES } from '#contracts';
 
 const root = resolve(import.meta.dirname, '..');
 

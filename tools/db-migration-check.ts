@@ -1,6 +1,6 @@
 // `npm run db:check [-- <subgraph>...]`: fails when a schema.prisma changed without a migration.
 import { checkMigrations } from './migrations/check.js';
-import { isSubgraphName, SUBGRAPH_NAMES } from '../subgraphs/kernel/src/names.js';
+import { isSubgraphName, SUBGRAPH_NAMES } from '#contracts';
 
 const requested = process.argv.slice(2);
 const unknown = requested.filter((s) => !isSubgraphName(s));

@@ -8,7 +8,7 @@ import {
   MIGRATION_LOCK_CONTENT,
   MIGRATION_LOCK_FILE,
 } from './migrations/schema-engine.js';
-import { isSubgraphName, SUBGRAPH_NAMES } from '../subgraphs/kernel/src/names.js';
+import { isSubgraphName, SUBGRAPH_NAMES } from '#contracts';
 
 const usage = 'usage: npm run db:migration -- <subgraph|all> <migration_name>';
 

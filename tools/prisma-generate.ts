@@ -2,7 +2,7 @@
 // PRISMA_SCHEMA_ENGINE_BINARY at a dummy: generation never needs the native schema engine.
 import { spawn } from 'node:child_process';
 import { resolve } from 'node:path';
-import { SUBGRAPH_NAMES } from '../subgraphs/kernel/src/names.js';
+import { SUBGRAPH_NAMES } from '#contracts';
 
 const root = resolve(import.meta.dirname, '..');
 const prismaCli = resolve(root, 'node_modules/prisma/build/index.js');

@@ -10,11 +10,10 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pino from 'pino';
-import { startSupergraph, type Supergraph } from '../../gateway/src/supergraph-host.js';
+import { startSupergraph, type Supergraph } from '../../hosts/supergraph.js';
 import { seedAll } from '../../prisma/seed.js';
-import { OrderEvents } from '../../subgraphs/kernel/src/events/contracts.js';
-import type { EventBus } from '../../subgraphs/kernel/src/events/bus.js';
-import { createEventBus } from '../../subgraphs/kernel/src/events/create-bus.js';
+import { OrderEvents } from '#contracts';
+import { type EventBus, createEventBus } from '#platform/events';
 import { GraphQLClient } from '../../tests/harness/graphql-client.js';
 import { args, ms, summarize } from '../lib/stats.js';
 

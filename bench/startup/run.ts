@@ -27,7 +27,7 @@ function rssOf(pid: number): number {
 
 async function start(): Promise<{ child: ChildProcess; ms: number }> {
   const began = performance.now();
-  const child = spawn(process.execPath, [join(root, 'node_modules/tsx/dist/cli.mjs'), 'gateway/src/embedded.ts'], {
+  const child = spawn(process.execPath, [join(root, 'node_modules/tsx/dist/cli.mjs'), 'hosts/embedded.ts'], {
     cwd: root,
     env: {
       ...process.env,

@@ -1,8 +1,7 @@
 import { resolve } from 'node:path';
 import { z } from 'zod';
-import { loadCommonConfig, parseEnv, type CommonConfig, type Env } from '../../subgraphs/kernel/src/config.js';
-import { REPO_ROOT } from '../../subgraphs/kernel/src/paths.js';
-import { SUBGRAPH_NAMES, type SubgraphName } from '../../subgraphs/kernel/src/names.js';
+import { loadCommonConfig, parseEnv, type CommonConfig, type Env, REPO_ROOT } from '#platform/config';
+import { SUBGRAPH_NAMES, type SubgraphName } from '#contracts';
 import { loadEdgeConfig, type EdgeConfig } from './edge-config.js';
 
 export interface GatewayConfig extends CommonConfig {

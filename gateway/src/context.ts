@@ -1,7 +1,6 @@
 import type { IncomingHttpHeaders } from 'node:http';
-import type { Identity } from '../../subgraphs/kernel/src/identity.js';
-import { requestIdFrom } from '../../subgraphs/kernel/src/identity.js';
-import type { Logger } from '../../subgraphs/kernel/src/logger.js';
+import { type Identity, requestIdFrom } from '#platform/auth';
+import type { Logger } from '#platform/observability';
 import { bearerToken, type TokenVerifier } from './auth/token-verifier.js';
 
 /** Per request at the gateway: who is calling (or why their token was refused) and the request id. */

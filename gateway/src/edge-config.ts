@@ -1,7 +1,6 @@
 import { resolve } from 'node:path';
 import { z } from 'zod';
-import { ConfigError, parseEnv, type Env, type RuntimeEnv } from '../../subgraphs/kernel/src/config.js';
-import { REPO_ROOT } from '../../subgraphs/kernel/src/paths.js';
+import { ConfigError, parseEnv, type Env, type RuntimeEnv, REPO_ROOT } from '#platform/config';
 
 /** A token bucket: `capacity` requests at once, refilled at `capacity` per `windowSeconds`. */
 export interface Rate {

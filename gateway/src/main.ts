@@ -1,9 +1,8 @@
 // The gateway as its own process (distributed topology): `npm run start:gateway`.
-import { createEventBus } from '../../subgraphs/kernel/src/events/create-bus.js';
-import { createLogger } from '../../subgraphs/kernel/src/logger.js';
+import { createEventBus } from '#platform/events';
+import { createLogger, startTracing } from '#platform/observability';
 import { loadGatewayConfig } from './config.js';
 import { startGateway } from './server.js';
-import { startTracing } from '../../subgraphs/kernel/src/telemetry/tracing.js';
 
 const config = loadGatewayConfig(process.env);
 const tracing = startTracing({ service: 'gateway', config: config.telemetry });

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { HeaderMap } from '@apollo/server';
 import { GraphQLError } from 'graphql';
-import type { Identity } from '../../subgraphs/kernel/src/identity.js';
+import type { Identity } from '#platform/auth';
 import type { EdgeConfig, Rate } from './edge-config.js';
 import type { EdgeStore } from './edge-store/edge-store.js';
 

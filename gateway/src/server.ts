@@ -6,12 +6,10 @@ import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/dis
 import { expressMiddleware } from '@as-integrations/express5';
 import express from 'express';
 import type { GraphQLSchema } from 'graphql';
-import { formatError } from '../../subgraphs/kernel/src/errors.js';
-import { createHttpApp, jsonErrorHandler, listen } from '../../subgraphs/kernel/src/http/app.js';
-import { metricsPlugin } from '../../subgraphs/kernel/src/http/metrics-plugin.js';
-import { apolloLogger, type Logger } from '../../subgraphs/kernel/src/logger.js';
-import { collectDefaultMetrics } from '../../subgraphs/kernel/src/metrics.js';
-import { isSubgraphName } from '../../subgraphs/kernel/src/names.js';
+import { formatError } from '#platform/errors';
+import { createHttpApp, jsonErrorHandler, listen, metricsPlugin } from '#platform/http';
+import { apolloLogger, type Logger, collectDefaultMetrics, httpServerSpans } from '#platform/observability';
+import { isSubgraphName } from '#contracts';
 import { TokenVerifier } from './auth/token-verifier.js';
 import type { GatewayConfig } from './config.js';
 import type { GatewayContext } from './context.js';
@@ -20,9 +18,7 @@ import { enforceSchemaPoliciesPlugin } from './plugins/enforce-schema-policies.j
 import { acceptSecurityFeatures, readPolicies } from './auth/schema-policies.js';
 import { SubgraphDataSource } from './subgraph-data-source.js';
 import { subgraphsReadiness } from './subgraph-health.js';
-import { httpServerSpans } from '../../subgraphs/kernel/src/telemetry/http-spans.js';
-import { GatewayCredentialSigner } from '../../subgraphs/kernel/src/auth/gateway-credential.js';
-import { loadGatewaySigningKey } from '../../subgraphs/kernel/src/auth/gateway-keys.js';
+import { GatewayCredentialSigner, loadGatewaySigningKey } from '#platform/auth';
 import { createEdgeStore } from './edge-store/edge-store.js';
 import { admitOperations } from './http/admit-operations.js';
 import { admitNonHttpOperationsPlugin, rateLimitNonHttpOperationsPlugin } from './plugins/admit-operations.js';
@@ -35,7 +31,7 @@ import { loginRateLimitsPlugin } from './plugins/login-rate-limits.js';
 import { sessionRevocationPlugin } from './plugins/session-revocation.js';
 import { loadTrustedDocuments, persistedQueryCache } from './trusted-documents.js';
 import { RateLimiter } from './rate-limits.js';
-import type { EventBus } from '../../subgraphs/kernel/src/events/bus.js';
+import type { EventBus } from '#platform/events';
 import { startLiveSubscriptions } from './subscriptions/live-subscriptions.js';
 
 export interface RunningGateway {

@@ -2,10 +2,8 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import { randomUUID } from 'node:crypto';
 import { RemoteGraphQLDataSource, type GraphQLDataSourceProcessOptions } from '@apollo/gateway';
 import client from 'prom-client';
-import { GATEWAY_CREDENTIAL_HEADER, type GatewayCredentialSigner } from '../../subgraphs/kernel/src/auth/gateway-credential.js';
-import { IDENTITY_HEADERS, type Identity } from '../../subgraphs/kernel/src/identity.js';
-import { registry } from '../../subgraphs/kernel/src/metrics.js';
-import { injectTraceContext } from '../../subgraphs/kernel/src/telemetry/trace-context.js';
+import { GATEWAY_CREDENTIAL_HEADER, type GatewayCredentialSigner, IDENTITY_HEADERS, type Identity } from '#platform/auth';
+import { registry, injectTraceContext } from '#platform/observability';
 import type { GatewayContext } from './context.js';
 
 const fetchDuration = new client.Histogram({

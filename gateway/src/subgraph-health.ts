@@ -1,6 +1,6 @@
 import client from 'prom-client';
-import type { ReadinessCheck } from '../../subgraphs/kernel/src/http/app.js';
-import { onScrape, registry } from '../../subgraphs/kernel/src/metrics.js';
+import type { ReadinessCheck } from '#platform/http';
+import { onScrape, registry } from '#platform/observability';
 
 const subgraphUp = new client.Gauge({
   name: 'gateway_subgraph_up',

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { checkMigrations } from '../../tools/migrations/check.js';
-import { SUBGRAPH_NAMES } from '../../subgraphs/kernel/src/names.js';
+import { SUBGRAPH_NAMES } from '#contracts';
 
 describe('migrations', () => {
   it("agree with every subgraph's schema.prisma", async () => {

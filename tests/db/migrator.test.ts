@@ -9,13 +9,13 @@ import {
   applyMigrations,
   migrationStatus,
   splitSqlStatements,
-} from '../../subgraphs/kernel/src/db/migrator.js';
+} from '#platform/db';
 import {
   NO_FILTER,
   readMigrationList,
   withSchemaEngine,
 } from '../../tools/migrations/schema-engine.js';
-import { SUBGRAPH_NAMES } from '../../subgraphs/kernel/src/names.js';
+import { SUBGRAPH_NAMES } from '#contracts';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const migrationsDirOf = (subgraph: string): string =>

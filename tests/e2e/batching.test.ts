@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { SubgraphName } from '../../subgraphs/kernel/src/names.js';
+import type { SubgraphName } from '#contracts';
 import { startTestSupergraph, type TestSupergraph } from '../harness/supergraph.js';
 
 let sg: TestSupergraph;

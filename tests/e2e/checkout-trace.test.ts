@@ -2,8 +2,8 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { SpanKind } from '@opentelemetry/api';
 import { InMemorySpanExporter, SimpleSpanProcessor, type ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadCommonConfig } from '../../subgraphs/kernel/src/config.js';
-import { startTracing, type Tracing } from '../../subgraphs/kernel/src/telemetry/tracing.js';
+import { loadCommonConfig } from '#platform/config';
+import { startTracing, type Tracing } from '#platform/observability';
 import { contract } from '../harness/operations.js';
 import { startTestSupergraph, type TestSupergraph } from '../harness/supergraph.js';
 

@@ -5,10 +5,8 @@
 import { exportPKCS8, generateKeyPair, SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_TENANTS } from '../../prisma/demo-data.js';
-import { GATEWAY_CREDENTIAL_HEADER, GatewayCredentialSigner, TOOLING_KEY_HEADER } from '../../subgraphs/kernel/src/auth/gateway-credential.js';
-import { loadGatewaySigningKey, loadToolingKey } from '../../subgraphs/kernel/src/auth/gateway-keys.js';
-import type { Identity } from '../../subgraphs/kernel/src/identity.js';
-import { SUBGRAPH_NAMES, type SubgraphName } from '../../subgraphs/kernel/src/names.js';
+import { GATEWAY_CREDENTIAL_HEADER, GatewayCredentialSigner, TOOLING_KEY_HEADER, loadGatewaySigningKey, loadToolingKey, type Identity } from '#platform/auth';
+import { SUBGRAPH_NAMES, type SubgraphName } from '#contracts';
 import { asGateway, base64url, codeOfRaw, expectNoDatabaseChange, expectRefusal, gatewaySigner, rawPost, type RawResponse } from '../harness/hostile.js';
 import { startTestSupergraph, type TestSupergraph } from '../harness/supergraph.js';
 

@@ -4,8 +4,8 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_TENANTS } from '../../prisma/demo-data.js';
-import { OrderEvents } from '../../subgraphs/kernel/src/events/contracts.js';
-import { createEvent } from '../../subgraphs/kernel/src/events/event.js';
+import { OrderEvents } from '#contracts';
+import { createEvent } from '#platform/events';
 import { codeOf } from '../harness/graphql-client.js';
 import { accessToken, accountsSigningKey, expectNoDatabaseChange, expectRefusal } from '../harness/hostile.js';
 import { LiveClient } from '../harness/live-client.js';

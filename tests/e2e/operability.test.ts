@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SUBGRAPH_NAMES } from '../../subgraphs/kernel/src/names.js';
+import { SUBGRAPH_NAMES } from '#contracts';
 import { startTestSupergraph, type TestSupergraph } from '../harness/supergraph.js';
 
 let sg: TestSupergraph;

@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_TENANTS } from '../../prisma/demo-data.js';
-import { OrderEvents, PaymentEvents, ShipmentEvents } from '../../subgraphs/kernel/src/events/contracts.js';
-import { createEvent } from '../../subgraphs/kernel/src/events/event.js';
-import { registry } from '../../subgraphs/kernel/src/metrics.js';
+import { OrderEvents, PaymentEvents, ShipmentEvents } from '#contracts';
+import { createEvent } from '#platform/events';
+import { registry } from '#platform/observability';
 import { eventually, LiveClient } from '../harness/live-client.js';
 import { contract } from '../harness/operations.js';
 import { startTestSupergraph, type TestSupergraph } from '../harness/supergraph.js';

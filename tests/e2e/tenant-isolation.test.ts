@@ -1,9 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_TENANTS } from '../../prisma/demo-data.js';
-import { GATEWAY_CREDENTIAL_HEADER, GatewayCredentialSigner } from '../../subgraphs/kernel/src/auth/gateway-credential.js';
-import { loadGatewaySigningKey } from '../../subgraphs/kernel/src/auth/gateway-keys.js';
-import type { SubgraphName } from '../../subgraphs/kernel/src/names.js';
+import { GATEWAY_CREDENTIAL_HEADER, GatewayCredentialSigner, loadGatewaySigningKey } from '#platform/auth';
+import type { SubgraphName } from '#contracts';
 import { codeOf } from '../harness/graphql-client.js';
 import { contract } from '../harness/operations.js';
 import { startTestSupergraph, type TestSupergraph } from '../harness/supergraph.js';

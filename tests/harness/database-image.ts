@@ -4,11 +4,10 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import { seedAll } from '../../prisma/seed.js';
-import type { DatabaseTarget } from '../../subgraphs/kernel/src/db/database.js';
-import { migrateSubgraphs } from '../../tools/databases.js';
-import { seedTargetsOn } from '../../tools/seed-targets.js';
-import { SUBGRAPH_NAMES, type SubgraphName } from '../../subgraphs/kernel/src/names.js';
-import { migrationsDirOf, REPO_ROOT } from '../../subgraphs/kernel/src/paths.js';
+import type { DatabaseTarget } from '#platform/db';
+import { migrateSubgraphs, seedTargetsOn } from '../../hosts/databases.js';
+import { migrationsDirOf, SUBGRAPH_NAMES, type SubgraphName } from '#contracts';
+import { REPO_ROOT } from '#platform/config';
 
 /** Everything the image depends on: a change to any of these builds a new one. */
 function fingerprint(): string {

@@ -8,10 +8,9 @@ import { loadInventoryConfig } from '../../subgraphs/inventory/src/config.js';
 import { loadOrdersConfig } from '../../subgraphs/orders/src/config.js';
 import { loadPaymentsConfig } from '../../subgraphs/payments/src/config.js';
 import { loadShippingConfig } from '../../subgraphs/shipping/src/config.js';
-import { loadCommonConfig, type Env } from '../../subgraphs/kernel/src/config.js';
-import { collectDefaultMetrics, registry } from '../../subgraphs/kernel/src/metrics.js';
-import { SUBGRAPH_NAMES, type SubgraphName } from '../../subgraphs/kernel/src/names.js';
-import { REPO_ROOT } from '../../subgraphs/kernel/src/paths.js';
+import { loadCommonConfig, type Env, REPO_ROOT } from '#platform/config';
+import { collectDefaultMetrics, registry } from '#platform/observability';
+import { SUBGRAPH_NAMES, type SubgraphName } from '#contracts';
 
 export const repoPath = (...parts: string[]) => resolve(REPO_ROOT, ...parts);
 export const readRepoFile = (...parts: string[]) => readFileSync(repoPath(...parts), 'utf8');

@@ -1,5 +1,5 @@
 import { expect } from 'vitest';
-import { DomainError } from '../../subgraphs/kernel/src/errors.js';
+import { DomainError } from '#platform/errors';
 
 /** The DomainError a call throws, for assertions on its code and field. */
 export function errorOf(fn: () => unknown): DomainError {

@@ -5,10 +5,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { importPKCS8, SignJWT, type CryptoKey } from 'jose';
 import { expect } from 'vitest';
-import { GatewayCredentialSigner, GATEWAY_CREDENTIAL_HEADER } from '../../subgraphs/kernel/src/auth/gateway-credential.js';
-import { loadGatewaySigningKey } from '../../subgraphs/kernel/src/auth/gateway-keys.js';
-import type { Identity } from '../../subgraphs/kernel/src/identity.js';
-import { SUBGRAPH_NAMES, type SubgraphName } from '../../subgraphs/kernel/src/names.js';
+import { GatewayCredentialSigner, GATEWAY_CREDENTIAL_HEADER, loadGatewaySigningKey, type Identity } from '#platform/auth';
+import { SUBGRAPH_NAMES, type SubgraphName } from '#contracts';
 import type { GraphQLResponse } from './graphql-client.js';
 import type { TestSupergraph } from './supergraph.js';
 

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { REPO_ROOT } from '../../subgraphs/kernel/src/paths.js';
+import { REPO_ROOT } from '#platform/config';
 
 /** The client contract's documents, exactly as the storefront and dashboard teams send them. */
 export const contract = {

@@ -1,7 +1,6 @@
-import type { SubgraphDefinition } from '../../subgraphs/kernel/src/subgraph.js';
-import { startSubgraph } from '../../subgraphs/kernel/src/subgraph.js';
-import type { SubgraphName } from '../../subgraphs/kernel/src/names.js';
-import type { AnySubgraph } from '../../gateway/src/supergraph-host.js';
+import { type SubgraphDefinition, startSubgraph } from '#platform/subgraph';
+import type { SubgraphName } from '#contracts';
+import type { AnySubgraph } from '../../hosts/supergraph.js';
 import type { TestSupergraph } from './supergraph.js';
 
 /**

@@ -4,9 +4,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { PGlite } from '@electric-sql/pglite';
 import { inject } from 'vitest';
-import { startSupergraph, type Supergraph } from '../../gateway/src/supergraph-host.js';
+import { startSupergraph, type Supergraph } from '../../hosts/supergraph.js';
 import { seedAll } from '../../prisma/seed.js';
-import { SUBGRAPH_NAMES, type SubgraphName } from '../../subgraphs/kernel/src/names.js';
+import { SUBGRAPH_NAMES, type SubgraphName } from '#contracts';
 import { openDatabaseFromImage } from './database-image.js';
 import { GraphQLClient } from './graphql-client.js';
 

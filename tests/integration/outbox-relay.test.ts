@@ -3,13 +3,8 @@ import type { PGlite } from '@electric-sql/pglite';
 import { pino } from 'pino';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, inject, it } from 'vitest';
 import { createCatalogDb, type CatalogDb, type CatalogTx } from '../../subgraphs/catalog/src/db.js';
-import { createAdapterFactory, StatementCounter } from '../../subgraphs/kernel/src/db/database.js';
-import type { EventBus } from '../../subgraphs/kernel/src/events/bus.js';
-import { createEvent, defineEvent, type EventEnvelope } from '../../subgraphs/kernel/src/events/event.js';
-import { InProcessBus } from '../../subgraphs/kernel/src/events/in-process-bus.js';
-import { Inbox, Outbox } from '../../subgraphs/kernel/src/events/outbox.js';
-import { OutboxRelay } from '../../subgraphs/kernel/src/events/relay.js';
-import { UnitOfWork } from '../../subgraphs/kernel/src/events/unit-of-work.js';
+import { createAdapterFactory, StatementCounter } from '#platform/db';
+import { type EventBus, createEvent, defineEvent, type EventEnvelope, InProcessBus, Inbox, Outbox, OutboxRelay, UnitOfWork } from '#platform/events';
 import { openDatabaseFromImage } from '../harness/database-image.js';
 
 const logger = pino({ level: 'silent' });

@@ -3,8 +3,7 @@ import { connect } from '@nats-io/transport-node';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createEvent, defineEvent, type EventEnvelope } from '../../subgraphs/kernel/src/events/event.js';
-import { JetStreamBus } from '../../subgraphs/kernel/src/events/jetstream-bus.js';
+import { createEvent, defineEvent, type EventEnvelope, JetStreamBus } from '#platform/events';
 import { eventually } from '../harness/live-client.js';
 import { ensureNatsRunning, NATS_URL } from '../harness/nats.js';
 

@@ -3,10 +3,8 @@ import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { jetstreamManager, type JetStreamManager } from '@nats-io/jetstream';
 import { pino } from 'pino';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { DeliveryPolicy } from '../../subgraphs/kernel/src/events/bus.js';
-import { createEvent, defineEvent, type EventEnvelope } from '../../subgraphs/kernel/src/events/event.js';
-import { JetStreamBus, type JetStreamBusOptions } from '../../subgraphs/kernel/src/events/jetstream-bus.js';
-import { eventsConsumed, eventsDeadLettered } from '../../subgraphs/kernel/src/metrics.js';
+import { type DeliveryPolicy, createEvent, defineEvent, type EventEnvelope, JetStreamBus, type JetStreamBusOptions } from '#platform/events';
+import { eventsConsumed, eventsDeadLettered } from '#platform/observability';
 import { ensureNatsRunning, natsAcceptsConnections, stopNats } from '../harness/nats.js';
 
 // Runs against the machine's NATS (JetStream enabled). Every test gets streams and subjects of its

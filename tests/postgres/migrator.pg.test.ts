@@ -9,8 +9,8 @@ import {
   applyMigrations,
   migrationStatus,
   PRISMA_ADVISORY_LOCK_KEY,
-} from '../../subgraphs/kernel/src/db/migrator.js';
-import { SUBGRAPH_NAMES } from '../../subgraphs/kernel/src/names.js';
+} from '#platform/db';
+import { SUBGRAPH_NAMES } from '#contracts';
 
 const ADMIN_URL = 'postgres://postgres@127.0.0.1:5432/postgres';
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');

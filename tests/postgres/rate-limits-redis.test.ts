@@ -6,7 +6,7 @@ import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_PASSWORD } from '../../prisma/demo-data.js';
 import { startGateway, type RunningGateway } from '../../gateway/src/server.js';
-import { createLogger } from '../../subgraphs/kernel/src/logger.js';
+import { createLogger } from '#platform/observability';
 import { accessToken, accountsSigningKey, codeOfRaw, rawPost, type RawResponse } from '../harness/hostile.js';
 import { eventually } from '../harness/live-client.js';
 import { startTestSupergraph, type TestSupergraph } from '../harness/supergraph.js';

@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { REPO_ROOT } from '../../subgraphs/kernel/src/paths.js';
+import { REPO_ROOT } from '#platform/config';
 import { buildManifest } from '../../tools/trusted-documents/manifest.js';
 
 // schema/trusted-documents.json is generated (npm install runs `npm run trusted-documents`), never edited.

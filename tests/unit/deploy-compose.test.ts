@@ -1,6 +1,6 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { defaultPort, SUBGRAPH_NAMES, type SubgraphName } from '../../subgraphs/kernel/src/names.js';
+import { defaultPort, SUBGRAPH_NAMES, type SubgraphName } from '#contracts';
 import { isRegistered, metricsInPromql, readRepoFile, registeredMetrics, repoPath, variablesOf, yamlDocuments } from '../harness/deployment-files.js';
 
 // Docker is not available where the tests run: these read docker-compose.yml, the Dockerfile and the
@@ -43,7 +43,7 @@ describe('docker-compose.yml', () => {
       expect(service.image, name).toBe('supergraph-commerce:local');
       expect(existsSync(repoPath(service.command![0]!)), `${name}: ${service.command![0]}`).toBe(true);
     }
-    for (const name of SUBGRAPH_NAMES) expect(services[name]!.command).toEqual(['subgraphs/kernel/src/run-subgraph.ts', name]);
+    for (const name of SUBGRAPH_NAMES) expect(services[name]!.command).toEqual(['hosts/subgraph.ts', name]);
     expect(services.gateway!.command).toEqual(['gateway/src/main.ts']);
   });
 
@@ -207,7 +207,7 @@ describe('Dockerfile', () => {
 
 // the migration entry point takes subgraph names, so one job can migrate one subgraph
 it('lets the migration tool migrate only the subgraphs it is given', () => {
-  const source = readRepoFile('tools/db-migrate.ts');
+  const source = readRepoFile('hosts/migrate.ts');
   expect(source).toContain('databaseTargets(process.env, names)');
   expect(SUBGRAPH_NAMES.every((n: SubgraphName) => services[n]!.environment![`DATABASE_URL_${n.toUpperCase()}`])).toBe(true);
 });

@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { defaultPort, SUBGRAPH_NAMES } from '../../subgraphs/kernel/src/names.js';
+import { defaultPort, SUBGRAPH_NAMES } from '#contracts';
 import { readRepoFile, repoPath, variablesOf, yamlDocuments } from '../harness/deployment-files.js';
 
 // No cluster here: this reads deploy/k8s as kustomize would (resources, images, patches) and checks
@@ -88,7 +88,7 @@ describe('the services', () => {
       expect(envOf(deployment).OTEL_SERVICE_NAME.value).toBe(name);
     }
     for (const name of SUBGRAPH_NAMES) {
-      expect(containerOf(find('Deployment', name)!).args).toEqual(['subgraphs/kernel/src/run-subgraph.ts', name]);
+      expect(containerOf(find('Deployment', name)!).args).toEqual(['hosts/subgraph.ts', name]);
       expect(serviceOf(name).port).toBe(defaultPort(name));
     }
     expect(containerOf(find('Deployment', 'gateway')!).args).toEqual(['gateway/src/main.ts']);
@@ -197,8 +197,8 @@ describe('the migrations', () => {
     for (const name of SUBGRAPH_NAMES) {
       const job = find('Job', `${name}-migrate`)!;
       expect(job, name).toBeDefined();
-      expect(containerOf(job).args).toEqual(['tools/db-migrate.ts', name]);
-      expect(existsSync(repoPath('tools/db-migrate.ts'))).toBe(true);
+      expect(containerOf(job).args).toEqual(['hosts/migrate.ts', name]);
+      expect(existsSync(repoPath('hosts/migrate.ts'))).toBe(true);
       const env = envOf(job);
       expect(Object.keys(env).filter((v) => v.startsWith('DATABASE_URL_'))).toEqual([`DATABASE_URL_${name.toUpperCase()}`]);
       for (const variable of Object.keys(env)) expect(variablesOf('migrate').has(variable), `${name}: ${variable}`).toBe(true);

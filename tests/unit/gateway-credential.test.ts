@@ -1,7 +1,6 @@
 import { exportPKCS8, generateKeyPair } from 'jose';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { GatewayCredentialSigner, GatewayCredentialVerifier } from '../../subgraphs/kernel/src/auth/gateway-credential.js';
-import { loadGatewaySigningKey, type GatewaySigningKey } from '../../subgraphs/kernel/src/auth/gateway-keys.js';
+import { GatewayCredentialSigner, GatewayCredentialVerifier, loadGatewaySigningKey, type GatewaySigningKey } from '#platform/auth';
 
 const identity = { userId: '2f1d5d1e-8a4c-4c55-9a55-1c2b3d4e5f60', tenantId: '7a6b5c4d-3e2f-4a1b-8c9d-0e1f2a3b4c5d', role: 'ADMIN' as const, sessionId: 'a1b2c3d4-0000-4000-8000-000000000000' };
 const body = JSON.stringify({ query: '{ orders(first: 1) { totalCount } }' });

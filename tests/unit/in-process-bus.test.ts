@@ -1,9 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { pino } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { DeliveryPolicy } from '../../subgraphs/kernel/src/events/bus.js';
-import type { EventEnvelope } from '../../subgraphs/kernel/src/events/event.js';
-import { InProcessBus } from '../../subgraphs/kernel/src/events/in-process-bus.js';
+import { type DeliveryPolicy, type EventEnvelope, InProcessBus } from '#platform/events';
 
 const logger = pino({ level: 'silent' });
 const POLICY: DeliveryPolicy = { maxDeliver: 3, backoffMs: [5, 10] };

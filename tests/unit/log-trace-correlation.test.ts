@@ -1,14 +1,13 @@
 import { execFileSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
-import { REPO_ROOT } from '../../subgraphs/kernel/src/paths.js';
+import { REPO_ROOT } from '#platform/config';
 
 // A process of its own: the logger writes to its stdout, which is what log collectors read.
 const script = `
 import { trace } from '@opentelemetry/api';
 import { InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
-import { createLogger } from './subgraphs/kernel/src/logger.js';
-import { loadCommonConfig } from './subgraphs/kernel/src/config.js';
-import { startTracing } from './subgraphs/kernel/src/telemetry/tracing.js';
+import { createLogger, startTracing } from '#platform/observability';
+import { loadCommonConfig } from '#platform/config';
 startTracing({ service: 'probe', config: loadCommonConfig({}).telemetry, spanProcessors: [new SimpleSpanProcessor(new InMemorySpanExporter())] });
 const logger = createLogger('probe', { logLevel: 'info' });
 logger.info('outside any span');

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { errorOf } from '../harness/errors.js';
-import { decodeCursor, encodeCursor, MAX_PAGE_SIZE, pageSize, toConnection } from '../../subgraphs/kernel/src/pagination.js';
+import { decodeCursor, encodeCursor, MAX_PAGE_SIZE, pageSize, toConnection } from '#platform/subgraph';
 
 
 describe('pageSize', () => {

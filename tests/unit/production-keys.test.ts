@@ -5,9 +5,9 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { loadGatewayConfig } from '../../gateway/src/config.js';
 import { loadAccountsConfig } from '../../subgraphs/accounts/src/config.js';
-import { loadGatewayPublicKeys, loadGatewaySigningKey } from '../../subgraphs/kernel/src/auth/gateway-keys.js';
+import { loadGatewayPublicKeys, loadGatewaySigningKey } from '#platform/auth';
 import { loadOrdersConfig } from '../../subgraphs/orders/src/config.js';
-import { REPO_ROOT } from '../../subgraphs/kernel/src/paths.js';
+import { REPO_ROOT } from '#platform/config';
 
 const root = mkdtempSync(join(tmpdir(), 'sc-keys-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));

@@ -1,6 +1,6 @@
 import { buildSchema, parse } from 'graphql';
 import { describe, expect, it } from 'vitest';
-import { checkPolicies, readPolicies } from '../../subgraphs/kernel/src/auth/policies.js';
+import { checkPolicies, readPolicies } from '#platform/auth';
 
 const sdl = `
   type Query { open: Int  me: User @authenticated  users: [User] @requiresScopes(scopes: [["ADMIN"]]) }

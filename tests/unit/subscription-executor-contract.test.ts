@@ -13,8 +13,8 @@ import type { GatewayContext } from '../../gateway/src/context.js';
 import { executableSubscription, PlanExecutor } from '../../gateway/src/subscriptions/plan-executor.js';
 import { EVENT_SERVICE, planSubscription } from '../../gateway/src/subscriptions/subscription-plan.js';
 import { buildSupergraphState } from '../../gateway/src/subscriptions/supergraph-state.js';
-import { REPO_ROOT } from '../../subgraphs/kernel/src/paths.js';
-import { loadTypeDefs } from '../../subgraphs/kernel/src/subgraph.js';
+import { REPO_ROOT } from '#platform/config';
+import { subgraphFiles } from '#contracts';
 import { contract } from '../harness/operations.js';
 
 // Subscriptions run on @apollo/gateway internals (gateway/src/subscriptions/plan-executor.ts): the
@@ -101,7 +101,7 @@ describe('the query planner', () => {
       expect(plan.typename).toBe(typename);
       expect(plan.entityFetch.serviceName).toBe(owner);
       // the entity fetch made of the primary fetch is a valid operation of the owning subgraph
-      const subgraphSchema = buildSubgraphSchema({ typeDefs: loadTypeDefs(owner) });
+      const subgraphSchema = buildSubgraphSchema({ typeDefs: subgraphFiles(owner).typeDefs });
       expect(validate(subgraphSchema, plan.entityFetch.document)).toEqual([]);
     });
   }

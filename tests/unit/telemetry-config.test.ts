@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadCommonConfig } from '../../subgraphs/kernel/src/config.js';
+import { ConfigError, loadCommonConfig } from '#platform/config';
 
 const telemetry = (env: Record<string, string>) => loadCommonConfig(env).telemetry;
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { errorOf } from '../harness/errors.js';
-import { isId, requireId, requireInt, requireMoney, requireText } from '../../subgraphs/kernel/src/validation.js';
+import { isId, requireId, requireInt, requireMoney, requireText } from '#platform/errors';
 
 
 const ID = '3f2b8c1e-9a4d-4e6f-8b1a-2c3d4e5f6a7b';

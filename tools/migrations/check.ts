@@ -2,7 +2,7 @@
 // migrations and diffing against the datamodel must leave nothing to do.
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { SUBGRAPH_NAMES } from '../../subgraphs/kernel/src/names.js';
+import { SUBGRAPH_NAMES } from '#contracts';
 import { diffMigrationsToSchema } from './schema-engine.js';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');

@@ -1,5 +1,5 @@
 // Reading and checking policies is shared with the subgraphs, which enforce them again (kernel/auth/policies.ts).
-export { readPolicies, satisfies, type Policy, type PolicyMap } from '../../../subgraphs/kernel/src/auth/policies.js';
+export { readPolicies, satisfies, type Policy, type PolicyMap } from '#platform/auth';
 
 /**
  * @apollo/gateway refuses supergraphs that link security features (it does not enforce them). We

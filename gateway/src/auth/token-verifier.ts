@@ -1,5 +1,5 @@
 import { createRemoteJWKSet, jwtVerify, errors, type JWTVerifyGetKey } from 'jose';
-import type { Identity } from '../../../subgraphs/kernel/src/identity.js';
+import type { Identity } from '#platform/auth';
 
 const ALGORITHMS = ['ES256'];
 

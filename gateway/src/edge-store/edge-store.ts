@@ -1,4 +1,4 @@
-import type { Logger } from '../../../subgraphs/kernel/src/logger.js';
+import type { Logger } from '#platform/observability';
 import type { Rate } from '../edge-config.js';
 import { MemoryEdgeStore } from './memory-store.js';
 import { RedisEdgeStore } from './redis-store.js';

@@ -1,5 +1,5 @@
 import { Redis } from 'ioredis';
-import type { Logger } from '../../../subgraphs/kernel/src/logger.js';
+import type { Logger } from '#platform/observability';
 import type { Rate } from '../edge-config.js';
 import type { EdgeStore, StringCache } from './edge-store.js';
 import { MemoryEdgeStore } from './memory-store.js';

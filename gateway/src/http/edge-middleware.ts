@@ -1,6 +1,6 @@
 import cors from 'cors';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
-import { requestIdFrom } from '../../../subgraphs/kernel/src/identity.js';
+import { requestIdFrom } from '#platform/auth';
 
 /** One request id from the first byte on, so refusals made before GraphQL can be quoted too. */
 export function requestIdMiddleware(): RequestHandler {

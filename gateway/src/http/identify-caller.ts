@@ -1,5 +1,5 @@
 import type { RequestHandler, Response } from 'express';
-import type { Logger } from '../../../subgraphs/kernel/src/logger.js';
+import type { Logger } from '#platform/observability';
 import type { TokenVerifier } from '../auth/token-verifier.js';
 import { createGatewayContext, type GatewayContext } from '../context.js';
 import { requestIdOf } from './edge-middleware.js';

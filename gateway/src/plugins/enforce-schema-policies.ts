@@ -1,6 +1,6 @@
 import type { ApolloServerPlugin } from '@apollo/server';
 import { GraphQLError } from 'graphql';
-import { checkPolicies, type PolicyMap } from '../../../subgraphs/kernel/src/auth/policies.js';
+import { checkPolicies, type PolicyMap } from '#platform/auth';
 import type { GatewayContext } from '../context.js';
 
 /**

@@ -1,5 +1,5 @@
-import { InventoryEvents, OrderEvents, PaymentEvents, ShipmentEvents } from '../../../subgraphs/kernel/src/events/contracts.js';
-import type { EventEnvelope } from '../../../subgraphs/kernel/src/events/event.js';
+import { InventoryEvents, OrderEvents, PaymentEvents, ShipmentEvents } from '#contracts';
+import type { EventEnvelope } from '#platform/events';
 
 /**
  * What a live subscription takes from a domain event: which entity changed, by key only, and who

@@ -1,6 +1,5 @@
-import type { EventBus } from '../../../subgraphs/kernel/src/events/bus.js';
-import type { EventEnvelope } from '../../../subgraphs/kernel/src/events/event.js';
-import type { Logger } from '../../../subgraphs/kernel/src/logger.js';
+import type { EventBus, EventEnvelope } from '#platform/events';
+import type { Logger } from '#platform/observability';
 import { WATCHED_EVENT_TYPES, type EntityChange, type EntityChanges } from './entity-changes.js';
 import { subscriptionArrival } from './metrics.js';
 import type { TenantInterest } from './subscription-hub.js';

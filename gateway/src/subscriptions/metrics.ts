@@ -1,5 +1,5 @@
 import client from 'prom-client';
-import { registry } from '../../../subgraphs/kernel/src/metrics.js';
+import { registry } from '#platform/observability';
 
 function metric<T>(name: string, make: () => T): T {
   return (registry.getSingleMetric(name) as T | undefined) ?? make();

@@ -5,7 +5,7 @@
 import { buildOperationContext, executeQueryPlan, type GraphQLDataSource, type GraphQLDataSourceProcessOptions, type ServiceMap } from '@apollo/gateway';
 import { GraphQLDataSourceRequestKind } from '@apollo/gateway/dist/datasources/types.js';
 import type { DocumentNode, ExecutionResult, OperationDefinitionNode } from 'graphql';
-import type { Logger } from '../../../subgraphs/kernel/src/logger.js';
+import type { Logger } from '#platform/observability';
 import type { GatewayContext } from '../context.js';
 import { EVENT_SERVICE, type SubscriptionPlan } from './subscription-plan.js';
 import type { SupergraphState } from './supergraph-state.js';

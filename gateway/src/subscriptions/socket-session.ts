@@ -1,4 +1,4 @@
-import type { Identity } from '../../../subgraphs/kernel/src/identity.js';
+import type { Identity } from '#platform/auth';
 import { CloseCode } from './close-codes.js';
 import { subscriptionCoalesced, subscriptionSocketsClosed } from './metrics.js';
 import { SubscriberQueue, type QueueOwner } from './subscriber-queue.js';

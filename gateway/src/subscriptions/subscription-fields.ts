@@ -1,4 +1,4 @@
-import type { Identity } from '../../../subgraphs/kernel/src/identity.js';
+import type { Identity } from '#platform/auth';
 import type { EntityChange } from './entity-changes.js';
 
 /** A root field of `Subscription` the gateway serves: the entity it streams and which changes concern a subscriber. */

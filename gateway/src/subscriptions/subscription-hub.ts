@@ -1,6 +1,6 @@
 import { GraphQLError, type FormattedExecutionResult, type GraphQLFormattedError } from 'graphql';
-import type { Identity } from '../../../subgraphs/kernel/src/identity.js';
-import type { Logger } from '../../../subgraphs/kernel/src/logger.js';
+import type { Identity } from '#platform/auth';
+import type { Logger } from '#platform/observability';
 import type { GatewayContext } from '../context.js';
 import { SUBGRAPH_UNAVAILABLE_CODE } from './close-codes.js';
 import { ConcurrencyLimit } from './concurrency-limit.js';

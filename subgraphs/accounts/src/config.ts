@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { JWK } from 'jose';
-import { jwksJson, loadSubgraphConfig, parseEnv, type Env, type SubgraphConfig } from '../../kernel/src/config.js';
+import { jwksJson, loadSubgraphConfig, parseEnv, type Env, type SubgraphConfig } from '#platform/config';
+import { defaultPort } from '#contracts';
 
 export interface AccountsConfig extends SubgraphConfig {
   jwt: {
@@ -18,7 +19,7 @@ export interface AccountsConfig extends SubgraphConfig {
 }
 
 export function loadAccountsConfig(env: Env, options: { standalone?: boolean } = {}): AccountsConfig {
-  const base = loadSubgraphConfig('accounts', env, options);
+  const base = loadSubgraphConfig('accounts', env, { ...options, defaultPort: defaultPort('accounts') });
   const own = parseEnv(
     z.object({
       JWT_PRIVATE_KEY: z.string().min(1).optional(),

@@ -1,5 +1,4 @@
-import type { RequestScope, SubgraphRuntime } from '../../kernel/src/subgraph.js';
-import { tenantScope } from '../../kernel/src/tenant-scope.js';
+import { type RequestScope, type SubgraphRuntime, tenantScope } from '#platform/subgraph';
 import type { AccountsDb, AccountsTx } from './db.js';
 import { createAccountsLoaders } from './loaders/index.js';
 import { TenantRepository } from './repositories/tenant.repository.js';

@@ -1,4 +1,4 @@
-import { DomainError, UnauthenticatedError } from '../../kernel/src/errors.js';
+import { DomainError, UnauthenticatedError } from '#platform/errors';
 
 /** One message for every failed login, so that nobody learns which tenants or emails exist. */
 export class InvalidCredentialsError extends UnauthenticatedError {

@@ -1,4 +1,5 @@
-import type { SubgraphDefinition } from '../../kernel/src/subgraph.js';
+import { subgraphFiles } from '#contracts';
+import type { SubgraphDefinition } from '#platform/subgraph';
 import type { AccountsConfig } from './config.js';
 import { createAccountsContext, type AccountsContext } from './context.js';
 import { createAccountsDb, type AccountsDb, type AccountsTx } from './db.js';
@@ -13,6 +14,7 @@ export async function accountsSubgraph(config: AccountsConfig): Promise<Subgraph
   const jwks = jwksOf([key], config.jwt.previousPublicKeys);
   return {
     name: 'accounts',
+    ...subgraphFiles('accounts'),
     createDb: createAccountsDb,
     resolvers,
     createContext: (scope, runtime) => createAccountsContext(scope, runtime, tokens, config.refreshTtlSeconds),

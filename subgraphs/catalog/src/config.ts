@@ -1,7 +1,8 @@
-import { loadSubgraphConfig, type Env, type SubgraphConfig } from '../../kernel/src/config.js';
+import { loadSubgraphConfig, type Env, type SubgraphConfig } from '#platform/config';
+import { defaultPort } from '#contracts';
 
 export type CatalogConfig = SubgraphConfig;
 
 export function loadCatalogConfig(env: Env, options: { standalone?: boolean } = {}): CatalogConfig {
-  return loadSubgraphConfig('catalog', env, options);
+  return loadSubgraphConfig('catalog', env, { ...options, defaultPort: defaultPort('catalog') });
 }

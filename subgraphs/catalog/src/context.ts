@@ -1,5 +1,4 @@
-import type { RequestScope, SubgraphRuntime } from '../../kernel/src/subgraph.js';
-import { tenantScope } from '../../kernel/src/tenant-scope.js';
+import { type RequestScope, type SubgraphRuntime, tenantScope } from '#platform/subgraph';
 import type { CatalogDb, CatalogTx } from './db.js';
 import { createCatalogLoaders } from './loaders/index.js';
 import { CategoryRepository } from './repositories/category.repository.js';

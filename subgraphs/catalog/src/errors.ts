@@ -1,4 +1,4 @@
-import { ConflictError } from '../../kernel/src/errors.js';
+import { ConflictError } from '#platform/errors';
 
 export class DuplicateSkuError extends ConflictError {
   constructor(sku: string) {

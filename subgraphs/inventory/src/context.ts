@@ -1,5 +1,4 @@
-import type { RequestScope, SubgraphRuntime } from '../../kernel/src/subgraph.js';
-import { tenantScope } from '../../kernel/src/tenant-scope.js';
+import { type RequestScope, type SubgraphRuntime, tenantScope } from '#platform/subgraph';
 import type { InventoryDb, InventoryTx } from './db.js';
 import { createInventoryLoaders } from './loaders/index.js';
 import { StockRepository } from './repositories/stock.repository.js';

@@ -1,4 +1,4 @@
-import { DomainError } from '../../kernel/src/errors.js';
+import { DomainError } from '#platform/errors';
 
 /** An adjustment would leave fewer than zero units available. */
 export class InsufficientStockError extends DomainError {

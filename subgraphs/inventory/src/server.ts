@@ -1,4 +1,5 @@
-import type { SubgraphDefinition } from '../../kernel/src/subgraph.js';
+import { subgraphFiles } from '#contracts';
+import type { SubgraphDefinition } from '#platform/subgraph';
 import { createInventoryContext, type InventoryContext } from './context.js';
 import { createInventoryDb, type InventoryDb, type InventoryTx } from './db.js';
 import { inventoryConsumer } from './events/saga.consumer.js';
@@ -8,6 +9,7 @@ import { resolvers } from './resolvers/index.js';
 export function inventorySubgraph(): SubgraphDefinition<InventoryDb, InventoryTx, InventoryContext> {
   return {
     name: 'inventory',
+    ...subgraphFiles('inventory'),
     createDb: createInventoryDb,
     resolvers,
     createContext: createInventoryContext,

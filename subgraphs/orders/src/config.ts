@@ -1,7 +1,8 @@
-import { loadSubgraphConfig, type Env, type SubgraphConfig } from '../../kernel/src/config.js';
+import { loadSubgraphConfig, type Env, type SubgraphConfig } from '#platform/config';
+import { defaultPort } from '#contracts';
 
 export type OrdersConfig = SubgraphConfig;
 
 export function loadOrdersConfig(env: Env, options: { standalone?: boolean } = {}): OrdersConfig {
-  return loadSubgraphConfig('orders', env, options);
+  return loadSubgraphConfig('orders', env, { ...options, defaultPort: defaultPort('orders') });
 }

@@ -1,5 +1,4 @@
-import type { RequestScope, SubgraphRuntime } from '../../kernel/src/subgraph.js';
-import { tenantScope } from '../../kernel/src/tenant-scope.js';
+import { type RequestScope, type SubgraphRuntime, tenantScope } from '#platform/subgraph';
 import type { OrdersDb, OrdersTx } from './db.js';
 import { createOrdersLoaders } from './loaders/index.js';
 import { OrderRepository } from './repositories/order.repository.js';

@@ -1,4 +1,4 @@
-import { DomainError } from '../../kernel/src/errors.js';
+import { DomainError } from '#platform/errors';
 
 /** The order is past the point where this can be done (e.g. cancelling a shipped order). */
 export class OrderStateError extends DomainError {

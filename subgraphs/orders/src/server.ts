@@ -1,4 +1,5 @@
-import type { SubgraphDefinition } from '../../kernel/src/subgraph.js';
+import { subgraphFiles } from '#contracts';
+import type { SubgraphDefinition } from '#platform/subgraph';
 import { createOrdersContext, type OrdersContext } from './context.js';
 import { createOrdersDb, type OrdersDb, type OrdersTx } from './db.js';
 import { ordersConsumer } from './events/saga.consumer.js';
@@ -8,6 +9,7 @@ import { resolvers } from './resolvers/index.js';
 export function ordersSubgraph(): SubgraphDefinition<OrdersDb, OrdersTx, OrdersContext> {
   return {
     name: 'orders',
+    ...subgraphFiles('orders'),
     createDb: createOrdersDb,
     resolvers,
     createContext: createOrdersContext,

@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { loadSubgraphConfig, parseEnv, type Env, type SubgraphConfig } from '../../kernel/src/config.js';
+import { loadSubgraphConfig, parseEnv, type Env, type SubgraphConfig } from '#platform/config';
+import { defaultPort } from '#contracts';
 
 export interface PaymentsConfig extends SubgraphConfig {
   provider: {
@@ -13,7 +14,7 @@ export interface PaymentsConfig extends SubgraphConfig {
 }
 
 export function loadPaymentsConfig(env: Env, options: { standalone?: boolean } = {}): PaymentsConfig {
-  const base = loadSubgraphConfig('payments', env, options);
+  const base = loadSubgraphConfig('payments', env, { ...options, defaultPort: defaultPort('payments') });
   const own = parseEnv(
     z.object({
       PAYMENT_LATENCY_MS: z.coerce.number().int().min(0).max(60_000).default(base.env === 'test' ? 0 : 20),

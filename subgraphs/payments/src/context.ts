@@ -1,5 +1,4 @@
-import type { RequestScope, SubgraphRuntime } from '../../kernel/src/subgraph.js';
-import { tenantScope } from '../../kernel/src/tenant-scope.js';
+import { type RequestScope, type SubgraphRuntime, tenantScope } from '#platform/subgraph';
 import type { PaymentsDb, PaymentsTx } from './db.js';
 import { createPaymentsLoaders } from './loaders/index.js';
 import { PaymentRepository } from './repositories/payment.repository.js';

@@ -1,4 +1,5 @@
-import type { SubgraphDefinition } from '../../kernel/src/subgraph.js';
+import { subgraphFiles } from '#contracts';
+import type { SubgraphDefinition } from '#platform/subgraph';
 import type { PaymentsConfig } from './config.js';
 import { createPaymentsContext, type PaymentsContext } from './context.js';
 import { createPaymentsDb, type PaymentsDb, type PaymentsTx } from './db.js';
@@ -11,6 +12,7 @@ export function paymentsSubgraph(config: PaymentsConfig): SubgraphDefinition<Pay
   const provider = new SimulatedPaymentProvider(config.provider);
   return {
     name: 'payments',
+    ...subgraphFiles('payments'),
     createDb: createPaymentsDb,
     resolvers,
     createContext: createPaymentsContext,

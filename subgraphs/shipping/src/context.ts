@@ -1,5 +1,4 @@
-import type { RequestScope, SubgraphRuntime } from '../../kernel/src/subgraph.js';
-import { tenantScope } from '../../kernel/src/tenant-scope.js';
+import { type RequestScope, type SubgraphRuntime, tenantScope } from '#platform/subgraph';
 import type { ShippingDb, ShippingTx } from './db.js';
 import { createShippingLoaders } from './loaders/index.js';
 import { ShipmentRepository } from './repositories/shipment.repository.js';

@@ -1,4 +1,4 @@
-import { DomainError } from '../../kernel/src/errors.js';
+import { DomainError } from '#platform/errors';
 
 /** A shipment cannot move to the status asked for from where it is. */
 export class ShipmentStateError extends DomainError {

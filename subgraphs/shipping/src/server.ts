@@ -1,4 +1,5 @@
-import type { SubgraphDefinition } from '../../kernel/src/subgraph.js';
+import { subgraphFiles } from '#contracts';
+import type { SubgraphDefinition } from '#platform/subgraph';
 import { createShippingContext, type ShippingContext } from './context.js';
 import { createShippingDb, type ShippingDb, type ShippingTx } from './db.js';
 import { shippingConsumer } from './events/saga.consumer.js';
@@ -8,6 +9,7 @@ import { resolvers } from './resolvers/index.js';
 export function shippingSubgraph(): SubgraphDefinition<ShippingDb, ShippingTx, ShippingContext> {
   return {
     name: 'shipping',
+    ...subgraphFiles('shipping'),
     createDb: createShippingDb,
     resolvers,
     createContext: createShippingContext,

@@ -1,4 +1,4 @@
-import { loaderById } from '../../../kernel/src/loaders.js';
+import { loaderById } from '#platform/subgraph';
 import type { Tenant, User } from '../generated/prisma/client.js';
 import type { TenantRepository } from '../repositories/tenant.repository.js';
 import type { UserRepository } from '../repositories/user.repository.js';

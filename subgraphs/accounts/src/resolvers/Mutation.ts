@@ -1,4 +1,4 @@
-import { requireIdentity } from '../../../kernel/src/access.js';
+import { requireIdentity } from '#platform/auth';
 import type { MutationResolvers } from '../generated/graphql.js';
 
 export const Mutation: MutationResolvers = {

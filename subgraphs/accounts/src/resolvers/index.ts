@@ -1,5 +1,5 @@
 import type { Resolvers } from '../generated/graphql.js';
-import { DateTime } from '../../../kernel/src/scalars.js';
+import { DateTime } from '#platform/subgraph';
 import { Mutation } from './Mutation.js';
 import { Query } from './Query.js';
 import { Tenant } from './Tenant.js';

@@ -1,6 +1,6 @@
 import { createHash, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
-import { ValidationError } from '../../../kernel/src/errors.js';
-import type { Identity } from '../../../kernel/src/identity.js';
+import { ValidationError } from '#platform/errors';
+import type { Identity } from '#platform/auth';
 import type { AccountsDb } from '../db.js';
 import { InvalidCredentialsError, InvalidRefreshTokenError, RefreshTokenReusedError } from '../errors.js';
 import type { User } from '../generated/prisma/client.js';

@@ -1,6 +1,6 @@
-import { requireRole } from '../../../kernel/src/access.js';
-import { NotFoundError } from '../../../kernel/src/errors.js';
-import { decodeCursor, pageSize, toConnection, type Connection } from '../../../kernel/src/pagination.js';
+import { requireRole } from '#platform/auth';
+import { NotFoundError } from '#platform/errors';
+import { decodeCursor, pageSize, toConnection, type Connection } from '#platform/subgraph';
 import type { Tenant, User } from '../generated/prisma/client.js';
 import type { AccountsContextScope } from '../context.js';
 

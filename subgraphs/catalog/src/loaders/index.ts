@@ -1,5 +1,5 @@
 import DataLoader from 'dataloader';
-import { loaderById, loaderOfChildren } from '../../../kernel/src/loaders.js';
+import { loaderById, loaderOfChildren } from '#platform/subgraph';
 import type { Category, Product } from '../generated/prisma/client.js';
 import type { CategoryRepository } from '../repositories/category.repository.js';
 import type { ProductRepository } from '../repositories/product.repository.js';

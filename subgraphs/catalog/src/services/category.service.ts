@@ -1,7 +1,7 @@
-import { isId } from '../../../kernel/src/validation.js';
+import { isId } from '#platform/errors';
 import type { CatalogContextScope } from '../context.js';
 import type { Category, Product } from '../generated/prisma/client.js';
-import { pageSize, toConnection, type Connection } from '../../../kernel/src/pagination.js';
+import { pageSize, toConnection, type Connection } from '#platform/subgraph';
 import type { ProductService } from './product.service.js';
 
 export class CategoryService {

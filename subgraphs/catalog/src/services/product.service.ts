@@ -1,9 +1,8 @@
-import { requireRole } from '../../../kernel/src/access.js';
-import { ValidationError } from '../../../kernel/src/errors.js';
-import { createEvent } from '../../../kernel/src/events/event.js';
-import { CatalogEvents } from '../../../kernel/src/events/contracts.js';
-import { decodeCursor, pageSize, toConnection, type Connection } from '../../../kernel/src/pagination.js';
-import { isId, requireId, requireMoney, requireText } from '../../../kernel/src/validation.js';
+import { requireRole } from '#platform/auth';
+import { ValidationError, isId, requireId, requireMoney, requireText } from '#platform/errors';
+import { createEvent } from '#platform/events';
+import { CatalogEvents } from '#contracts';
+import { decodeCursor, pageSize, toConnection, type Connection } from '#platform/subgraph';
 import type { CatalogContextScope } from '../context.js';
 import { DuplicateSkuError } from '../errors.js';
 import type { Category, Product } from '../generated/prisma/client.js';

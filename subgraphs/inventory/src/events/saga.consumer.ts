@@ -1,5 +1,5 @@
-import { eventConsumer, on } from '../../../kernel/src/events/consumer.js';
-import { CatalogEvents, OrderEvents } from '../../../kernel/src/events/contracts.js';
+import { eventConsumer, on } from '#platform/events';
+import { CatalogEvents, OrderEvents } from '#contracts';
 import type { InventoryRuntime } from '../context.js';
 import type { InventoryTx } from '../db.js';
 import { StockRepository } from '../repositories/stock.repository.js';

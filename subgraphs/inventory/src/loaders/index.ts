@@ -1,4 +1,4 @@
-import { loaderById } from '../../../kernel/src/loaders.js';
+import { loaderById } from '#platform/subgraph';
 import type { StockItem } from '../generated/prisma/client.js';
 import type { StockRepository } from '../repositories/stock.repository.js';
 

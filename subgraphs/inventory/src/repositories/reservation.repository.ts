@@ -1,6 +1,6 @@
 import type { InventoryClient } from '../db.js';
 import type { Reservation, ReservationStatus } from '../generated/prisma/client.js';
-import type { OrderLine } from '../../../kernel/src/events/contracts.js';
+import type { OrderLine } from '#contracts';
 
 /** What inventory holds per order, of one tenant. */
 export class ReservationRepository {

@@ -1,6 +1,5 @@
-import { InventoryEvents, type OrderLine, type Shortage } from '../../../kernel/src/events/contracts.js';
-import { createEvent, type EventEnvelope } from '../../../kernel/src/events/event.js';
-import type { EventSink } from '../../../kernel/src/events/unit-of-work.js';
+import { InventoryEvents, type OrderLine, type Shortage } from '#contracts';
+import { createEvent, type EventEnvelope, type EventSink } from '#platform/events';
 import type { InventoryTx } from '../db.js';
 import { linesOf, ReservationRepository } from '../repositories/reservation.repository.js';
 import { StockRepository } from '../repositories/stock.repository.js';

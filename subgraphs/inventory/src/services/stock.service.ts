@@ -1,8 +1,7 @@
-import { requireRole } from '../../../kernel/src/access.js';
-import { NotFoundError, ValidationError } from '../../../kernel/src/errors.js';
-import { InventoryEvents } from '../../../kernel/src/events/contracts.js';
-import { createEvent } from '../../../kernel/src/events/event.js';
-import { isId, requireId, requireInt, requireText } from '../../../kernel/src/validation.js';
+import { requireRole } from '#platform/auth';
+import { NotFoundError, ValidationError, isId, requireId, requireInt, requireText } from '#platform/errors';
+import { InventoryEvents } from '#contracts';
+import { createEvent } from '#platform/events';
 import type { InventoryContextScope, InventoryRuntime } from '../context.js';
 import { InsufficientStockError } from '../errors.js';
 import type { StockItem } from '../generated/prisma/client.js';

@@ -1,5 +1,5 @@
-import { eventConsumer, on } from '../../../kernel/src/events/consumer.js';
-import { CatalogEvents, InventoryEvents, PaymentEvents, ShipmentEvents } from '../../../kernel/src/events/contracts.js';
+import { eventConsumer, on } from '#platform/events';
+import { CatalogEvents, InventoryEvents, PaymentEvents, ShipmentEvents } from '#contracts';
 import type { OrdersRuntime } from '../context.js';
 import type { OrdersTx } from '../db.js';
 import { CatalogProductRepository } from '../repositories/catalog-product.repository.js';

@@ -1,4 +1,4 @@
-import { loaderById, loaderOfChildren } from '../../../kernel/src/loaders.js';
+import { loaderById, loaderOfChildren } from '#platform/subgraph';
 import type { Order, OrderItem } from '../generated/prisma/client.js';
 import type { OrderRepository } from '../repositories/order.repository.js';
 

@@ -1,4 +1,4 @@
-import { DateTime } from '../../../kernel/src/scalars.js';
+import { DateTime } from '#platform/subgraph';
 import type { Resolvers } from '../generated/graphql.js';
 import { Mutation } from './Mutation.js';
 import { Order } from './Order.js';

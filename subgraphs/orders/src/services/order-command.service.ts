@@ -1,8 +1,7 @@
-import { requireIdentity } from '../../../kernel/src/access.js';
-import { NotFoundError, ValidationError } from '../../../kernel/src/errors.js';
-import { OrderEvents } from '../../../kernel/src/events/contracts.js';
-import { createEvent } from '../../../kernel/src/events/event.js';
-import { isId, requireInt, requireText } from '../../../kernel/src/validation.js';
+import { requireIdentity } from '#platform/auth';
+import { NotFoundError, ValidationError, isId, requireInt, requireText } from '#platform/errors';
+import { OrderEvents } from '#contracts';
+import { createEvent } from '#platform/events';
 import type { OrdersContextScope, OrdersRuntime } from '../context.js';
 import { OrderStateError } from '../errors.js';
 import type { Order } from '../generated/prisma/client.js';

@@ -1,7 +1,6 @@
-import { canSeeCustomerRecord, requireRole } from '../../../kernel/src/access.js';
-import { ForbiddenError } from '../../../kernel/src/errors.js';
-import { decodeCursor, pageSize, toConnection, type Connection } from '../../../kernel/src/pagination.js';
-import { isId } from '../../../kernel/src/validation.js';
+import { canSeeCustomerRecord, requireRole } from '#platform/auth';
+import { ForbiddenError, isId } from '#platform/errors';
+import { decodeCursor, pageSize, toConnection, type Connection } from '#platform/subgraph';
 import type { OrdersContextScope } from '../context.js';
 import type { Order, OrderItem, OrderStatus } from '../generated/prisma/client.js';
 import type { OrderFilter } from '../repositories/order.repository.js';

@@ -1,6 +1,5 @@
-import { OrderEvents, type Shortage } from '../../../kernel/src/events/contracts.js';
-import { createEvent, type EventEnvelope } from '../../../kernel/src/events/event.js';
-import type { EventSink } from '../../../kernel/src/events/unit-of-work.js';
+import { OrderEvents, type Shortage } from '#contracts';
+import { createEvent, type EventEnvelope, type EventSink } from '#platform/events';
 import type { OrdersTx } from '../db.js';
 import type { OrderStatus } from '../generated/prisma/client.js';
 import { CatalogProductRepository } from '../repositories/catalog-product.repository.js';

@@ -1,5 +1,5 @@
-import { eventConsumer, onOwnTransactions } from '../../../kernel/src/events/consumer.js';
-import { InventoryEvents, OrderEvents } from '../../../kernel/src/events/contracts.js';
+import { eventConsumer, onOwnTransactions } from '#platform/events';
+import { InventoryEvents, OrderEvents } from '#contracts';
 import type { PaymentsRuntime } from '../context.js';
 import type { PaymentsTx } from '../db.js';
 import type { PaymentProvider } from '../providers/payment-provider.js';

@@ -1,4 +1,4 @@
-import { loaderById } from '../../../kernel/src/loaders.js';
+import { loaderById } from '#platform/subgraph';
 import type { Payment } from '../generated/prisma/client.js';
 import type { PaymentRepository } from '../repositories/payment.repository.js';
 

@@ -1,5 +1,5 @@
-import { canSeeCustomerRecord as canSee } from '../../../kernel/src/access.js';
-import { isId } from '../../../kernel/src/validation.js';
+import { canSeeCustomerRecord as canSee } from '#platform/auth';
+import { isId } from '#platform/errors';
 import type { PaymentsContextScope } from '../context.js';
 import type { Payment } from '../generated/prisma/client.js';
 

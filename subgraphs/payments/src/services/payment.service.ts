@@ -1,5 +1,5 @@
-import { PaymentEvents, type Money, type OrderLine } from '../../../kernel/src/events/contracts.js';
-import { createEvent, type EventEnvelope } from '../../../kernel/src/events/event.js';
+import { PaymentEvents, type Money, type OrderLine } from '#contracts';
+import { createEvent, type EventEnvelope } from '#platform/events';
 import type { PaymentsRuntime } from '../context.js';
 import type { PaymentProvider } from '../providers/payment-provider.js';
 import { PaymentRepository } from '../repositories/payment.repository.js';

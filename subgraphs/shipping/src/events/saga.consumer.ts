@@ -1,5 +1,5 @@
-import { eventConsumer, on } from '../../../kernel/src/events/consumer.js';
-import { OrderEvents } from '../../../kernel/src/events/contracts.js';
+import { eventConsumer, on } from '#platform/events';
+import { OrderEvents } from '#contracts';
 import type { ShippingRuntime } from '../context.js';
 import type { ShippingTx } from '../db.js';
 import { FulfilmentService } from '../services/fulfilment.service.js';

@@ -1,4 +1,4 @@
-import { loaderById } from '../../../kernel/src/loaders.js';
+import { loaderById } from '#platform/subgraph';
 import type { Shipment } from '../generated/prisma/client.js';
 import type { ShipmentRepository } from '../repositories/shipment.repository.js';
 

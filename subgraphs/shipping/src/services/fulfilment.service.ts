@@ -1,10 +1,8 @@
 import { createHash } from 'node:crypto';
-import { requireRole } from '../../../kernel/src/access.js';
-import { NotFoundError } from '../../../kernel/src/errors.js';
-import { ShipmentEvents } from '../../../kernel/src/events/contracts.js';
-import { createEvent, type EventDefinition, type EventEnvelope } from '../../../kernel/src/events/event.js';
-import type { EventSink } from '../../../kernel/src/events/unit-of-work.js';
-import { requireId } from '../../../kernel/src/validation.js';
+import { requireRole } from '#platform/auth';
+import { NotFoundError, requireId } from '#platform/errors';
+import { ShipmentEvents } from '#contracts';
+import { createEvent, type EventDefinition, type EventEnvelope, type EventSink } from '#platform/events';
 import type { ShippingContextScope, ShippingRuntime } from '../context.js';
 import type { ShippingTx } from '../db.js';
 import { ShipmentStateError } from '../errors.js';

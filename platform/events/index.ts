@@ -1,0 +1,10 @@
+// Events between subgraphs: envelopes, the transactional outbox and inbox, the relay, the buses.
+export { createEvent, defineEvent, type EventDefinition, type EventEnvelope } from './event.js';
+export { DEFAULT_DELIVERY, type BroadcastOptions, type ConsumerOptions, type DeadLetter, type DeliveryPolicy, type EventBus } from './bus.js';
+export { Inbox, Outbox, type RawSql } from './outbox.js';
+export { UnitOfWork, type EventSink } from './unit-of-work.js';
+export { eventConsumer, on, onOwnTransactions, type Route } from './consumer.js';
+export { OutboxRelay } from './relay.js';
+export { createEventBus } from './create-bus.js';
+export { InProcessBus } from './in-process-bus.js';
+export { JetStreamBus, type JetStreamBusOptions } from './jetstream-bus.js';

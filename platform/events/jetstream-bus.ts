@@ -1,0 +1,933 @@
+import { connect, headers as natsHeaders, nanos, type NatsConnection } from '@nats-io/transport-node';
+import {
+  AckPolicy,
+  DeliverPolicy,
+  DiscardPolicy,
+  JetStreamApiCodes,
+  JetStreamApiError,
+  RetentionPolicy,
+  StorageType,
+  jetstream,
+  jetstreamManager,
+  type ConsumerConfig,
+  type ConsumerMessages,
+  type JetStreamClient,
+  type JetStreamManager,
+  type JsMsg,
+  type StreamConfig,
+} from '@nats-io/jetstream';
+import type { Logger } from '../observability/logger.js';
+import { eventsConsumed, eventsDeadLettered } from '../observability/metrics.js';
+import { DEFAULT_DELIVERY, type BroadcastOptions, type ConsumerBacklog, type ConsumerOptions, type DeadLetter, type DeliveryPolicy, type EventBus } from './bus.js';
+import type { EventEnvelope } from './event.js';
+
+export interface JetStreamBusOptions {
+  /** Stream of domain events. Default `EVENTS`. */
+  stream?: string;
+  /** Subject prefix of domain events; an event goes to `<prefix>.<tenantId>.<type>`. Default `events`. */
+  subjectPrefix?: string;
+  /** Stream of dead letters. Default `DLQ`. */
+  deadLetterStream?: string;
+  /** Subject prefix of dead letters; one goes to `<prefix>.<consumer>.<type>`. Default `dlq`. */
+  deadLetterPrefix?: string;
+  /** Attempts and backoff between them. Default {@link DEFAULT_DELIVERY}. */
+  delivery?: DeliveryPolicy;
+  /** JetStream drops a second publish of the same event id within this window. Default 2 minutes. */
+  duplicateWindowMs?: number;
+  /** How long the events stream keeps events (0 = forever). Default 7 days. */
+  maxAgeMs?: number;
+  /** How long a delivered message may stay unacknowledged before JetStream redelivers it. Default 30 s. */
+  ackWaitMs?: number;
+  /** Unacknowledged messages a durable consumer may have out (over all replicas). Default 1000. */
+  maxAckPending?: number;
+  /** Messages one pull asks for. Default 64. */
+  prefetch?: number;
+  /** Handlers of one consumer running at once in this process. Default 16. */
+  concurrency?: number;
+  /** Where a durable consumer created for the first time starts: the whole stream or new events only. Default `all`. */
+  deliverPolicy?: 'all' | 'new';
+  /** Client name the server shows in its monitoring. */
+  connectionName?: string;
+  /** How long `publish` waits for JetStream's ack. Default 5 s. */
+  publishTimeoutMs?: number;
+  /** Wait between reconnect attempts (the client retries forever). Default 1 s. */
+  reconnectTimeWaitMs?: number;
+}
+
+interface ResolvedOptions {
+  stream: string;
+  subjectPrefix: string;
+  deadLetterStream: string;
+  deadLetterPrefix: string;
+  delivery: DeliveryPolicy;
+  duplicateWindowMs: number;
+  maxAgeMs: number;
+  ackWaitMs: number;
+  maxAckPending: number;
+  prefetch: number;
+  concurrency: number;
+  deliverPolicy: 'all' | 'new';
+  publishTimeoutMs: number;
+}
+
+/**
+ * JetStream may deliver a message a few times more than the policy allows: when the last attempt
+ * never completes (the process died in it) or its dead letter could not be published, the message
+ * comes back and is dead-lettered then, instead of the server giving up on it silently.
+ */
+const EXTRA_SERVER_DELIVERIES = 5;
+/** After a nak, how long past its delay the aggregate's next events wait for the redelivery to come back here. */
+const REDELIVERY_GRACE_MS = 5_000;
+/** Retry delay when publishing a dead letter failed. */
+const DEAD_LETTER_RETRY_MS = 1_000;
+const MAX_HEADER_VALUE = 2_000;
+/** JetStream API error: a stream of that name exists with a different configuration. */
+const STREAM_NAME_IN_USE = 10058;
+
+const H_CONSUMER = 'Dlq-Consumer';
+const H_ERROR = 'Dlq-Error';
+const H_ATTEMPTS = 'Dlq-Attempts';
+const H_AT = 'Dlq-At';
+const H_STREAM = 'Dlq-Stream';
+const H_STREAM_SEQ = 'Dlq-Stream-Seq';
+const H_SUBJECT = 'Dlq-Subject';
+
+/** A nak'd message the aggregate's later events wait for, until its redelivery is handled or dead-lettered. */
+interface Barrier {
+  seq: number;
+  until: number;
+  timer: NodeJS.Timeout | undefined;
+  done: Promise<void>;
+  resolve: () => void;
+}
+
+interface Subscription {
+  options: ConsumerOptions;
+  durable: string;
+  types: Set<string>;
+  messages: ConsumerMessages | undefined;
+  loop: Promise<void> | undefined;
+  /** Per aggregate, the tail of the delivery chain: keeps one aggregate's events in order. */
+  chains: Map<string, Promise<void>>;
+  barriers: Map<string, Barrier>;
+  /** Barriers given up at close: the aggregate's waiting events are handed back rather than handled. */
+  abandoned: Map<string, number>;
+  /** Last handler error per stream sequence, for a dead letter written on a later delivery. */
+  lastErrors: Map<number, string>;
+  slots: Semaphore;
+  healing: boolean;
+}
+
+/** One delivery of one message: keeps it alive at the server until it is acked, nak'd or dead-lettered. */
+class Delivery {
+  private keepAlive: NodeJS.Timeout | undefined;
+
+  constructor(
+    readonly msg: JsMsg,
+    readonly type: string,
+    ackWaitMs: number,
+  ) {
+    this.keepAlive = setInterval(() => msg.working(), Math.max(250, Math.floor(ackWaitMs / 3)));
+    this.keepAlive.unref();
+  }
+
+  get attempt(): number {
+    return this.msg.info.deliveryCount;
+  }
+
+  settled(): void {
+    if (this.keepAlive) clearInterval(this.keepAlive);
+    this.keepAlive = undefined;
+  }
+}
+
+class Semaphore {
+  private free: number;
+  private readonly waiting: Array<() => void> = [];
+
+  constructor(size: number) {
+    this.free = size;
+  }
+
+  async acquire(): Promise<void> {
+    if (this.free > 0) {
+      this.free -= 1;
+      return;
+    }
+    await new Promise<void>((resolve) => this.waiting.push(resolve));
+  }
+
+  release(): void {
+    const next = this.waiting.shift();
+    if (next) next();
+    else this.free += 1;
+  }
+}
+
+function errorMessage(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+function isApiError(error: unknown, code: number): boolean {
+  return error instanceof JetStreamApiError && error.code === code;
+}
+
+function sleep(ms: number, until?: Promise<void>): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(resolve, ms);
+    void until?.then(() => {
+      clearTimeout(timer);
+      resolve();
+    });
+  });
+}
+
+/** A subject token: anything but letters, digits, `_` and `-` becomes `_` (no `.`, wildcards or spaces). */
+function token(value: string): string {
+  const cleaned = value.replace(/[^A-Za-z0-9_-]/g, '_');
+  return cleaned.length > 0 ? cleaned : '_';
+}
+
+const TYPE = /^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*$/;
+
+function checkSubjectPart(what: string, value: string): string {
+  if (!TYPE.test(value)) throw new Error(`${what} "${value}" cannot be used in a NATS subject`);
+  return value;
+}
+
+function checkStreamName(what: string, value: string): string {
+  if (!/^[A-Za-z0-9_-]+$/.test(value)) throw new Error(`${what} "${value}" is not a valid JetStream stream name`);
+  return value;
+}
+
+function headerValue(value: string): string {
+  const flat = value.replace(/[\r\n]+/g, ' ');
+  return flat.length > MAX_HEADER_VALUE ? `${flat.slice(0, MAX_HEADER_VALUE)}…` : flat;
+}
+
+function parseVersion(version: string | undefined): [number, number, number] {
+  const parts = /^v?(\d+)\.(\d+)\.(\d+)/.exec(version ?? '');
+  return parts ? [Number(parts[1]), Number(parts[2]), Number(parts[3])] : [0, 0, 0];
+}
+
+function atLeast(version: [number, number, number], minimum: [number, number, number]): boolean {
+  for (let i = 0; i < 3; i += 1) {
+    if (version[i]! !== minimum[i]!) return version[i]! > minimum[i]!;
+  }
+  return true;
+}
+
+function parseEnvelope(raw: string): EventEnvelope {
+  const value = JSON.parse(raw) as Partial<EventEnvelope> | null;
+  if (!value || typeof value !== 'object' || typeof value.id !== 'string' || typeof value.type !== 'string') {
+    throw new Error('message body is not an event envelope');
+  }
+  return value as EventEnvelope;
+}
+
+/** What a dead letter whose body is not an event still says about it. */
+function placeholderEnvelope(type: string, raw: string, msgId: string | undefined): EventEnvelope {
+  return {
+    id: msgId ?? '',
+    type,
+    version: 0,
+    tenantId: '',
+    occurredAt: '',
+    aggregateType: '',
+    aggregateId: '',
+    traceparent: null,
+    payload: raw,
+  };
+}
+
+/**
+ * The distributed bus: NATS JetStream, with the same contract as {@link InProcessBus}.
+ *
+ * Layout: one stream of domain events (default `EVENTS`, subjects `events.>`; an event goes to
+ * `events.<tenantId>.<type>` with its id as `Nats-Msg-Id`, so JetStream drops a duplicate publish
+ * within the duplicate window), one stream of dead letters (default `DLQ`, subjects `dlq.>`; a dead
+ * letter goes to `dlq.<consumer>.<type>` with the event as body and `Dlq-*` headers), and per
+ * `consume` one durable pull consumer on the events stream named after the consumer and filtered
+ * to its types (`events.*.<type>`), shared by the replicas of a subgraph.
+ *
+ * Delivery: explicit ack; a failed handler is nak'd with the policy's delay for that attempt; when
+ * the delivery count reaches `maxDeliver` the event is published to the DLQ and then acked. In a
+ * process, one aggregate's events are handled one at a time in stream order (other aggregates in
+ * parallel), and the events after a nak'd one wait for its redelivery. Across replicas sharing a
+ * consumer, events of one aggregate may be handled by different replicas.
+ */
+export class JetStreamBus implements EventBus {
+  private readonly subs = new Map<string, Subscription>();
+  private readonly inFlight = new Set<Promise<void>>();
+  private readonly multiFilter: boolean;
+  private closed = false;
+  private closing: Promise<void> | undefined;
+  private stopSignal!: () => void;
+  private readonly stopped = new Promise<void>((resolve) => (this.stopSignal = resolve));
+  private statusLoop: Promise<void> | undefined;
+
+  private constructor(
+    private readonly nc: NatsConnection,
+    private readonly jsm: JetStreamManager,
+    private readonly js: JetStreamClient,
+    private readonly logger: Logger,
+    private readonly options: ResolvedOptions,
+  ) {
+    this.multiFilter = atLeast(parseVersion(nc.info?.version), [2, 10, 0]);
+  }
+
+  /** Connects (the client then reconnects forever), creates or updates the streams. */
+  static async connect(url: string, logger: Logger, options: JetStreamBusOptions = {}): Promise<JetStreamBus> {
+    const resolved: ResolvedOptions = {
+      stream: checkStreamName('stream', options.stream ?? 'EVENTS'),
+      subjectPrefix: checkSubjectPart('subject prefix', options.subjectPrefix ?? 'events'),
+      deadLetterStream: checkStreamName('dead-letter stream', options.deadLetterStream ?? 'DLQ'),
+      deadLetterPrefix: checkSubjectPart('dead-letter prefix', options.deadLetterPrefix ?? 'dlq'),
+      delivery: options.delivery ?? DEFAULT_DELIVERY,
+      duplicateWindowMs: options.duplicateWindowMs ?? 120_000,
+      maxAgeMs: options.maxAgeMs ?? 7 * 24 * 3_600_000,
+      ackWaitMs: options.ackWaitMs ?? 30_000,
+      maxAckPending: options.maxAckPending ?? 1_000,
+      prefetch: options.prefetch ?? 64,
+      concurrency: options.concurrency ?? 16,
+      deliverPolicy: options.deliverPolicy ?? 'all',
+      publishTimeoutMs: options.publishTimeoutMs ?? 5_000,
+    };
+    if (resolved.delivery.maxDeliver < 1) throw new Error('delivery.maxDeliver must be at least 1');
+    if (resolved.stream === resolved.deadLetterStream) throw new Error('the events and dead-letter streams need different names');
+    const servers = url.split(',').map((s) => s.trim()).filter((s) => s.length > 0);
+    const nc = await connect({
+      servers,
+      name: options.connectionName,
+      maxReconnectAttempts: -1,
+      reconnectTimeWait: options.reconnectTimeWaitMs ?? 1_000,
+      pingInterval: 20_000,
+      maxPingOut: 3,
+    });
+    try {
+      const jsm = await jetstreamManager(nc);
+      const bus = new JetStreamBus(nc, jsm, jetstream(nc, { timeout: resolved.publishTimeoutMs }), logger, resolved);
+      bus.statusLoop = bus.watchConnection();
+      await bus.ensureStreams();
+      logger.info(
+        { server: nc.getServer(), version: nc.info?.version, stream: resolved.stream, deadLetterStream: resolved.deadLetterStream },
+        'connected to NATS JetStream',
+      );
+      return bus;
+    } catch (error) {
+      await nc.close().catch(() => undefined);
+      throw error;
+    }
+  }
+
+  /** Names this bus uses (for tests and operations). */
+  get layout(): { stream: string; subjectPrefix: string; deadLetterStream: string; deadLetterPrefix: string } {
+    const { stream, subjectPrefix, deadLetterStream, deadLetterPrefix } = this.options;
+    return { stream, subjectPrefix, deadLetterStream, deadLetterPrefix };
+  }
+
+  /** What each durable consumer of this process still has to do, as the server counts it. */
+  async consumerBacklog(): Promise<ConsumerBacklog[]> {
+    const backlog: ConsumerBacklog[] = [];
+    for (const sub of this.subs.values()) {
+      if (sub.types.size === 0) continue;
+      const info = await this.jsm.consumers.info(this.options.stream, sub.durable);
+      backlog.push({ consumer: sub.options.consumer, pending: info.num_pending, ackPending: info.num_ack_pending });
+    }
+    return backlog;
+  }
+
+  /** Resolves once JetStream has stored the event (or recognised it as a duplicate); throws otherwise. */
+  async publish(event: EventEnvelope): Promise<void> {
+    if (this.closed) throw new Error('event bus is closed');
+    const subject = this.eventSubject(event);
+    const ack = await this.js.publish(subject, JSON.stringify(event), {
+      msgID: event.id,
+      timeout: this.options.publishTimeoutMs,
+    });
+    if (ack.duplicate) this.logger.debug({ eventId: event.id, type: event.type, seq: ack.seq }, 'duplicate event dropped by JetStream');
+  }
+
+  async consume(options: ConsumerOptions): Promise<void> {
+    if (this.closed) throw new Error('event bus is closed');
+    if (this.subs.has(options.consumer)) throw new Error(`consumer ${options.consumer} already registered`);
+    for (const type of options.types) checkSubjectPart('event type', type);
+    const sub: Subscription = {
+      options,
+      durable: token(options.consumer),
+      types: new Set(options.types),
+      messages: undefined,
+      loop: undefined,
+      chains: new Map(),
+      barriers: new Map(),
+      abandoned: new Map(),
+      lastErrors: new Map(),
+      slots: new Semaphore(Math.max(1, this.options.concurrency)),
+      healing: false,
+    };
+    this.subs.set(options.consumer, sub);
+    if (sub.types.size === 0) {
+      this.logger.warn({ consumer: options.consumer }, 'consumer wants no event types; nothing to consume');
+      return;
+    }
+    try {
+      await this.ensureConsumer(sub);
+      const messages = await this.startMessages(sub);
+      sub.loop = this.run(sub, messages);
+    } catch (error) {
+      this.subs.delete(options.consumer);
+      throw error;
+    }
+    this.logger.info({ consumer: options.consumer, durable: sub.durable, types: options.types }, 'consuming events');
+  }
+
+  /**
+   * Fan-out through core NATS: a plain subscription on `<prefix>.<tenant|*>.<type>` receives every
+   * message JetStream stores on that subject, in every process that subscribes, without a consumer
+   * at the server. At most once: nothing arrives while this connection is down.
+   */
+  async subscribe(options: BroadcastOptions): Promise<() => Promise<void>> {
+    if (this.closed) throw new Error('event bus is closed');
+    const tenant = options.tenantId === undefined ? '*' : token(options.tenantId);
+    const subscriptions = [...new Set(options.types)].map((type) =>
+      this.nc.subscribe(`${this.options.subjectPrefix}.${tenant}.${checkSubjectPart('event type', type)}`, {
+        callback: (error, msg) => {
+          if (error) {
+            this.logger.warn({ subject: msg?.subject, err: errorMessage(error) }, 'broadcast subscription error');
+            return;
+          }
+          let event: EventEnvelope;
+          try {
+            event = parseEnvelope(msg.string());
+          } catch (parseError) {
+            this.logger.warn({ subject: msg.subject, err: errorMessage(parseError) }, 'unreadable broadcast event skipped');
+            return;
+          }
+          Promise.resolve()
+            .then(() => options.handler(event))
+            .catch((handlerError: unknown) => this.logger.error({ eventId: event.id, type: event.type, err: errorMessage(handlerError) }, 'broadcast handler failed'));
+        },
+      }),
+    );
+    // the server knows of the interest once the flush returns: events published after this reach us
+    await this.nc.flush();
+    return async () => {
+      for (const subscription of subscriptions) if (!subscription.isClosed()) subscription.unsubscribe();
+    };
+  }
+
+  /**
+   * Waits until this process has no handler in flight and every durable consumer registered here
+   * has nothing pending or unacknowledged at the server (every event published so far handled or
+   * dead-lettered). While NATS is unreachable it keeps waiting.
+   */
+  async drain(): Promise<void> {
+    for (;;) {
+      await this.settleLocal();
+      if (this.closed || this.nc.isClosed() || this.subs.size === 0) return;
+      if ((await this.serverIdle()) && this.inFlight.size === 0) return;
+      await sleep(25);
+    }
+  }
+
+  /** Stops consuming, waits for the handlers in flight, then drains and closes the connection. */
+  async close(): Promise<void> {
+    this.closing ??= this.shutdown();
+    return this.closing;
+  }
+
+  /** Reads the dead-letter stream (optionally one consumer's letters), oldest first. */
+  async deadLetters(filter: { consumer?: string } = {}): Promise<DeadLetter[]> {
+    const { deadLetterStream } = this.options;
+    const info = await this.jsm.streams.info(deadLetterStream);
+    if (info.state.messages === 0) return [];
+    const last = info.state.last_seq;
+    // an ordered consumer over the whole stream, read up to the last message it held when we started
+    const reader = await this.js.consumers.get(deadLetterStream);
+    const letters: DeadLetter[] = [];
+    try {
+      let reachedEnd = false;
+      while (!reachedEnd) {
+        const batch = await reader.fetch({ max_messages: 1_000, expires: 2_000 });
+        let got = 0;
+        for await (const msg of batch) {
+          got += 1;
+          const letter = this.toDeadLetter(msg);
+          if (filter.consumer === undefined || letter.consumer === filter.consumer) letters.push(letter);
+          if (msg.seq >= last) {
+            reachedEnd = true;
+            break;
+          }
+        }
+        if (got === 0) break; // the tail was deleted meanwhile
+      }
+    } finally {
+      await reader.delete().catch(() => undefined);
+    }
+    return letters;
+  }
+
+  // --- streams and consumers -------------------------------------------------------------------
+
+  private async ensureStreams(): Promise<void> {
+    const o = this.options;
+    await this.ensureStream({
+      name: o.stream,
+      subjects: [`${o.subjectPrefix}.>`],
+      retention: RetentionPolicy.Limits,
+      storage: StorageType.File,
+      discard: DiscardPolicy.Old,
+      duplicate_window: nanos(o.duplicateWindowMs),
+      max_age: nanos(o.maxAgeMs),
+      num_replicas: 1,
+    });
+    await this.ensureStream({
+      name: o.deadLetterStream,
+      subjects: [`${o.deadLetterPrefix}.>`],
+      retention: RetentionPolicy.Limits,
+      storage: StorageType.File,
+      discard: DiscardPolicy.Old,
+      duplicate_window: nanos(o.duplicateWindowMs),
+      max_age: 0,
+      num_replicas: 1,
+    });
+  }
+
+  /** Creates the stream, or updates it when it exists with other settings. */
+  private async ensureStream(config: Partial<StreamConfig> & { name: string; subjects: string[] }): Promise<void> {
+    try {
+      await this.jsm.streams.add(config);
+      return;
+    } catch (error) {
+      if (!isApiError(error, STREAM_NAME_IN_USE)) throw error;
+    }
+    const { name, retention: _retention, storage: _storage, ...updatable } = config;
+    await this.jsm.streams.update(name, updatable);
+    this.logger.info({ stream: name }, 'stream updated');
+  }
+
+  private filterFor(types: string[]): Pick<ConsumerConfig, 'filter_subject' | 'filter_subjects'> {
+    const prefix = this.options.subjectPrefix;
+    const sorted = [...new Set(types)].sort();
+    if (sorted.length === 1) return { filter_subject: `${prefix}.*.${sorted[0]!}`, filter_subjects: undefined };
+    if (this.multiFilter) return { filter_subject: undefined, filter_subjects: sorted.map((t) => `${prefix}.*.${t}`) };
+    // Before nats-server 2.10 a consumer has one filter: the narrowest wildcard over all its types;
+    // events of other types it matches are acked without calling the handler.
+    const split = sorted.map((t) => t.split('.'));
+    const length = split[0]!.length;
+    if (split.some((parts) => parts.length !== length)) return { filter_subject: `${prefix}.*.>`, filter_subjects: undefined };
+    const common = split[0]!.map((part, i) => (split.every((parts) => parts[i] === part) ? part : '*'));
+    return { filter_subject: `${prefix}.*.${common.join('.')}`, filter_subjects: undefined };
+  }
+
+  /** Creates the durable consumer, or updates it when its filter or delivery settings changed. */
+  private async ensureConsumer(sub: Subscription): Promise<void> {
+    const { stream, ackWaitMs, maxAckPending, delivery, deliverPolicy } = this.options;
+    const wanted = {
+      ...this.filterFor([...sub.types]),
+      ack_wait: nanos(ackWaitMs),
+      max_deliver: delivery.maxDeliver + EXTRA_SERVER_DELIVERIES,
+      max_ack_pending: maxAckPending,
+    };
+    let existing: ConsumerConfig | undefined;
+    try {
+      existing = (await this.jsm.consumers.info(stream, sub.durable)).config;
+    } catch (error) {
+      if (!isApiError(error, JetStreamApiCodes.ConsumerNotFound)) throw error;
+    }
+    if (!existing) {
+      await this.jsm.consumers.add(stream, {
+        durable_name: sub.durable,
+        ack_policy: AckPolicy.Explicit,
+        deliver_policy: deliverPolicy === 'new' ? DeliverPolicy.New : DeliverPolicy.All,
+        ...wanted,
+      });
+      this.logger.info({ consumer: sub.options.consumer, durable: sub.durable, stream }, 'durable consumer created');
+      return;
+    }
+    const sameFilters =
+      (existing.filter_subject || undefined) === wanted.filter_subject &&
+      JSON.stringify(existing.filter_subjects?.length ? [...existing.filter_subjects].sort() : undefined) ===
+        JSON.stringify(wanted.filter_subjects);
+    if (
+      sameFilters &&
+      existing.ack_wait === wanted.ack_wait &&
+      existing.max_deliver === wanted.max_deliver &&
+      existing.max_ack_pending === wanted.max_ack_pending
+    ) {
+      return;
+    }
+    await this.jsm.consumers.update(stream, sub.durable, wanted);
+    this.logger.info({ consumer: sub.options.consumer, durable: sub.durable, stream }, 'durable consumer updated');
+  }
+
+  /** Recreates the streams and the consumer when the server lost them (e.g. restarted without its storage). */
+  private heal(sub: Subscription): void {
+    if (sub.healing || this.closed) return;
+    sub.healing = true;
+    void (async () => {
+      try {
+        await this.ensureStreams();
+        await this.ensureConsumer(sub);
+        this.logger.warn({ consumer: sub.options.consumer }, 'stream or consumer was missing and has been recreated');
+        // end the current pull loop now rather than after missed heartbeats: `run` starts a fresh one
+        await sub.messages?.close();
+      } catch (error) {
+        this.logger.error({ consumer: sub.options.consumer, err: errorMessage(error) }, 'could not recreate stream or consumer');
+      } finally {
+        sub.healing = false;
+      }
+    })();
+  }
+
+  // --- consuming ------------------------------------------------------------------------------
+
+  private async startMessages(sub: Subscription): Promise<ConsumerMessages> {
+    const consumer = await this.js.consumers.get(this.options.stream, sub.durable);
+    const messages = await consumer.consume({ max_messages: this.options.prefetch });
+    sub.messages = messages;
+    void this.watchConsumer(sub, messages);
+    return messages;
+  }
+
+  /** Pulls messages until close; if the pull loop ever ends on its own, starts it again. */
+  private async run(sub: Subscription, first: ConsumerMessages): Promise<void> {
+    let messages: ConsumerMessages | undefined = first;
+    while (!this.closed) {
+      if (!messages) {
+        try {
+          await this.ensureConsumer(sub);
+          messages = await this.startMessages(sub);
+          this.logger.info({ consumer: sub.options.consumer }, 'consumer restarted');
+        } catch (error) {
+          this.logger.warn({ consumer: sub.options.consumer, err: errorMessage(error) }, 'could not restart consumer; retrying');
+          await sleep(1_000, this.stopped);
+          continue;
+        }
+        if (this.closed) {
+          await messages.close();
+          break;
+        }
+      }
+      try {
+        for await (const msg of messages) {
+          try {
+            this.dispatch(sub, msg);
+          } catch (error) {
+            this.logger.error({ consumer: sub.options.consumer, seq: msg.seq, err: errorMessage(error) }, 'could not dispatch message; it will be redelivered');
+          }
+        }
+      } catch (error) {
+        if (!this.closed) this.logger.error({ consumer: sub.options.consumer, err: errorMessage(error) }, 'consumer stopped');
+      }
+      messages = undefined;
+      if (!this.closed) await sleep(1_000, this.stopped);
+    }
+  }
+
+  private async watchConsumer(sub: Subscription, messages: ConsumerMessages): Promise<void> {
+    try {
+      for await (const status of messages.status()) {
+        switch (status.type) {
+          case 'heartbeats_missed':
+            this.logger.warn({ consumer: sub.options.consumer, missed: status.count }, 'consumer heartbeats missed');
+            break;
+          case 'consumer_not_found':
+          case 'consumer_deleted':
+          case 'stream_not_found':
+            this.logger.warn({ consumer: sub.options.consumer, status: status.type }, 'consumer lost at the server');
+            this.heal(sub);
+            break;
+          case 'no_responders':
+            this.logger.warn({ consumer: sub.options.consumer }, 'JetStream not responding');
+            break;
+          default:
+            break;
+        }
+      }
+    } catch {
+      /* the status iterator ends with the messages iterator */
+    }
+  }
+
+  private async watchConnection(): Promise<void> {
+    for await (const status of this.nc.status()) {
+      switch (status.type) {
+        case 'disconnect':
+          this.logger.warn({ server: status.server }, 'NATS disconnected; reconnecting');
+          break;
+        case 'reconnecting':
+          this.logger.debug('NATS reconnecting');
+          break;
+        case 'reconnect':
+          this.logger.info({ server: status.server }, 'NATS reconnected');
+          break;
+        case 'staleConnection':
+          this.logger.warn('NATS connection is stale');
+          break;
+        case 'ldm':
+          this.logger.warn({ server: status.server }, 'NATS server entering lame duck mode');
+          break;
+        case 'slowConsumer':
+          this.logger.warn({ subject: status.sub.getSubject(), pending: status.pending }, 'NATS slow consumer');
+          break;
+        case 'error':
+          this.logger.error({ err: errorMessage(status.error) }, 'NATS error');
+          break;
+        case 'close':
+          this.logger.info('NATS connection closed');
+          break;
+        default:
+          break;
+      }
+    }
+  }
+
+  private track(run: Promise<void>): void {
+    this.inFlight.add(run);
+    void run.finally(() => this.inFlight.delete(run));
+  }
+
+  private dispatch(sub: Subscription, msg: JsMsg): void {
+    const prefix = `${this.options.subjectPrefix}.`;
+    // subject: <prefix>.<tenant>.<type>
+    const rest = msg.subject.startsWith(prefix) ? msg.subject.slice(prefix.length) : msg.subject;
+    const type = rest.slice(rest.indexOf('.') + 1);
+    if (!sub.types.has(type)) {
+      msg.ack(); // matched only the wildcard filter of a pre-2.10 server
+      return;
+    }
+    const delivery = new Delivery(msg, type, this.options.ackWaitMs);
+    let event: EventEnvelope;
+    try {
+      event = parseEnvelope(msg.string());
+    } catch (error) {
+      const raw = msg.string();
+      const placeholder = placeholderEnvelope(type, raw, msg.headers?.get('Nats-Msg-Id') || undefined);
+      this.track(this.deadLetter(sub, delivery, placeholder, `unreadable event: ${errorMessage(error)}`).catch(() => undefined));
+      return;
+    }
+    const key = `${event.aggregateType}:${event.aggregateId}`;
+    const barrier = sub.barriers.get(key);
+    if (barrier && barrier.seq === msg.seq) {
+      // the redelivery the aggregate's later events wait for: it goes first
+      this.track(this.attempt(sub, delivery, event, key));
+      return;
+    }
+    const previous = sub.chains.get(key) ?? Promise.resolve();
+    const run = previous.then(async () => {
+      await this.attempt(sub, delivery, event, key);
+      const pending = sub.barriers.get(key);
+      if (pending && pending.seq === msg.seq) await pending.done;
+    });
+    sub.chains.set(key, run);
+    void run.finally(() => {
+      if (sub.chains.get(key) === run) {
+        sub.chains.delete(key);
+        sub.abandoned.delete(key);
+      }
+    });
+    this.track(run);
+  }
+
+  /** One delivery: the handler, then ack, nak with backoff, or dead letter. Never rejects. */
+  private async attempt(sub: Subscription, delivery: Delivery, event: EventEnvelope, key: string): Promise<void> {
+    const { consumer } = sub.options;
+    const { msg } = delivery;
+    const attempt = delivery.attempt;
+    const abandonedUntil = sub.abandoned.get(key);
+    if (this.closed && abandonedUntil !== undefined) {
+      // an earlier event of this aggregate waits for redelivery that will not come here: hand this one back after it
+      msg.nak(Math.max(0, abandonedUntil - Date.now()) + 100);
+      delivery.settled();
+      return;
+    }
+    if (attempt > this.options.delivery.maxDeliver) {
+      const previousError = sub.lastErrors.get(msg.seq) ?? 'delivery attempts exhausted: the last attempt did not complete';
+      await this.deadLetter(sub, delivery, event, previousError, key).catch(() => undefined);
+      return;
+    }
+    await sub.slots.acquire();
+    let failure: string | undefined;
+    try {
+      await sub.options.handler(event);
+    } catch (error) {
+      failure = errorMessage(error);
+    } finally {
+      sub.slots.release();
+    }
+    if (failure === undefined) {
+      try {
+        await msg.ackAck({ timeout: this.options.publishTimeoutMs });
+      } catch (error) {
+        this.logger.warn({ consumer, eventId: event.id, type: event.type, err: errorMessage(error) }, 'ack not confirmed; the event may be redelivered');
+      }
+      delivery.settled();
+      sub.lastErrors.delete(msg.seq);
+      eventsConsumed.inc({ consumer, type: event.type, outcome: attempt === 1 ? 'ok' : 'redelivered' });
+      this.releaseBarrier(sub, key, msg.seq);
+      return;
+    }
+    if (attempt >= this.options.delivery.maxDeliver) {
+      await this.deadLetter(sub, delivery, event, failure, key).catch(() => undefined);
+      return;
+    }
+    const backoff = this.options.delivery.backoffMs;
+    const wait = backoff[Math.min(attempt - 1, backoff.length - 1)] ?? 1_000;
+    this.logger.warn({ consumer, eventId: event.id, type: event.type, attempt, retryInMs: wait, err: failure }, 'event handler failed; will retry');
+    sub.lastErrors.set(msg.seq, failure);
+    this.holdAggregate(sub, key, msg.seq, wait);
+    msg.nak(wait);
+    delivery.settled();
+  }
+
+  /** Publishes the event to the dead-letter stream, then acks the original. On failure, naks to try again. */
+  private async deadLetter(sub: Subscription, delivery: Delivery, event: EventEnvelope, error: string, key?: string): Promise<void> {
+    const { consumer } = sub.options;
+    const { msg } = delivery;
+    const attempts = delivery.attempt;
+    const at = new Date().toISOString();
+    const h = natsHeaders();
+    h.set(H_CONSUMER, headerValue(consumer));
+    h.set(H_ERROR, headerValue(error));
+    h.set(H_ATTEMPTS, String(attempts));
+    h.set(H_AT, at);
+    h.set(H_STREAM, this.options.stream);
+    h.set(H_STREAM_SEQ, String(msg.seq));
+    h.set(H_SUBJECT, msg.subject);
+    const subject = `${this.options.deadLetterPrefix}.${sub.durable}.${delivery.type}`;
+    try {
+      // the id makes a second dead letter of the same delivery (lost ack, crash) a duplicate
+      await this.js.publish(subject, msg.data, {
+        msgID: `${this.options.stream}:${msg.seq}:${sub.durable}`,
+        headers: h,
+        timeout: this.options.publishTimeoutMs,
+      });
+    } catch (publishError) {
+      const lastServerDelivery = attempts >= this.options.delivery.maxDeliver + EXTRA_SERVER_DELIVERIES;
+      this.logger.error(
+        { consumer, eventId: event.id, type: event.type, attempts, err: error, dlqErr: errorMessage(publishError) },
+        lastServerDelivery ? 'dead letter could not be published on the last delivery JetStream allows: event lost' : 'dead letter could not be published; will retry',
+      );
+      sub.lastErrors.set(msg.seq, error);
+      if (key !== undefined) this.holdAggregate(sub, key, msg.seq, DEAD_LETTER_RETRY_MS);
+      msg.nak(DEAD_LETTER_RETRY_MS);
+      delivery.settled();
+      throw publishError;
+    }
+    try {
+      await msg.ackAck({ timeout: this.options.publishTimeoutMs });
+    } catch (ackError) {
+      this.logger.warn({ consumer, eventId: event.id, type: event.type, err: errorMessage(ackError) }, 'ack of dead-lettered event not confirmed');
+    }
+    delivery.settled();
+    sub.lastErrors.delete(msg.seq);
+    eventsConsumed.inc({ consumer, type: event.type, outcome: 'dead_lettered' });
+    eventsDeadLettered.inc({ consumer, type: event.type });
+    this.logger.error({ consumer, eventId: event.id, type: event.type, attempts, err: error, subject }, 'event dead-lettered');
+    if (key !== undefined) this.releaseBarrier(sub, key, msg.seq);
+  }
+
+  /** The aggregate's later events wait until this nak'd message comes back and is done with (or a grace period passes). */
+  private holdAggregate(sub: Subscription, key: string, seq: number, waitMs: number): void {
+    let barrier = sub.barriers.get(key);
+    if (barrier && barrier.seq !== seq) {
+      this.releaseBarrier(sub, key, barrier.seq);
+      barrier = undefined;
+    }
+    if (!barrier) {
+      let resolve!: () => void;
+      const done = new Promise<void>((r) => (resolve = r));
+      barrier = { seq, until: 0, timer: undefined, done, resolve };
+      sub.barriers.set(key, barrier);
+    }
+    const held = barrier;
+    if (held.timer) clearTimeout(held.timer);
+    held.until = Date.now() + waitMs;
+    held.timer = setTimeout(() => {
+      if (sub.barriers.get(key) !== held) return;
+      this.logger.warn(
+        { consumer: sub.options.consumer, aggregate: key, seq },
+        'redelivery did not come back to this process in time (another replica may have it); continuing with the aggregate',
+      );
+      this.releaseBarrier(sub, key, seq);
+    }, waitMs + REDELIVERY_GRACE_MS);
+    held.timer.unref();
+  }
+
+  private releaseBarrier(sub: Subscription, key: string, seq: number): void {
+    const barrier = sub.barriers.get(key);
+    if (!barrier || barrier.seq !== seq) return;
+    if (barrier.timer) clearTimeout(barrier.timer);
+    sub.barriers.delete(key);
+    barrier.resolve();
+  }
+
+  // --- drain and close ------------------------------------------------------------------------
+
+  private async settleLocal(): Promise<void> {
+    while (this.inFlight.size > 0) await Promise.allSettled([...this.inFlight]);
+  }
+
+  private async serverIdle(): Promise<boolean> {
+    for (const sub of this.subs.values()) {
+      if (sub.types.size === 0) continue;
+      try {
+        const info = await this.jsm.consumers.info(this.options.stream, sub.durable);
+        if (info.num_pending > 0 || info.num_ack_pending > 0) return false;
+      } catch (error) {
+        if (isApiError(error, JetStreamApiCodes.ConsumerNotFound) || isApiError(error, JetStreamApiCodes.StreamNotFound)) continue;
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private async shutdown(): Promise<void> {
+    this.closed = true;
+    this.stopSignal();
+    const subs = [...this.subs.values()];
+    await Promise.allSettled(subs.map((sub) => sub.messages?.close()));
+    await Promise.allSettled(subs.map((sub) => sub.loop));
+    for (const sub of subs) {
+      for (const [key, barrier] of [...sub.barriers]) {
+        sub.abandoned.set(key, barrier.until);
+        this.releaseBarrier(sub, key, barrier.seq);
+      }
+    }
+    await this.settleLocal();
+    try {
+      await this.nc.drain();
+    } catch {
+      await this.nc.close().catch(() => undefined);
+    }
+    await this.statusLoop?.catch(() => undefined);
+    this.logger.info('event bus closed');
+  }
+
+  // --- helpers --------------------------------------------------------------------------------
+
+  private eventSubject(event: EventEnvelope): string {
+    return `${this.options.subjectPrefix}.${token(String(event.tenantId ?? ''))}.${checkSubjectPart('event type', event.type)}`;
+  }
+
+  private toDeadLetter(msg: JsMsg): DeadLetter {
+    const h = msg.headers;
+    const raw = msg.string();
+    const dlqPrefix = `${this.options.deadLetterPrefix}.`;
+    const rest = msg.subject.startsWith(dlqPrefix) ? msg.subject.slice(dlqPrefix.length) : msg.subject;
+    let event: EventEnvelope;
+    try {
+      event = parseEnvelope(raw);
+    } catch {
+      event = placeholderEnvelope(rest.slice(rest.indexOf('.') + 1), raw, undefined);
+    }
+    return {
+      consumer: h?.get(H_CONSUMER) || rest.slice(0, rest.indexOf('.')),
+      event,
+      error: h?.get(H_ERROR) ?? '',
+      attempts: Number(h?.get(H_ATTEMPTS) || 0),
+      at: h?.get(H_AT) || msg.time.toISOString(),
+    };
+  }
+}

@@ -1,0 +1,170 @@
+import type { Logger } from '../observability/logger.js';
+import { publishTraced } from '../observability/event-spans.js';
+import { withoutTracing } from '../observability/trace-context.js';
+import { eventsPublished } from '../observability/metrics.js';
+import type { EventBus } from './bus.js';
+import type { EventEnvelope } from './event.js';
+import type { RawSql } from './outbox.js';
+
+interface OutboxRow {
+  id: string;
+  tenantId: string;
+  type: string;
+  version: number;
+  aggregateType: string;
+  aggregateId: string;
+  payload: unknown;
+  traceparent: string | null;
+  occurredAt: Date | string;
+}
+
+export interface RelayOptions {
+  service: string;
+  schema: string;
+  db: RawSql & { $transaction<T>(fn: (tx: RawSql) => Promise<T>, options?: { timeout?: number }): Promise<T> };
+  bus: EventBus;
+  logger: Logger;
+  pollMs: number;
+  /** On PostgreSQL, replicas of a subgraph take turns through an advisory lock; PGlite has one process. */
+  exclusive: boolean;
+  batchSize?: number;
+}
+
+const NUDGE_BATCH_MS = 3;
+
+/**
+ * Publishes committed outbox events in commit order and marks them published. A crash between
+ * publish and mark re-publishes on restart: consumers are idempotent and the bus drops duplicate ids.
+ */
+export class OutboxRelay {
+  private timer: NodeJS.Timeout | undefined;
+  private running: Promise<void> | undefined;
+  private again = false;
+  private stopped = true;
+  private failures = 0;
+  /** When the next batch is due (infinity while one runs or none is scheduled). */
+  private nextRunAt = Number.POSITIVE_INFINITY;
+
+  constructor(private readonly options: RelayOptions) {}
+
+  start(): void {
+    this.stopped = false;
+    this.schedule(0);
+  }
+
+  /**
+   * Called after a transaction that wrote events commits: publish within a few milliseconds rather
+   * than at the next poll. The short wait lets the commits of concurrent requests share one batch.
+   */
+  nudge(): void {
+    if (this.stopped) return;
+    if (this.running) this.again = true;
+    else if (this.nextRunAt > Date.now() + NUDGE_BATCH_MS) this.schedule(NUDGE_BATCH_MS);
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.timer) clearTimeout(this.timer);
+    await this.running;
+  }
+
+  /** Publishes until the outbox is empty; used by tests and at shutdown. */
+  async flush(): Promise<void> {
+    await this.running;
+    while ((await this.publishBatch()) > 0) {
+      /* keep going */
+    }
+  }
+
+  private schedule(delay: number): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.nextRunAt = Date.now() + delay;
+    this.timer = setTimeout(() => void this.tick(), delay);
+    this.timer.unref();
+  }
+
+  private async tick(): Promise<void> {
+    this.nextRunAt = Number.POSITIVE_INFINITY;
+    if (this.stopped || this.running) return;
+    let published = 0;
+    this.running = (async () => {
+      try {
+        published = await this.publishBatch();
+        this.failures = 0;
+      } catch (error) {
+        this.failures += 1;
+        this.options.logger.warn({ err: (error as Error).message, failures: this.failures }, 'outbox relay could not publish; will retry');
+      }
+    })();
+    await this.running;
+    this.running = undefined;
+    if (this.stopped) return;
+    const backoff = this.failures ? Math.min(30_000, this.options.pollMs * 2 ** this.failures) : 0;
+    const more = published >= (this.options.batchSize ?? 100) || this.again;
+    this.again = false;
+    this.schedule(backoff || (more ? 0 : this.options.pollMs));
+  }
+
+  private async publishBatch(): Promise<number> {
+    // polling is no request: its own SQL stays out of traces; each event's publish joins its trace
+    return withoutTracing(() => this.publishBatchUntraced());
+  }
+
+  private async publishBatchUntraced(): Promise<number> {
+    const { db, exclusive } = this.options;
+    if (!exclusive) return this.publishWith(db);
+    return db.$transaction(async (tx) => {
+      const [lock] = await tx.$queryRawUnsafe<{ locked: boolean }[]>(`SELECT pg_try_advisory_xact_lock(hashtext($1)) AS locked`, `outbox:${this.options.schema}`);
+      return lock?.locked ? this.publishWith(tx) : 0;
+    }, { timeout: 60_000 });
+  }
+
+  private async publishWith(db: RawSql): Promise<number> {
+    const { schema, bus, service } = this.options;
+    const rows = await db.$queryRawUnsafe<OutboxRow[]>(
+      `SELECT "id", "tenantId", "type", "version", "aggregateType", "aggregateId", "payload", "traceparent", "occurredAt"
+         FROM "${schema}"."OutboxEvent" WHERE "publishedAt" IS NULL ORDER BY "seq" LIMIT $1`,
+      this.options.batchSize ?? 100,
+    );
+    const published: string[] = [];
+    try {
+      for (const row of rows) {
+        await publishTraced(service, toEnvelope(row), (event) => bus.publish(event));
+        published.push(row.id);
+        eventsPublished.inc({ service, type: row.type });
+      }
+    } catch (error) {
+      // Stop at the first failure so later events of the same aggregate never overtake it.
+      const failed = rows[published.length];
+      if (failed) {
+        await db.$executeRawUnsafe(
+          `UPDATE "${schema}"."OutboxEvent" SET "attempts" = "attempts" + 1, "lastError" = $2 WHERE "id" = $1::uuid`,
+          failed.id, (error as Error).message.slice(0, 500),
+        );
+      }
+      throw error;
+    } finally {
+      if (published.length) {
+        await db.$executeRawUnsafe(
+          `UPDATE "${schema}"."OutboxEvent" SET "publishedAt" = now() WHERE "id" = ANY($1::uuid[])`,
+          published,
+        );
+      }
+    }
+    return published.length;
+  }
+}
+
+function toEnvelope(row: OutboxRow): EventEnvelope {
+  return {
+    id: row.id,
+    type: row.type,
+    version: row.version,
+    tenantId: row.tenantId,
+    occurredAt: new Date(row.occurredAt).toISOString(),
+    aggregateType: row.aggregateType,
+    aggregateId: row.aggregateId,
+    traceparent: row.traceparent,
+    payload: typeof row.payload === 'string' ? JSON.parse(row.payload) : row.payload,
+  };
+}

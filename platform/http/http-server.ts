@@ -1,0 +1,92 @@
+import http from 'node:http';
+import express, { type Express, type Request, type Response, type NextFunction } from 'express';
+import type { Logger } from '../observability/logger.js';
+import { registry, runScrapeProbes } from '../observability/metrics.js';
+import { withoutTracing } from '../observability/trace-context.js';
+
+export interface ReadinessCheck {
+  name: string;
+  check(): Promise<void>;
+}
+
+export interface HttpAppOptions {
+  logger: Logger;
+  readiness: ReadinessCheck[];
+  /** Whether the process is still accepting work; false while shutting down. */
+  isAccepting(): boolean;
+}
+
+/** The HTTP surface every service shares: /healthz, /readyz and /metrics, then the service's routes. */
+export function createHttpApp(options: HttpAppOptions): { app: Express; server: http.Server } {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('etag', false);
+  app.get('/healthz', (_req, res) => {
+    res.json({ status: 'ok' });
+  });
+  app.get('/readyz', async (_req, res) => {
+    if (!options.isAccepting()) {
+      res.status(503).json({ status: 'shutting_down', checks: {} });
+      return;
+    }
+    const checks: Record<string, string> = {};
+    let ready = true;
+    await Promise.all(
+      options.readiness.map(async ({ name, check }) => {
+        try {
+          await withTimeout(withoutTracing(check), 2_000);
+          checks[name] = 'ok';
+        } catch (error) {
+          ready = false;
+          checks[name] = (error as Error).message;
+        }
+      }),
+    );
+    res.status(ready ? 200 : 503).json({ status: ready ? 'ready' : 'not_ready', checks });
+  });
+  app.get('/metrics', async (_req, res) => {
+    await withoutTracing(runScrapeProbes);
+    res.type(registry.contentType).send(await registry.metrics());
+  });
+  const server = http.createServer(app);
+  server.keepAliveTimeout = 65_000;
+  return { app, server };
+}
+
+/** Malformed JSON and oversized bodies: clear GraphQL-shaped errors instead of HTML pages. */
+export function jsonErrorHandler(logger: Logger) {
+  return (error: Error & { type?: string; status?: number }, _req: Request, res: Response, next: NextFunction): void => {
+    if (res.headersSent) return next(error);
+    if (error.type === 'entity.parse.failed') {
+      res.status(400).json({ errors: [{ message: 'The request body is not valid JSON.', extensions: { code: 'BAD_REQUEST' } }] });
+      return;
+    }
+    if (error.type === 'entity.too.large') {
+      res.status(413).json({ errors: [{ message: 'The request body is too large.', extensions: { code: 'PAYLOAD_TOO_LARGE' } }] });
+      return;
+    }
+    logger.error({ err: error }, 'unhandled HTTP error');
+    res.status(500).json({ errors: [{ message: 'Internal server error.', extensions: { code: 'INTERNAL_SERVER_ERROR' } }] });
+  };
+}
+
+export function listen(server: http.Server, port: number, host: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      const address = server.address();
+      resolve(typeof address === 'object' && address ? address.port : port);
+    });
+  });
+}
+
+function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout;
+  return Promise.race([
+    promise.finally(() => clearTimeout(timer)),
+    new Promise<T>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms`)), ms);
+    }),
+  ]);
+}

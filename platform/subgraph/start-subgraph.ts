@@ -1,0 +1,199 @@
+import { ApolloServer } from '@apollo/server';
+import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
+import { expressMiddleware } from '@as-integrations/express5';
+import { buildSubgraphSchema } from '@apollo/subgraph';
+import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/resolverMap.js';
+import type { SqlDriverAdapterFactory } from '@prisma/driver-adapter-utils';
+import express, { type Router } from 'express';
+import type { DocumentNode } from 'graphql';
+import type { SubgraphConfig } from '../config/config.js';
+import { createAdapterFactory, migrationTargetOf, StatementCounter, type DatabaseTarget } from '../db/database.js';
+import { applyMigrations } from '../db/migrator.js';
+import { formatError } from '../errors/errors.js';
+import type { ConsumerOptions, EventBus } from '../events/bus.js';
+import { Inbox, Outbox, type RawSql } from '../events/outbox.js';
+import { OutboxRelay } from '../events/relay.js';
+import { UnitOfWork } from '../events/unit-of-work.js';
+import { createHttpApp, jsonErrorHandler, listen } from '../http/http-server.js';
+import { metricsPlugin } from '../http/metrics-plugin.js';
+import { requestIdFrom, type Identity } from '../auth/identity.js';
+import { GatewayCredentialVerifier } from '../auth/gateway-credential.js';
+import { loadGatewayPublicKeys, loadToolingKey } from '../auth/gateway-keys.js';
+import { readPolicies } from '../auth/policies.js';
+import { keepRawBody, requireGatewayCredential, verifiedCaller } from './gateway-guard.js';
+import { subgraphPoliciesPlugin } from './policies-plugin.js';
+import { apolloLogger, type Logger } from '../observability/logger.js';
+import { collectDefaultMetrics } from '../observability/metrics.js';
+import { tracedConsumer } from '../observability/event-spans.js';
+import { httpServerSpans } from '../observability/http-spans.js';
+import { traceResolvers } from '../observability/resolver-spans.js';
+import { watchSubgraph } from './subgraph-probes.js';
+
+/** A Prisma client as the kernel sees it: raw SQL for the outbox, transactions, disconnect. */
+export interface PrismaLike<TTx extends RawSql> extends RawSql {
+  $transaction<R>(fn: (tx: TTx) => Promise<R>, options?: { timeout?: number; maxWait?: number }): Promise<R>;
+  $disconnect(): Promise<void>;
+}
+
+/** Everything a subgraph's services need that outlives a request. */
+export interface SubgraphRuntime<TDb extends PrismaLike<TTx>, TTx extends RawSql> {
+  name: string;
+  config: SubgraphConfig;
+  logger: Logger;
+  db: TDb;
+  uow: UnitOfWork<TTx>;
+  inbox: Inbox;
+  bus: EventBus;
+  statements: StatementCounter;
+}
+
+/** What the caller is, for one request: set by the gateway, read here. */
+export interface RequestScope {
+  requestId: string;
+  identity: Identity | null;
+  logger: Logger;
+}
+
+/** A subgraph in one object: its SDL, resolvers, database client, context and event consumers. */
+export interface SubgraphDefinition<TDb extends PrismaLike<TTx>, TTx extends RawSql, TCtx> {
+  name: string;
+  /** The subgraph's SDL. */
+  typeDefs: DocumentNode;
+  /** Its Prisma migrations folder, applied at start to the Postgres schema named after it. */
+  migrationsDir: string;
+  createDb(adapter: SqlDriverAdapterFactory): TDb;
+  resolvers: unknown;
+  createContext(scope: RequestScope, runtime: SubgraphRuntime<TDb, TTx>): TCtx;
+  consumers?(runtime: SubgraphRuntime<TDb, TTx>): ConsumerOptions[];
+  routes?(router: Router, runtime: SubgraphRuntime<TDb, TTx>): void | Promise<void>;
+}
+
+export interface StartOptions {
+  config: SubgraphConfig;
+  logger: Logger;
+  database: DatabaseTarget;
+  bus: EventBus;
+}
+
+export interface RunningSubgraph<TDb extends PrismaLike<TTx>, TTx extends RawSql> {
+  name: string;
+  url: string;
+  port: number;
+  runtime: SubgraphRuntime<TDb, TTx>;
+  relay: OutboxRelay;
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts one subgraph: migrates its database, serves GraphQL with health, readiness and metrics,
+ * starts its outbox relay and registers its event consumers.
+ */
+export async function startSubgraph<TDb extends PrismaLike<TTx>, TTx extends RawSql, TCtx extends object>(
+  definition: SubgraphDefinition<TDb, TTx, TCtx>,
+  options: StartOptions,
+): Promise<RunningSubgraph<TDb, TTx>> {
+  const { config, logger, database, bus } = options;
+  const name = definition.name;
+  collectDefaultMetrics();
+
+  const { applied } = await applyMigrations(migrationTargetOf(database), {
+    schema: name,
+    migrationsDir: definition.migrationsDir,
+    log: (msg) => logger.info(msg),
+  });
+  if (applied.length) logger.info({ applied }, 'migrations applied');
+
+  const statements = new StatementCounter(name);
+  const db = definition.createDb(createAdapterFactory(database, statements));
+  const outbox = new Outbox(name);
+  const relay = new OutboxRelay({
+    service: name,
+    schema: name,
+    db,
+    bus,
+    logger: logger.child({ component: 'outbox-relay' }),
+    pollMs: config.outboxPollMs,
+    exclusive: database.kind === 'postgres',
+  });
+  const runtime: SubgraphRuntime<TDb, TTx> = {
+    name,
+    config,
+    logger,
+    db,
+    uow: new UnitOfWork<TTx>((fn) => db.$transaction(fn, { timeout: 15_000, maxWait: 10_000 }), outbox, () => relay.nudge()),
+    inbox: new Inbox(name),
+    bus,
+    statements,
+  };
+
+  let accepting = true;
+  const { app, server } = createHttpApp({
+    logger,
+    isAccepting: () => accepting,
+    readiness: [{ name: 'database', check: async () => void (await db.$queryRawUnsafe('SELECT 1')) }],
+  });
+  app.use(httpServerSpans(name));
+
+  const { typeDefs } = definition;
+  const schema = traceResolvers(
+    buildSubgraphSchema({
+      typeDefs,
+      resolvers: definition.resolvers as GraphQLResolverMap<unknown>,
+    }),
+    name,
+  );
+  const apollo = new ApolloServer<TCtx>({
+    schema,
+    introspection: true,
+    includeStacktraceInErrorResponses: false,
+    // The process owns SIGTERM/SIGINT (drain, then close databases and the bus), not each Apollo instance.
+    stopOnTerminationSignals: false,
+    formatError: formatError({ exposeInternals: config.env === 'development' }),
+    plugins: [ApolloServerPluginDrainHttpServer({ httpServer: server }), subgraphPoliciesPlugin(readPolicies(typeDefs)), metricsPlugin(name)],
+    logger: apolloLogger(logger),
+  });
+  await apollo.start();
+
+  const router = express.Router();
+  await definition.routes?.(router, runtime);
+  app.use(router);
+  const verifier = new GatewayCredentialVerifier(await loadGatewayPublicKeys({ publicKeys: config.gatewayTrust.publicKeys, dataDir: config.dataDir }), name);
+  const toolingKey = loadToolingKey({ toolingKey: config.gatewayTrust.toolingKey, dataDir: config.dataDir, production: config.env === 'production' });
+  app.use(
+    '/graphql',
+    express.json({ limit: '1mb', verify: keepRawBody }),
+    requireGatewayCredential({ verifier, toolingKey, logger }),
+    expressMiddleware(apollo, {
+      context: async ({ req, res }) => {
+        const caller = verifiedCaller(res);
+        const requestId = caller.requestId ?? requestIdFrom(req.headers);
+        res.setHeader('x-request-id', requestId);
+        const scope: RequestScope = { requestId, identity: caller.identity, logger: logger.child({ requestId }) };
+        return definition.createContext(scope, runtime);
+      },
+    }),
+  );
+  app.use(jsonErrorHandler(logger));
+
+  for (const consumer of definition.consumers?.(runtime) ?? []) await bus.consume(tracedConsumer(name, consumer));
+  const port = await listen(server, config.port, config.host);
+  relay.start();
+  const unwatch = watchSubgraph({ service: name, schema: name, db, bus });
+  const url = `http://${config.host === '0.0.0.0' ? 'localhost' : config.host}:${port}/graphql`;
+  logger.info({ url }, 'subgraph ready');
+
+  return {
+    name,
+    url,
+    port,
+    runtime,
+    relay,
+    async stop() {
+      accepting = false;
+      await apollo.stop();
+      await relay.stop();
+      unwatch();
+      await db.$disconnect();
+    },
+  };
+}
