@@ -60,8 +60,8 @@ export function variablesOf(process: 'gateway' | 'migrate' | SubgraphName): Set<
 /** Every metric the services register (the gateway's, the kernel's, Node's defaults), by name. */
 export async function registeredMetrics(): Promise<Map<string, string>> {
   collectDefaultMetrics();
-  await import('../../gateway/src/subgraph-data-source.js');
-  await import('../../gateway/src/subgraph-health.js');
+  await import('../../gateway/src/subgraph-fetch/subgraph-data-source.js');
+  await import('../../gateway/src/subgraph-fetch/subgraph-health.js');
   await import('../../gateway/src/subscriptions/metrics.js');
   return new Map(registry.getMetricsAsArray().map((m) => [m.name, (m as unknown as { type: string }).type]));
 }

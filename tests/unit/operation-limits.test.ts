@@ -1,6 +1,6 @@
 import { buildSchema, parse, print } from 'graphql';
 import { describe, expect, it } from 'vitest';
-import { OperationLimiter, withListSizes } from '../../gateway/src/operation-limits.js';
+import { OperationLimiter, withListSizes } from '../../gateway/src/operations/operation-limits.js';
 
 const schema = buildSchema(`
   type Query { products(first: Int = 20, after: String): [Product] }

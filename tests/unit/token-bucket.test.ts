@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { takeFromBucket, type BucketState } from '../../gateway/src/edge-store/token-bucket.js';
+import { takeFromBucket, type BucketState } from '../../gateway/src/rate-limits/token-bucket.js';
 import { MemoryEdgeStore } from '../../gateway/src/edge-store/memory-store.js';
 
 const rate = { capacity: 4, windowSeconds: 8 }; // one token back every 2 s

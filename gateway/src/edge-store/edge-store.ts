@@ -1,8 +1,5 @@
-import type { Logger } from '#platform/observability';
 import type { Rate } from '../edge-config.js';
-import { MemoryEdgeStore } from './memory-store.js';
-import { RedisEdgeStore } from './redis-store.js';
-import type { TakeResult } from './token-bucket.js';
+import type { TakeResult } from '../rate-limits/token-bucket.js';
 
 /** Apollo Server's KeyValueCache, as the persisted-query cache uses it. */
 export interface StringCache {
@@ -25,9 +22,4 @@ export interface EdgeStore {
   /** Automatic persisted queries registered by clients (hash → document). */
   readonly persistedQueries: StringCache;
   close(): Promise<void>;
-}
-
-/** Redis when REDIS_URL is set (shared by replicas), this process's memory otherwise. */
-export async function createEdgeStore(options: { redisUrl: string | undefined; redisKeyPrefix: string }, logger: Logger): Promise<EdgeStore> {
-  return options.redisUrl ? RedisEdgeStore.connect(options.redisUrl, options.redisKeyPrefix, logger) : new MemoryEdgeStore();
 }

@@ -1,6 +1,6 @@
 import type { Rate } from '../edge-config.js';
 import type { EdgeStore, StringCache } from './edge-store.js';
-import { takeFromBucket, type BucketState, type TakeResult } from './token-bucket.js';
+import { takeFromBucket, type BucketState, type TakeResult } from '../rate-limits/token-bucket.js';
 
 /** A Map that forgets its oldest entries past `capacity` and entries past their expiry. */
 class BoundedMap<V> {

@@ -3,7 +3,7 @@ import type { Logger } from '#platform/observability';
 import type { Rate } from '../edge-config.js';
 import type { EdgeStore, StringCache } from './edge-store.js';
 import { MemoryEdgeStore } from './memory-store.js';
-import type { TakeResult } from './token-bucket.js';
+import type { TakeResult } from '../rate-limits/token-bucket.js';
 
 /**
  * The token bucket of token-bucket.ts, atomically in Redis and on Redis's clock, so replicas with

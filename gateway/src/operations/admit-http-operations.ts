@@ -3,9 +3,9 @@ import type { Request, RequestHandler } from 'express';
 import type { GraphQLSchema } from 'graphql';
 import type { EdgeConfig } from '../edge-config.js';
 import type { StringCache } from '../edge-store/edge-store.js';
-import type { OperationLimiter } from '../operation-limits.js';
-import type { TrustedDocuments } from '../trusted-documents.js';
-import { refuseRequest } from './edge-middleware.js';
+import type { OperationLimiter } from './operation-limits.js';
+import type { TrustedDocuments } from './trusted-documents.js';
+import { refuseRequest } from '../http/edge-middleware.js';
 
 interface IncomingOperation {
   query?: unknown;

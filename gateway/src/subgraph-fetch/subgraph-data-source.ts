@@ -4,7 +4,7 @@ import { RemoteGraphQLDataSource, type GraphQLDataSourceProcessOptions } from '@
 import client from 'prom-client';
 import { GATEWAY_CREDENTIAL_HEADER, type GatewayCredentialSigner, IDENTITY_HEADERS, type Identity } from '#platform/auth';
 import { registry, injectTraceContext } from '#platform/observability';
-import type { GatewayContext } from './context.js';
+import type { GatewayContext } from '../context.js';
 
 const fetchDuration = new client.Histogram({
   name: 'gateway_subgraph_fetch_duration_seconds',

@@ -1,7 +1,7 @@
 import type { ApolloServerPlugin } from '@apollo/server';
 import { getArgumentValues, Kind, type DocumentNode, type FieldNode, type GraphQLSchema, type SelectionSetNode } from 'graphql';
 import type { GatewayContext } from '../context.js';
-import { rateLimited, type RateLimiter } from '../rate-limits.js';
+import { rateLimited, type RateLimiter } from './rate-limiter.js';
 
 /** The `login` fields at the root of the mutation, through fragments too (aliases make several). */
 function loginFields(document: DocumentNode, selectionSet: SelectionSetNode, seen = new Set<string>()): FieldNode[] {

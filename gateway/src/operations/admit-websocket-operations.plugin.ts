@@ -3,12 +3,11 @@ import type { ApolloServerPlugin } from '@apollo/server';
 import { GraphQLError } from 'graphql';
 import type { GatewayContext } from '../context.js';
 import type { EdgeConfig } from '../edge-config.js';
-import type { OperationLimiter } from '../operation-limits.js';
-import { rateLimited, type RateLimiter } from '../rate-limits.js';
-import type { TrustedDocuments } from '../trusted-documents.js';
+import type { OperationLimiter } from './operation-limits.js';
+import type { TrustedDocuments } from './trusted-documents.js';
 
 /**
- * The admission of http/admit-operations.ts (trusted documents, operation limits) for operations
+ * The admission of admit-http-operations.ts (trusted documents, operation limits) for operations
  * that do not arrive over HTTP: subscriptions over graphql-ws, whose guard runs the gateway's
  * policy plugins. HTTP requests were admitted before GraphQL saw them and are not checked twice.
  */
@@ -28,25 +27,6 @@ export function admitNonHttpOperationsPlugin(options: {
           }
           const refusal = options.limiter.check(hash, source, request.variables ?? {}, schema);
           if (refusal) throw new GraphQLError(refusal.message, { extensions: { code: refusal.code } });
-        },
-      };
-    },
-  };
-}
-
-/**
- * Rate limits for operations that do not arrive over HTTP: every subscribe message over graphql-ws
- * takes a token from the caller's user and tenant buckets, like an HTTP request does; an empty
- * bucket refuses that subscription with RATE_LIMITED (the socket stays open).
- */
-export function rateLimitNonHttpOperationsPlugin(limiter: RateLimiter): ApolloServerPlugin<GatewayContext> {
-  return {
-    async requestDidStart() {
-      return {
-        async didResolveOperation({ request, contextValue }) {
-          if (request.http) return;
-          const refusal = await limiter.chargeRequest(contextValue.identity, 'graphql-ws', 1);
-          if (refusal) throw rateLimited(refusal);
         },
       };
     },

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
-import type { EdgeConfig } from './edge-config.js';
-import type { StringCache } from './edge-store/edge-store.js';
+import type { EdgeConfig } from '../edge-config.js';
+import type { StringCache } from '../edge-store/edge-store.js';
 
 /** Trusted documents by id (the SHA-256 of the body, as automatic persisted queries hash it). */
 export type TrustedDocuments = ReadonlyMap<string, string>;

@@ -2,8 +2,8 @@ import { createHash } from 'node:crypto';
 import { HeaderMap } from '@apollo/server';
 import { GraphQLError } from 'graphql';
 import type { Identity } from '#platform/auth';
-import type { EdgeConfig, Rate } from './edge-config.js';
-import type { EdgeStore } from './edge-store/edge-store.js';
+import type { EdgeConfig, Rate } from '../edge-config.js';
+import type { EdgeStore } from '../edge-store/edge-store.js';
 
 export type RateLimitScope = 'user' | 'tenant' | 'address' | 'login-address' | 'login-account';
 

@@ -15,7 +15,7 @@ import {
   type GraphQLSchema,
   type ValidationRule,
 } from 'graphql';
-import type { EdgeConfig } from './edge-config.js';
+import type { EdgeConfig } from '../edge-config.js';
 
 export type OperationLimits = EdgeConfig['limits'];
 

@@ -1,7 +1,7 @@
 import type { RequestHandler } from 'express';
-import { rateLimitMessage, type RateLimiter } from '../rate-limits.js';
-import { operationCount, refuseRequest } from './edge-middleware.js';
-import { gatewayContextOf } from './identify-caller.js';
+import { rateLimitMessage, type RateLimiter } from './rate-limiter.js';
+import { operationCount, refuseRequest } from '../http/edge-middleware.js';
+import { gatewayContextOf } from '../http/identify-caller.js';
 
 /**
  * Before anything is parsed: a token per operation from the caller's user and tenant buckets (or,
