@@ -3,6 +3,7 @@ import type { PGlite } from '@electric-sql/pglite';
 import pg from 'pg';
 import { loadCommonConfig, type Env } from '#platform/config';
 import { applyMigrations, createAdapterFactory, migrationTargetOf, openEmbeddedPglite, StatementCounter, type DatabaseTarget } from '#platform/db';
+import { applyOutboxMigrations } from '#platform/events';
 import { migrationsDirOf, SUBGRAPH_NAMES, type SubgraphName } from '#contracts';
 import { seedAll, type SeedTargets } from '../prisma/seed.js';
 import { createAccountsDb } from '../subgraphs/accounts/src/db.js';
@@ -36,7 +37,7 @@ export async function databaseTargets(
   return { targets, close: async () => void (await pglite?.close()) };
 }
 
-/** Applies each named subgraph's migrations to its own database, in order; says what it applied. */
+/** Applies each named subgraph's migrations, then the platform's (its outbox and inbox), to its own database; says what it applied. */
 export async function migrateSubgraphs(
   targets: Partial<Record<SubgraphName, DatabaseTarget>>,
   names: readonly SubgraphName[] = SUBGRAPH_NAMES,
@@ -45,8 +46,9 @@ export async function migrateSubgraphs(
   for (const name of names) {
     const target = targets[name];
     if (!target) throw new Error(`no database for subgraph ${name}`);
-    const { applied } = await applyMigrations(migrationTargetOf(target), { schema: name, migrationsDir: migrationsDirOf(name) });
-    report(name, applied);
+    const own = await applyMigrations(migrationTargetOf(target), { schema: name, migrationsDir: migrationsDirOf(name) });
+    const platform = await applyOutboxMigrations(migrationTargetOf(target), { schema: name });
+    report(name, [...own.applied, ...platform.applied]);
   }
 }
 

@@ -1,8 +1,8 @@
-// `npm run db:migration -- <subgraph|all> <migration_name>`: writes the next migration of a
+// `npm run db:migration -- <subgraph|platform|all> <migration_name>`: writes the next migration of a
 // subgraph in Prisma's layout, the way `prisma migrate dev --create-only` would.
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { subgraphPaths } from './migrations/check.js';
+import { PLATFORM, subgraphPaths } from './migrations/check.js';
 import {
   diffMigrationsToSchema,
   MIGRATION_LOCK_CONTENT,
@@ -10,19 +10,19 @@ import {
 } from './migrations/schema-engine.js';
 import { isSubgraphName, SUBGRAPH_NAMES } from '#contracts';
 
-const usage = 'usage: npm run db:migration -- <subgraph|all> <migration_name>';
+const usage = 'usage: npm run db:migration -- <subgraph|platform|all> <migration_name>';
 
 const [target, rawName, ...rest] = process.argv.slice(2);
 if (!target || !rawName || rest.length > 0) fail(usage);
-if (target !== 'all' && !isSubgraphName(target)) {
-  fail(`unknown subgraph "${target}"; expected all or one of: ${SUBGRAPH_NAMES.join(', ')}`);
+if (target !== 'all' && target !== PLATFORM && !isSubgraphName(target)) {
+  fail(`unknown subgraph "${target}"; expected all, platform (the outbox and inbox) or one of: ${SUBGRAPH_NAMES.join(', ')}`);
 }
 const name = migrationSlug(rawName);
 if (name === '') fail(`migration name "${rawName}" has no letters or digits`);
 
 // One timestamp for the whole run, so that `all` gives every subgraph the same folder name.
 const folder = `${utcTimestamp(new Date())}_${name}`;
-const subgraphs = target === 'all' ? SUBGRAPH_NAMES : [target];
+const subgraphs = target === 'all' ? [...SUBGRAPH_NAMES, PLATFORM] : [target];
 try {
   for (const subgraph of subgraphs) await writeNextMigration(subgraph);
 } catch (e) {
@@ -30,8 +30,8 @@ try {
 }
 
 async function writeNextMigration(subgraph: string): Promise<void> {
-  const { schemaPath, migrationsDir } = subgraphPaths(subgraph);
-  const { sql } = await diffMigrationsToSchema({ name: subgraph, schemaPath, migrationsDir });
+  const { schemaPath, migrationsDir, externalTables } = subgraphPaths(subgraph);
+  const { sql } = await diffMigrationsToSchema({ name: subgraph, schemaPath, migrationsDir, externalTables });
   if (sql === '') {
     console.log(`${subgraph}: no schema changes`);
     return;

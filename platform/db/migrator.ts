@@ -21,6 +21,17 @@ export interface MigrationOptions {
   log?: (msg: string) => void;
   /** How long to wait for another migrator (or Prisma) to finish on the same database. */
   lockTimeoutMs?: number;
+  /**
+   * The bookkeeping table in `schema`, Prisma's `_prisma_migrations` by default. Migrations that
+   * are not Prisma's own (the platform's, applied to every subgraph's schema) keep their own table,
+   * so that `prisma migrate status` sees only the subgraph's migrations.
+   */
+  bookkeepingTable?: string;
+  /**
+   * A schema name written in the migrations as a stand-in (`"__subgraph__"."OutboxEvent"`): each
+   * quoted occurrence becomes `schema` when applied. Checksums stay those of the files as written.
+   */
+  schemaPlaceholder?: string;
 }
 
 export interface MigrationStatus {
@@ -75,12 +86,12 @@ export async function applyMigrations(
 ): Promise<{ applied: string[] }> {
   const files = await readMigrationFiles(opts.migrationsDir);
   return withSession(target, opts, { lock: true }, async (session) => {
-    const table = migrationsTable(opts.schema);
+    const table = migrationsTable(opts);
     await session.exec(
       `CREATE SCHEMA IF NOT EXISTS ${quoteIdent(opts.schema)};\n${createMigrationsTableSql(table)}`,
     );
     const rows = await readRows(session, table);
-    assertNoFailed(rows, opts.schema);
+    assertNoFailed(rows, opts.schema, table);
     assertUnmodified(rows, files, opts.schema);
     warnAboutUnknown(rows, files, opts);
 
@@ -89,9 +100,10 @@ export async function applyMigrations(
     for (const file of files) {
       if (done.has(file.name)) continue;
       const started = Date.now();
-      const ran = isNoTransaction(file.sql)
-        ? await applyOutsideTransaction(session, table, file, opts.schema)
-        : await applyInTransaction(session, table, file, opts.schema);
+      const ready = { ...file, sql: forSchema(file.sql, opts) };
+      const ran = isNoTransaction(ready.sql)
+        ? await applyOutsideTransaction(session, table, ready, opts.schema)
+        : await applyInTransaction(session, table, ready, opts.schema);
       if (!ran) continue;
       applied.push(file.name);
       opts.log?.(`${opts.schema}: applied ${file.name} (${Date.now() - started} ms)`);
@@ -107,7 +119,7 @@ export async function migrationStatus(
 ): Promise<MigrationStatus> {
   const files = await readMigrationFiles(opts.migrationsDir);
   return withSession(target, opts, { lock: false }, async (session) => {
-    const table = migrationsTable(opts.schema);
+    const table = migrationsTable(opts);
     // Status must not create anything, so a database never migrated has every migration pending.
     const [exists] = await session.query<{ exists: boolean }>(
       'SELECT to_regclass($1) IS NOT NULL AS "exists"',
@@ -173,8 +185,13 @@ async function readMigrationFiles(migrationsDir: string): Promise<MigrationFile[
   );
 }
 
-function migrationsTable(schema: string): string {
-  return `${quoteIdent(schema)}."_prisma_migrations"`;
+function migrationsTable(opts: Pick<MigrationOptions, 'schema' | 'bookkeepingTable'>): string {
+  return `${quoteIdent(opts.schema)}.${quoteIdent(opts.bookkeepingTable ?? '_prisma_migrations')}`;
+}
+
+/** The migration's SQL for `schema`: the stand-in schema name, where there is one, replaced. */
+function forSchema(sql: string, opts: Pick<MigrationOptions, 'schema' | 'schemaPlaceholder'>): string {
+  return opts.schemaPlaceholder ? sql.split(quoteIdent(opts.schemaPlaceholder)).join(quoteIdent(opts.schema)) : sql;
 }
 
 /** Prisma's own DDL for PostgreSQL (as in its schema engine), so its CLI finds what it expects. */
@@ -206,7 +223,7 @@ function failedRows(rows: MigrationRow[]): MigrationRow[] {
   return rows.filter((r) => r.finished_at === null && r.rolled_back_at === null);
 }
 
-function assertNoFailed(rows: MigrationRow[], schema: string): void {
+function assertNoFailed(rows: MigrationRow[], schema: string, table: string): void {
   const failed = failedRows(rows);
   if (failed.length === 0) return;
   const names = failed.map((r) => r.migration_name).join(', ');
@@ -218,7 +235,7 @@ function assertNoFailed(rows: MigrationRow[], schema: string): void {
     `${schema}: migration ${names} started but never finished, so the database may be half ` +
       `migrated; refusing to go on. Repair the database by hand, then mark the migration rolled ` +
       `back (prisma migrate resolve --rolled-back <name>, or set rolled_back_at = now() on its row ` +
-      `in ${migrationsTable(schema)}) so it is applied again, or applied if you finished it.` +
+      `in ${table}) so it is applied again, or applied if you finished it.` +
       (logs ? `\nRecorded error: ${logs}` : ''),
   );
 }

@@ -5,6 +5,7 @@ export { Inbox, Outbox, type RawSql } from './outbox.js';
 export { UnitOfWork, type EventSink } from './unit-of-work.js';
 export { eventConsumer, on, onOwnTransactions, type Route } from './consumer.js';
 export { OutboxRelay } from './relay.js';
+export { applyOutboxMigrations, OUTBOX_SCHEMA } from './outbox-migrations.js';
 export { createEventBus } from './create-bus.js';
 export { InProcessBus } from './in-process-bus.js';
 export { JetStreamBus, type JetStreamBusOptions } from './jetstream-bus.js';

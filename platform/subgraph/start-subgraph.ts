@@ -13,6 +13,7 @@ import { formatError } from '../errors/errors.js';
 import type { ConsumerOptions, EventBus } from '../events/bus.js';
 import { Inbox, Outbox, type RawSql } from '../events/outbox.js';
 import { OutboxRelay } from '../events/relay.js';
+import { applyOutboxMigrations } from '../events/outbox-migrations.js';
 import { UnitOfWork } from '../events/unit-of-work.js';
 import { createHttpApp, jsonErrorHandler, listen } from '../http/http-server.js';
 import { metricsPlugin } from '../http/metrics-plugin.js';
@@ -96,11 +97,10 @@ export async function startSubgraph<TDb extends PrismaLike<TTx>, TTx extends Raw
   const name = definition.name;
   collectDefaultMetrics();
 
-  const { applied } = await applyMigrations(migrationTargetOf(database), {
-    schema: name,
-    migrationsDir: definition.migrationsDir,
-    log: (msg) => logger.info(msg),
-  });
+  const migrationTarget = migrationTargetOf(database);
+  const own = await applyMigrations(migrationTarget, { schema: name, migrationsDir: definition.migrationsDir, log: (msg) => logger.info(msg) });
+  const platform = await applyOutboxMigrations(migrationTarget, { schema: name, log: (msg) => logger.info(msg) });
+  const applied = [...own.applied, ...platform.applied];
   if (applied.length) logger.info({ applied }, 'migrations applied');
 
   const statements = new StatementCounter(name);

@@ -5,6 +5,7 @@ import { join, resolve } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import { seedAll } from '../../prisma/seed.js';
 import type { DatabaseTarget } from '#platform/db';
+import { OUTBOX_SCHEMA } from '#platform/events';
 import { migrateSubgraphs, seedTargetsOn } from '../../hosts/databases.js';
 import { migrationsDirOf, SUBGRAPH_NAMES, type SubgraphName } from '#contracts';
 import { REPO_ROOT } from '#platform/config';
@@ -12,13 +13,16 @@ import { REPO_ROOT } from '#platform/config';
 /** Everything the image depends on: a change to any of these builds a new one. */
 function fingerprint(): string {
   const hash = createHash('sha256');
-  for (const name of SUBGRAPH_NAMES) {
-    const dir = migrationsDirOf(name);
+  const migrations = (dir: string) => {
     for (const migration of readdirSync(dir).filter((d) => existsSync(join(dir, d, 'migration.sql'))).sort()) {
       hash.update(migration).update(readFileSync(join(dir, migration, 'migration.sql')));
     }
+  };
+  for (const name of SUBGRAPH_NAMES) {
+    migrations(migrationsDirOf(name));
     hash.update(readFileSync(resolve(REPO_ROOT, 'prisma', name, 'seed.ts')));
   }
+  migrations(OUTBOX_SCHEMA.migrationsDir);
   hash.update(readFileSync(resolve(REPO_ROOT, 'prisma/demo-data.ts')));
   return hash.digest('hex').slice(0, 16);
 }

@@ -225,6 +225,8 @@ export interface SchemaDiffInput {
   schemaPath: string;
   /** Folder of `<timestamp>_<name>/migration.sql` directories; may not exist yet. */
   migrationsDir: string;
+  /** Tables in the database that another schema manages (`<schema>.<table>`): never diffed. */
+  externalTables?: string[];
 }
 
 export interface SchemaDiffResult {
@@ -359,20 +361,21 @@ export async function diffMigrationsToSchema(input: SchemaDiffInput): Promise<Sc
   const migrationsList = await readMigrationList(input.migrationsDir);
   const datamodel = await readFile(input.schemaPath, 'utf8');
   const files = [{ path: path.resolve(input.schemaPath), content: datamodel }];
+  const filters: SchemaFilter = { ...NO_FILTER, externalTables: input.externalTables ?? [] };
   try {
     // The replay's bookkeeping goes to `public`, away from the subgraph's schema: generated SQL
     // must name the subgraph's schema, since embedded, six subgraphs share one database.
     return await withSchemaEngine({ defaultSchema: 'public' }, async (engine) => {
       const { appliedMigrationNames } = await engine.applyMigrations({
         migrationsList,
-        filters: NO_FILTER,
+        filters,
       });
       const result = await engine.diff({
         from: { tag: 'schemaDatasource', files, configDir: path.dirname(files[0]!.path) },
         to: { tag: 'schemaDatamodel', files },
         script: true,
         exitCode: null,
-        filters: NO_FILTER,
+        filters,
       });
       const sql = result.stdout ?? '';
       return { sql: isEmptyScript(sql) ? '' : sql, replayed: appliedMigrationNames };

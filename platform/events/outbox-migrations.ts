@@ -1,0 +1,25 @@
+import { resolve } from 'node:path';
+import { applyMigrations, type MigrationTarget } from '../db/migrator.js';
+
+/** The one definition of the outbox and inbox tables and their migrations (see outbox-schema/outbox.prisma). */
+export const OUTBOX_SCHEMA = {
+  datamodel: resolve(import.meta.dirname, 'outbox-schema/outbox.prisma'),
+  migrationsDir: resolve(import.meta.dirname, 'outbox-schema/migrations'),
+  /** The stand-in for the subgraph's schema in the datamodel and the migrations. */
+  placeholder: 'subgraph_schema',
+  /** Where each subgraph's schema records which of them it has. */
+  bookkeepingTable: '_platform_migrations',
+  /** The tables, which each subgraph's own Prisma schema leaves to the platform. */
+  tables: ['OutboxEvent', 'ProcessedEvent'],
+} as const;
+
+/** Brings the outbox and inbox of one subgraph's schema up to date. */
+export function applyOutboxMigrations(target: MigrationTarget, options: { schema: string; log?: (msg: string) => void }): Promise<{ applied: string[] }> {
+  return applyMigrations(target, {
+    schema: options.schema,
+    migrationsDir: OUTBOX_SCHEMA.migrationsDir,
+    bookkeepingTable: OUTBOX_SCHEMA.bookkeepingTable,
+    schemaPlaceholder: OUTBOX_SCHEMA.placeholder,
+    log: options.log,
+  });
+}
