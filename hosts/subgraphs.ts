@@ -1,7 +1,7 @@
 // The one place that knows every subgraph's module: how to read its config and make its definition.
 import type { Env, SubgraphConfig } from '#platform/config';
 import type { RawSql } from '#platform/events';
-import type { PrismaLike, SubgraphDefinition } from '#platform/subgraph';
+import type { ContextData, PrismaLike, SubgraphDefinition } from '#platform/subgraph';
 import type { SubgraphName } from '#contracts';
 import { loadAccountsConfig } from '../subgraphs/accounts/src/config.js';
 import { accountsSubgraph } from '../subgraphs/accounts/src/server.js';
@@ -16,7 +16,7 @@ import { paymentsSubgraph } from '../subgraphs/payments/src/server.js';
 import { loadShippingConfig } from '../subgraphs/shipping/src/config.js';
 import { shippingSubgraph } from '../subgraphs/shipping/src/server.js';
 
-export type AnyDefinition = SubgraphDefinition<PrismaLike<RawSql>, RawSql, object>;
+export type AnyDefinition = SubgraphDefinition<PrismaLike<RawSql>, RawSql, ContextData, unknown>;
 
 export interface HostedSubgraph {
   name: SubgraphName;

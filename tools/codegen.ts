@@ -47,7 +47,7 @@ function resolverSchema(sdl: string) {
 async function generate(name: string): Promise<void> {
   const sdl = readFileSync(resolve(root, 'subgraphs', name, 'schema.graphql'), 'utf8');
   const { document, schema } = resolverSchema(sdl);
-  const contextType = `${name[0]!.toUpperCase()}${name.slice(1)}Context`;
+  const contextType = `${name[0]!.toUpperCase()}${name.slice(1)}ResolverContext`;
   const output = await codegen({
     filename: `subgraphs/${name}/src/generated/graphql.ts`,
     schema: document,
@@ -60,7 +60,7 @@ async function generate(name: string): Promise<void> {
       useTypeImports: true,
       useIndexSignature: true,
       enumsAsTypes: true,
-      contextType: `../context.js#${contextType}`,
+      contextType: `../resolvers/resolver-context.js#${contextType}`,
       mappers: mappersOf(name),
       scalars: { DateTime: 'Date | string', ID: 'string' },
       avoidOptionals: { field: true, inputValue: false, object: false, defaultValue: false },

@@ -3,7 +3,6 @@ export { createEvent, defineEvent, type EventDefinition, type EventEnvelope } fr
 export { DEFAULT_DELIVERY, type BroadcastOptions, type ConsumerOptions, type DeadLetter, type DeliveryPolicy, type EventBus } from './bus.js';
 export { Inbox, Outbox, type RawSql } from './outbox.js';
 export { UnitOfWork, type EventSink } from './unit-of-work.js';
-export { eventConsumer, on, onOwnTransactions, type Route } from './consumer.js';
 export { OutboxRelay } from './relay.js';
 export { applyOutboxMigrations, OUTBOX_SCHEMA } from './outbox-migrations.js';
 export { createEventBus } from './create-bus.js';

@@ -4,6 +4,7 @@ import { openEmbeddedPglite, type DatabaseTarget } from '../db/database.js';
 import { createEventBus } from '../events/create-bus.js';
 import { createLogger } from '../observability/logger.js';
 import { startSubgraph, type PrismaLike, type SubgraphDefinition } from './start-subgraph.js';
+import type { ContextData } from './request-context.js';
 import type { RawSql } from '../events/outbox.js';
 import { startTracing } from '../observability/tracing.js';
 
@@ -11,9 +12,9 @@ import { startTracing } from '../observability/tracing.js';
  * Runs one subgraph as its own process: PostgreSQL when DATABASE_URL_<NAME> is set (else a PGlite
  * of its own under DATA_DIR/<name>), NATS when NATS_URL is set; stops cleanly on SIGTERM/SIGINT.
  */
-export async function runStandalone<TDb extends PrismaLike<TTx>, TTx extends RawSql, TCtx extends object>(
+export async function runStandalone<TDb extends PrismaLike<TTx>, TTx extends RawSql, D extends ContextData, S>(
   config: SubgraphConfig,
-  definition: SubgraphDefinition<TDb, TTx, TCtx>,
+  definition: SubgraphDefinition<TDb, TTx, D, S>,
 ): Promise<void> {
   const tracing = startTracing({ service: config.name, config: config.telemetry });
   const logger = createLogger(config.name, config);

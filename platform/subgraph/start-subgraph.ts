@@ -11,12 +11,14 @@ import { createAdapterFactory, migrationTargetOf, StatementCounter, type Databas
 import { applyMigrations } from '../db/migrator.js';
 import { formatError } from '../errors/errors.js';
 import type { ConsumerOptions, EventBus } from '../events/bus.js';
+import type { EventEnvelope } from '../events/event.js';
 import { Inbox, Outbox, type RawSql } from '../events/outbox.js';
 import { OutboxRelay } from '../events/relay.js';
 import { applyOutboxMigrations } from '../events/outbox-migrations.js';
 import { UnitOfWork } from '../events/unit-of-work.js';
 import { createHttpApp, jsonErrorHandler, listen } from '../http/http-server.js';
 import { metricsPlugin } from '../http/metrics-plugin.js';
+import { randomUUID } from 'node:crypto';
 import { requestIdFrom, type Identity } from '../auth/identity.js';
 import { GatewayCredentialVerifier } from '../auth/gateway-credential.js';
 import { loadGatewayPublicKeys, loadToolingKey } from '../auth/gateway-keys.js';
@@ -29,6 +31,8 @@ import { tracedConsumer } from '../observability/event-spans.js';
 import { httpServerSpans } from '../observability/http-spans.js';
 import { traceResolvers } from '../observability/resolver-spans.js';
 import { watchSubgraph } from './subgraph-probes.js';
+import type { EventConsumer } from './event-consumers.js';
+import { eventContext, requestContext, type ContextData, type ContextRuntime, type DataAccess, type RequestContext } from './request-context.js';
 
 /** A Prisma client as the kernel sees it: raw SQL for the outbox, transactions, disconnect. */
 export interface PrismaLike<TTx extends RawSql> extends RawSql {
@@ -48,24 +52,23 @@ export interface SubgraphRuntime<TDb extends PrismaLike<TTx>, TTx extends RawSql
   statements: StatementCounter;
 }
 
-/** What the caller is, for one request: set by the gateway, read here. */
-export interface RequestScope {
-  requestId: string;
-  identity: Identity | null;
-  logger: Logger;
-}
+/** What resolvers receive: the request's context, and the subgraph's services to call with it. */
+export type ResolverContext<D extends ContextData, S> = RequestContext<D> & { readonly services: S };
 
-/** A subgraph in one object: its SDL, resolvers, database client, context and event consumers. */
-export interface SubgraphDefinition<TDb extends PrismaLike<TTx>, TTx extends RawSql, TCtx> {
+/** A subgraph in one object: its SDL and migrations, database client, data access, services, resolvers and consumers. */
+export interface SubgraphDefinition<TDb extends PrismaLike<TTx>, TTx extends RawSql, D extends ContextData, S> {
   name: string;
   /** The subgraph's SDL. */
   typeDefs: DocumentNode;
   /** Its Prisma migrations folder, applied at start to the Postgres schema named after it. */
   migrationsDir: string;
   createDb(adapter: SqlDriverAdapterFactory): TDb;
+  /** Repositories (bound to a tenant), loaders and look-ups every request context makes on first use. */
+  data: DataAccess<TDb | TTx, D>;
+  /** The services, made once per process; each method takes a request context first. */
+  services(runtime: SubgraphRuntime<TDb, TTx>): S;
   resolvers: unknown;
-  createContext(scope: RequestScope, runtime: SubgraphRuntime<TDb, TTx>): TCtx;
-  consumers?(runtime: SubgraphRuntime<TDb, TTx>): ConsumerOptions[];
+  consumers?(services: S): EventConsumer<D>[];
   routes?(router: Router, runtime: SubgraphRuntime<TDb, TTx>): void | Promise<void>;
 }
 
@@ -82,20 +85,32 @@ export interface RunningSubgraph<TDb extends PrismaLike<TTx>, TTx extends RawSql
   port: number;
   runtime: SubgraphRuntime<TDb, TTx>;
   relay: OutboxRelay;
+  /** The consumers this subgraph registered with the bus, as the bus calls them. */
+  consumers: ConsumerOptions[];
   stop(): Promise<void>;
 }
 
+/** A subgraph put together, not yet serving: what tests of its services work with. */
+export interface AssembledSubgraph<TDb extends PrismaLike<TTx>, TTx extends RawSql, D extends ContextData, S> {
+  runtime: SubgraphRuntime<TDb, TTx>;
+  services: S;
+  relay: OutboxRelay;
+  /** Its consumers as the bus calls them, each event handled in a context made for it. */
+  consumers: ConsumerOptions[];
+  /** The context of one request, as resolvers get it. */
+  contextFor(request: { identity: Identity | null; requestId?: string; logger?: Logger }): ResolverContext<D, S>;
+}
+
 /**
- * Starts one subgraph: migrates its database, serves GraphQL with health, readiness and metrics,
- * starts its outbox relay and registers its event consumers.
+ * Migrates a subgraph's database (its own migrations, then the platform's outbox and inbox) and
+ * puts it together: database client, unit of work, relay, services, consumers.
  */
-export async function startSubgraph<TDb extends PrismaLike<TTx>, TTx extends RawSql, TCtx extends object>(
-  definition: SubgraphDefinition<TDb, TTx, TCtx>,
+export async function assembleSubgraph<TDb extends PrismaLike<TTx>, TTx extends RawSql, D extends ContextData, S>(
+  definition: SubgraphDefinition<TDb, TTx, D, S>,
   options: StartOptions,
-): Promise<RunningSubgraph<TDb, TTx>> {
+): Promise<AssembledSubgraph<TDb, TTx, D, S>> {
   const { config, logger, database, bus } = options;
   const name = definition.name;
-  collectDefaultMetrics();
 
   const migrationTarget = migrationTargetOf(database);
   const own = await applyMigrations(migrationTarget, { schema: name, migrationsDir: definition.migrationsDir, log: (msg) => logger.info(msg) });
@@ -125,6 +140,38 @@ export async function startSubgraph<TDb extends PrismaLike<TTx>, TTx extends Raw
     bus,
     statements,
   };
+  const services = definition.services(runtime);
+  const contexts: ContextRuntime<TDb | TTx, D> = { db, uow: runtime.uow as unknown as UnitOfWork<RawSql>, inbox: runtime.inbox, data: definition.data };
+  const consumers = (definition.consumers?.(services) ?? []).map(({ consumer, routes }): ConsumerOptions => {
+    const byType = new Map(routes.map((route) => [route.type, route]));
+    const handler = async (event: EventEnvelope) => {
+      await byType.get(event.type)?.handle(eventContext(contexts, logger, consumer, event), event);
+    };
+    return tracedConsumer(name, { consumer, types: [...byType.keys()], handler });
+  });
+  return {
+    runtime,
+    services,
+    relay,
+    consumers,
+    contextFor: ({ identity, requestId = randomUUID(), logger: requestLogger = logger.child({ requestId }) }) =>
+      Object.assign(requestContext(contexts, { requestId, identity, logger: requestLogger }), { services }),
+  };
+}
+
+/**
+ * Starts one subgraph: migrates its database, serves GraphQL with health, readiness and metrics,
+ * starts its outbox relay and registers its event consumers.
+ */
+export async function startSubgraph<TDb extends PrismaLike<TTx>, TTx extends RawSql, D extends ContextData, S>(
+  definition: SubgraphDefinition<TDb, TTx, D, S>,
+  options: StartOptions,
+): Promise<RunningSubgraph<TDb, TTx>> {
+  const { config, logger, bus } = options;
+  const name = definition.name;
+  collectDefaultMetrics();
+  const { runtime, relay, consumers, contextFor } = await assembleSubgraph(definition, options);
+  const { db } = runtime;
 
   let accepting = true;
   const { app, server } = createHttpApp({
@@ -142,7 +189,7 @@ export async function startSubgraph<TDb extends PrismaLike<TTx>, TTx extends Raw
     }),
     name,
   );
-  const apollo = new ApolloServer<TCtx>({
+  const apollo = new ApolloServer<ResolverContext<D, S>>({
     schema,
     introspection: true,
     includeStacktraceInErrorResponses: false,
@@ -168,14 +215,13 @@ export async function startSubgraph<TDb extends PrismaLike<TTx>, TTx extends Raw
         const caller = verifiedCaller(res);
         const requestId = caller.requestId ?? requestIdFrom(req.headers);
         res.setHeader('x-request-id', requestId);
-        const scope: RequestScope = { requestId, identity: caller.identity, logger: logger.child({ requestId }) };
-        return definition.createContext(scope, runtime);
+        return contextFor({ requestId, identity: caller.identity });
       },
     }),
   );
   app.use(jsonErrorHandler(logger));
 
-  for (const consumer of definition.consumers?.(runtime) ?? []) await bus.consume(tracedConsumer(name, consumer));
+  for (const consumer of consumers) await bus.consume(consumer);
   const port = await listen(server, config.port, config.host);
   relay.start();
   const unwatch = watchSubgraph({ service: name, schema: name, db, bus });
@@ -188,6 +234,7 @@ export async function startSubgraph<TDb extends PrismaLike<TTx>, TTx extends Raw
     port,
     runtime,
     relay,
+    consumers,
     async stop() {
       accepting = false;
       await apollo.stop();

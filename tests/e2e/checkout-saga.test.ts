@@ -227,10 +227,9 @@ describe('checkout saga', () => {
       'orders', `SELECT "id", "type", "version", "tenantId", "aggregateType", "aggregateId", "payload", "occurredAt" FROM "orders"."OutboxEvent" WHERE "aggregateId" = $1 AND "type" = 'orders.order.placed'`, placeOrder.id);
     const event = { ...row!, occurredAt: new Date(row!.occurredAt).toISOString(), traceparent: null };
     // Straight to inventory's consumer, past the bus's own de-duplication: only the inbox stands in the way.
-    const { inventoryConsumer } = await import('../../subgraphs/inventory/src/events/saga.consumer.js');
-    const consumer = inventoryConsumer(sg.subgraphs.inventory.runtime as never);
-    await consumer.handler(event as never);
-    await consumer.handler(event as never);
+    const [consumer] = sg.subgraphs.inventory.consumers;
+    await consumer!.handler(event as never);
+    await consumer!.handler(event as never);
     await sg.settle();
     expect(await stockOf(product.id)).toEqual({ available: before.available - 2, reserved: 0 });
     const reservations = await sg.sql<{ n: number }>('inventory', `SELECT count(*)::int AS n FROM "inventory"."Reservation" WHERE "orderId" = $1::uuid`, placeOrder.id);

@@ -8,7 +8,7 @@ import type { TestSupergraph } from './supergraph.js';
  * on the same port, database and bus, as a process restart would (only for subgraphs that consume no
  * events: consumers stay registered with the in-process bus). The test stops the new one.
  */
-export async function stopSubgraph(sg: TestSupergraph, name: SubgraphName, definition: () => SubgraphDefinition<any, any, any>): Promise<() => Promise<AnySubgraph>> {
+export async function stopSubgraph(sg: TestSupergraph, name: SubgraphName, definition: () => SubgraphDefinition<any, any, any, any>): Promise<() => Promise<AnySubgraph>> {
   const running = sg.subgraphs[name];
   if (definition().consumers) throw new Error(`${name} consumes events; it cannot be restarted in-process`);
   await running.stop();

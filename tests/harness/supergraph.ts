@@ -34,7 +34,7 @@ async function resetPostgres(urls: Record<string, string>): Promise<void> {
     const client = new pg.default.Client({ connectionString: urls[`DATABASE_URL_${name.toUpperCase()}`] });
     await client.connect();
     try {
-      const { rows } = await client.query<{ tablename: string }>(`SELECT tablename FROM pg_tables WHERE schemaname = $1 AND tablename <> '_prisma_migrations'`, [name]);
+      const { rows } = await client.query<{ tablename: string }>(`SELECT tablename FROM pg_tables WHERE schemaname = $1 AND tablename NOT IN ('_prisma_migrations', '_platform_migrations')`, [name]);
       if (rows.length) await client.query(`TRUNCATE ${rows.map((r) => `"${name}"."${r.tablename}"`).join(', ')} RESTART IDENTITY CASCADE`);
     } finally {
       await client.end();

@@ -3,7 +3,8 @@
 // which client operations it can break.
 import { CriticalityLevel, diff, DiffRule, type Change } from '@graphql-inspector/core';
 import type { GraphQLSchema } from './graphql-js.js';
-import type { ChangeSeverity } from './report.js';
+
+export type ChangeSeverity = 'breaking' | 'dangerous' | 'safe';
 
 export interface SchemaChange {
   severity: ChangeSeverity;

@@ -1,6 +1,8 @@
 // The report of `npm run schema:check`: what each step found, and how it is printed for people and machines.
 
-import type { SchemaChange } from './diff.js';
+import type { ChangeSeverity, SchemaChange } from './diff.js';
+
+export type { ChangeSeverity };
 
 export type Severity = 'error' | 'warning' | 'info';
 
@@ -46,7 +48,6 @@ export interface StepResult {
   summary: string;
 }
 
-export type ChangeSeverity = 'breaking' | 'dangerous' | 'safe';
 
 /** A change as the report shows it: what diff.ts found, less its usage keys, plus who it concerns. */
 export interface ReportedChange extends Omit<SchemaChange, 'usageKeys'> {

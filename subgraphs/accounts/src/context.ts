@@ -1,33 +1,33 @@
-import { type RequestScope, type SubgraphRuntime, tenantScope } from '#platform/subgraph';
-import type { AccountsDb, AccountsTx } from './db.js';
-import { createAccountsLoaders } from './loaders/index.js';
+import type { DataAccess, RequestContext } from '#platform/subgraph';
+import type { AccountsClient } from './db.js';
+import { createAccountsLoaders, type AccountsLoaders } from './loaders/index.js';
+import { RefreshTokenDirectory, RefreshTokenRepository } from './repositories/refresh-token.repository.js';
 import { TenantRepository } from './repositories/tenant.repository.js';
 import { UserRepository } from './repositories/user.repository.js';
-import { AuthService } from './services/auth.service.js';
-import type { TokenService } from './services/token.service.js';
-import { UserService } from './services/user.service.js';
 
-export type AccountsRuntime = SubgraphRuntime<AccountsDb, AccountsTx>;
-
-function makeScope(scope: RequestScope, runtime: AccountsRuntime) {
-  return tenantScope(scope.identity, (caller) => {
-    const users = new UserRepository(runtime.db, caller.tenantId);
-    return { users, loaders: createAccountsLoaders({ users, tenants: new TenantRepository(runtime.db) }) };
-  });
+export interface AccountsRepositories {
+  users: UserRepository;
+  refreshTokens: RefreshTokenRepository;
 }
 
-export type AccountsContextScope = ReturnType<typeof makeScope>;
-
-/**
- * Per request: the caller's scope, tenant-bound repositories and loaders (made on first use), and
- * services. Sign-in is the one service that runs without a caller.
- */
-export function createAccountsContext(scope: RequestScope, runtime: AccountsRuntime, tokens: TokenService, refreshTtlSeconds: number) {
-  return {
-    ...scope,
-    auth: new AuthService(runtime.db, tokens, refreshTtlSeconds),
-    users: new UserService(makeScope(scope, runtime)),
-  };
+/** What sign-in looks up before it knows a tenant: the tenant by its slug, a refresh token by its id. */
+export interface AccountsDirectory {
+  tenants: TenantRepository;
+  refreshTokens: RefreshTokenDirectory;
 }
 
-export type AccountsContext = ReturnType<typeof createAccountsContext>;
+export interface AccountsData {
+  repos: AccountsRepositories;
+  loaders: AccountsLoaders;
+  directory: AccountsDirectory;
+}
+
+/** How accounts reaches its data: repositories bound to the context's tenant, loaders, and the directory. */
+export const accountsData: DataAccess<AccountsClient, AccountsData> = {
+  repositories: (db, tenantId) => ({ users: new UserRepository(db, tenantId), refreshTokens: new RefreshTokenRepository(db, tenantId) }),
+  directory: (db) => ({ tenants: new TenantRepository(db), refreshTokens: new RefreshTokenDirectory(db) }),
+  loaders: createAccountsLoaders,
+};
+
+/** What every accounts service method takes first. */
+export type AccountsContext = RequestContext<AccountsData>;

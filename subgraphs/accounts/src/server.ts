@@ -1,14 +1,15 @@
 import { subgraphFiles } from '#contracts';
 import type { SubgraphDefinition } from '#platform/subgraph';
 import type { AccountsConfig } from './config.js';
-import { createAccountsContext, type AccountsContext } from './context.js';
+import { accountsData, type AccountsData } from './context.js';
 import { createAccountsDb, type AccountsDb, type AccountsTx } from './db.js';
 import { resolvers } from './resolvers/index.js';
 import { jwksOf, loadSigningKey } from './services/signing-keys.js';
 import { TokenService } from './services/token.service.js';
+import { createAccountsServices, type AccountsServices } from './services/index.js';
 
 /** The accounts subgraph: tenants, users, sign-in, and the JWKS the gateway verifies tokens with. */
-export async function accountsSubgraph(config: AccountsConfig): Promise<SubgraphDefinition<AccountsDb, AccountsTx, AccountsContext>> {
+export async function accountsSubgraph(config: AccountsConfig): Promise<SubgraphDefinition<AccountsDb, AccountsTx, AccountsData, AccountsServices>> {
   const key = await loadSigningKey({ ...config.jwt, dataDir: config.dataDir });
   const tokens = new TokenService(key, config.jwt);
   const jwks = jwksOf([key], config.jwt.previousPublicKeys);
@@ -16,8 +17,9 @@ export async function accountsSubgraph(config: AccountsConfig): Promise<Subgraph
     name: 'accounts',
     ...subgraphFiles('accounts'),
     createDb: createAccountsDb,
+    data: accountsData,
+    services: () => createAccountsServices(tokens, config.refreshTtlSeconds),
     resolvers,
-    createContext: (scope, runtime) => createAccountsContext(scope, runtime, tokens, config.refreshTtlSeconds),
     routes: (router) => {
       router.get('/.well-known/jwks.json', (_req, res) => {
         res.setHeader('cache-control', 'public, max-age=300');

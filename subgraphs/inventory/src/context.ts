@@ -1,22 +1,26 @@
-import { type RequestScope, type SubgraphRuntime, tenantScope } from '#platform/subgraph';
-import type { InventoryDb, InventoryTx } from './db.js';
-import { createInventoryLoaders } from './loaders/index.js';
+import type { DataAccess, RequestContext, TransactionContext } from '#platform/subgraph';
+import type { InventoryClient } from './db.js';
+import { createInventoryLoaders, type InventoryLoaders } from './loaders/index.js';
+import { ReservationRepository } from './repositories/reservation.repository.js';
 import { StockRepository } from './repositories/stock.repository.js';
-import { StockService } from './services/stock.service.js';
 
-export type InventoryRuntime = SubgraphRuntime<InventoryDb, InventoryTx>;
-
-function makeScope(scope: RequestScope, runtime: InventoryRuntime) {
-  return tenantScope(scope.identity, (caller) => {
-    const stock = new StockRepository(runtime.db, caller.tenantId);
-    return { stock, loaders: createInventoryLoaders({ stock }) };
-  });
+export interface InventoryRepositories {
+  stock: StockRepository;
+  reservations: ReservationRepository;
 }
 
-export type InventoryContextScope = ReturnType<typeof makeScope>;
-
-export function createInventoryContext(scope: RequestScope, runtime: InventoryRuntime) {
-  return { ...scope, stock: new StockService(makeScope(scope, runtime), runtime) };
+export interface InventoryData {
+  repos: InventoryRepositories;
+  loaders: InventoryLoaders;
+  directory: Record<string, never>;
 }
 
-export type InventoryContext = ReturnType<typeof createInventoryContext>;
+/** How inventory reaches its data: repositories bound to the context's tenant, and loaders over them. */
+export const inventoryData: DataAccess<InventoryClient, InventoryData> = {
+  repositories: (db, tenantId) => ({ stock: new StockRepository(db, tenantId), reservations: new ReservationRepository(db, tenantId) }),
+  loaders: createInventoryLoaders,
+};
+
+/** What every inventory service method takes first. */
+export type InventoryContext = RequestContext<InventoryData>;
+export type InventoryTransaction = TransactionContext<InventoryData>;

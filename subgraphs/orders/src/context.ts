@@ -1,24 +1,26 @@
-import { type RequestScope, type SubgraphRuntime, tenantScope } from '#platform/subgraph';
-import type { OrdersDb, OrdersTx } from './db.js';
-import { createOrdersLoaders } from './loaders/index.js';
+import type { DataAccess, RequestContext, TransactionContext } from '#platform/subgraph';
+import type { OrdersClient } from './db.js';
+import { createOrdersLoaders, type OrdersLoaders } from './loaders/index.js';
+import { CatalogProductRepository } from './repositories/catalog-product.repository.js';
 import { OrderRepository } from './repositories/order.repository.js';
-import { OrderCommandService } from './services/order-command.service.js';
-import { OrderQueryService } from './services/order-query.service.js';
 
-export type OrdersRuntime = SubgraphRuntime<OrdersDb, OrdersTx>;
-
-function makeScope(scope: RequestScope, runtime: OrdersRuntime) {
-  return tenantScope(scope.identity, (caller) => {
-    const orders = new OrderRepository(runtime.db, caller.tenantId);
-    return { orders, loaders: createOrdersLoaders({ orders }) };
-  });
+export interface OrdersRepositories {
+  orders: OrderRepository;
+  catalogProducts: CatalogProductRepository;
 }
 
-export type OrdersContextScope = ReturnType<typeof makeScope>;
-
-export function createOrdersContext(scope: RequestScope, runtime: OrdersRuntime) {
-  const tenant = makeScope(scope, runtime);
-  return { ...scope, orders: new OrderQueryService(tenant), checkout: new OrderCommandService(tenant, runtime) };
+export interface OrdersData {
+  repos: OrdersRepositories;
+  loaders: OrdersLoaders;
+  directory: Record<string, never>;
 }
 
-export type OrdersContext = ReturnType<typeof createOrdersContext>;
+/** How orders reaches its data: repositories bound to the context's tenant, and loaders over them. */
+export const ordersData: DataAccess<OrdersClient, OrdersData> = {
+  repositories: (db, tenantId) => ({ orders: new OrderRepository(db, tenantId), catalogProducts: new CatalogProductRepository(db, tenantId) }),
+  loaders: createOrdersLoaders,
+};
+
+/** What every orders service method takes first. */
+export type OrdersContext = RequestContext<OrdersData>;
+export type OrdersTransaction = TransactionContext<OrdersData>;

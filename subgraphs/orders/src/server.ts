@@ -1,18 +1,20 @@
-import { subgraphFiles } from '#contracts';
 import type { SubgraphDefinition } from '#platform/subgraph';
-import { createOrdersContext, type OrdersContext } from './context.js';
+import { subgraphFiles } from '#contracts';
+import { ordersData, type OrdersData } from './context.js';
 import { createOrdersDb, type OrdersDb, type OrdersTx } from './db.js';
 import { ordersConsumer } from './events/saga.consumer.js';
 import { resolvers } from './resolvers/index.js';
+import { createOrdersServices, type OrdersServices } from './services/index.js';
 
 /** The orders subgraph: orders, their lines and totals, and each user's orders. */
-export function ordersSubgraph(): SubgraphDefinition<OrdersDb, OrdersTx, OrdersContext> {
+export function ordersSubgraph(): SubgraphDefinition<OrdersDb, OrdersTx, OrdersData, OrdersServices> {
   return {
     name: 'orders',
     ...subgraphFiles('orders'),
     createDb: createOrdersDb,
+    data: ordersData,
+    services: createOrdersServices,
     resolvers,
-    createContext: createOrdersContext,
-    consumers: (runtime) => [ordersConsumer(runtime)],
+    consumers: (services) => [ordersConsumer(services)],
   };
 }

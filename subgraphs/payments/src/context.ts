@@ -1,22 +1,24 @@
-import { type RequestScope, type SubgraphRuntime, tenantScope } from '#platform/subgraph';
-import type { PaymentsDb, PaymentsTx } from './db.js';
-import { createPaymentsLoaders } from './loaders/index.js';
+import type { DataAccess, RequestContext, TransactionContext } from '#platform/subgraph';
+import type { PaymentsClient } from './db.js';
+import { createPaymentsLoaders, type PaymentsLoaders } from './loaders/index.js';
 import { PaymentRepository } from './repositories/payment.repository.js';
-import { PaymentQueryService } from './services/payment-query.service.js';
 
-export type PaymentsRuntime = SubgraphRuntime<PaymentsDb, PaymentsTx>;
-
-function makeScope(scope: RequestScope, runtime: PaymentsRuntime) {
-  return tenantScope(scope.identity, (caller) => {
-    const payments = new PaymentRepository(runtime.db, caller.tenantId);
-    return { payments, loaders: createPaymentsLoaders({ payments }) };
-  });
+export interface PaymentsRepositories {
+  payments: PaymentRepository;
 }
 
-export type PaymentsContextScope = ReturnType<typeof makeScope>;
-
-export function createPaymentsContext(scope: RequestScope, runtime: PaymentsRuntime) {
-  return { ...scope, payments: new PaymentQueryService(makeScope(scope, runtime)) };
+export interface PaymentsData {
+  repos: PaymentsRepositories;
+  loaders: PaymentsLoaders;
+  directory: Record<string, never>;
 }
 
-export type PaymentsContext = ReturnType<typeof createPaymentsContext>;
+/** How payments reaches its data: repositories bound to the context's tenant, and loaders over them. */
+export const paymentsData: DataAccess<PaymentsClient, PaymentsData> = {
+  repositories: (db, tenantId) => ({ payments: new PaymentRepository(db, tenantId) }),
+  loaders: createPaymentsLoaders,
+};
+
+/** What every payments service method takes first. */
+export type PaymentsContext = RequestContext<PaymentsData>;
+export type PaymentsTransaction = TransactionContext<PaymentsData>;

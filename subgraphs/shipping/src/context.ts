@@ -1,24 +1,24 @@
-import { type RequestScope, type SubgraphRuntime, tenantScope } from '#platform/subgraph';
-import type { ShippingDb, ShippingTx } from './db.js';
-import { createShippingLoaders } from './loaders/index.js';
+import type { DataAccess, RequestContext, TransactionContext } from '#platform/subgraph';
+import type { ShippingClient } from './db.js';
+import { createShippingLoaders, type ShippingLoaders } from './loaders/index.js';
 import { ShipmentRepository } from './repositories/shipment.repository.js';
-import { FulfilmentService } from './services/fulfilment.service.js';
-import { ShipmentQueryService } from './services/shipment-query.service.js';
 
-export type ShippingRuntime = SubgraphRuntime<ShippingDb, ShippingTx>;
-
-function makeScope(scope: RequestScope, runtime: ShippingRuntime) {
-  return tenantScope(scope.identity, (caller) => {
-    const shipments = new ShipmentRepository(runtime.db, caller.tenantId);
-    return { shipments, loaders: createShippingLoaders({ shipments }) };
-  });
+export interface ShippingRepositories {
+  shipments: ShipmentRepository;
 }
 
-export type ShippingContextScope = ReturnType<typeof makeScope>;
-
-export function createShippingContext(scope: RequestScope, runtime: ShippingRuntime) {
-  const tenant = makeScope(scope, runtime);
-  return { ...scope, shipments: new ShipmentQueryService(tenant), fulfilment: new FulfilmentService(tenant, runtime) };
+export interface ShippingData {
+  repos: ShippingRepositories;
+  loaders: ShippingLoaders;
+  directory: Record<string, never>;
 }
 
-export type ShippingContext = ReturnType<typeof createShippingContext>;
+/** How shipping reaches its data: repositories bound to the context's tenant, and loaders over them. */
+export const shippingData: DataAccess<ShippingClient, ShippingData> = {
+  repositories: (db, tenantId) => ({ shipments: new ShipmentRepository(db, tenantId) }),
+  loaders: createShippingLoaders,
+};
+
+/** What every shipping service method takes first. */
+export type ShippingContext = RequestContext<ShippingData>;
+export type ShippingTransaction = TransactionContext<ShippingData>;

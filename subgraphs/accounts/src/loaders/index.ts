@@ -4,10 +4,10 @@ import type { TenantRepository } from '../repositories/tenant.repository.js';
 import type { UserRepository } from '../repositories/user.repository.js';
 
 /** Per-request loaders: made fresh with every context, so nothing is cached across callers. */
-export function createAccountsLoaders(repos: { users: UserRepository; tenants: TenantRepository }) {
+export function createAccountsLoaders(repos: { users: UserRepository }, directory: { tenants: TenantRepository }) {
   return {
     userById: loaderById<User>((ids) => repos.users.findByIds(ids), (u) => u.id),
-    tenantById: loaderById<Tenant>((ids) => repos.tenants.findByIds(ids), (t) => t.id),
+    tenantById: loaderById<Tenant>((ids) => directory.tenants.findByIds(ids), (t) => t.id),
   };
 }
 

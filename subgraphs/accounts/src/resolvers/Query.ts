@@ -1,7 +1,7 @@
 import type { QueryResolvers } from '../generated/graphql.js';
 
 export const Query: QueryResolvers = {
-  me: (_parent, _args, ctx) => ctx.users.me(),
-  currentTenant: (_parent, _args, ctx) => ctx.users.currentTenant(),
-  users: (_parent, args, ctx) => ctx.users.list(args.first, args.after),
+  me: (_parent, _args, ctx) => ctx.services.users.me(ctx),
+  currentTenant: (_parent, _args, ctx) => ctx.services.users.currentTenant(ctx),
+  users: (_parent, args, ctx) => ctx.services.users.list(ctx, args.first, args.after),
 };

@@ -1,12 +1,9 @@
 import { createHash, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
 import { ValidationError } from '#platform/errors';
-import type { Identity } from '#platform/auth';
-import type { AccountsDb } from '../db.js';
+import type { AccountsContext } from '../context.js';
 import { InvalidCredentialsError, InvalidRefreshTokenError, RefreshTokenReusedError } from '../errors.js';
 import type { User } from '../generated/prisma/client.js';
-import { RefreshTokenRepository } from '../repositories/refresh-token.repository.js';
-import { TenantRepository } from '../repositories/tenant.repository.js';
-import { UserRepository } from '../repositories/user.repository.js';
+import type { RefreshTokenRepository } from '../repositories/refresh-token.repository.js';
 import { verifyPassword } from './password-hasher.js';
 import type { IssuedToken, TokenService } from './token.service.js';
 
@@ -41,12 +38,11 @@ function parseRefreshToken(token: string): { id: string; secret: string } | null
  */
 export class AuthService {
   constructor(
-    private readonly db: AccountsDb,
     private readonly tokens: TokenService,
     private readonly refreshTtlSeconds: number,
   ) {}
 
-  async login(input: LoginInput): Promise<Session> {
+  async login(ctx: AccountsContext, input: LoginInput): Promise<Session> {
     const slug = input.tenant.trim().toLowerCase();
     const email = input.email.trim().toLowerCase();
     if (!slug) throw new ValidationError('tenant', 'tenant must not be empty.');
@@ -54,49 +50,52 @@ export class AuthService {
     if (!input.password) throw new ValidationError('password', 'password must not be empty.');
     if (input.password.length > 1024) throw new ValidationError('password', 'password is too long.');
 
-    const tenant = await new TenantRepository(this.db).findBySlug(slug);
-    const user = tenant ? await new UserRepository(this.db, tenant.id).findByEmail(email) : null;
+    const tenant = await ctx.directory.tenants.findBySlug(slug);
+    // Sign-in is where a tenant comes from an argument: the one the caller names, checked by the password.
+    const inTenant = tenant ? ctx.forTenant(tenant.id) : null;
+    const user = inTenant ? await inTenant.repos.users.findByEmail(email) : null;
     // Always one scrypt run, whether or not the account exists.
     const ok = await verifyPassword(input.password, user?.passwordHash ?? null);
-    if (!user || !ok) throw new InvalidCredentialsError();
+    if (!inTenant || !user || !ok) throw new InvalidCredentialsError();
     const now = new Date();
-    await new RefreshTokenRepository(this.db).deleteExpired(user.tenantId, user.id, now);
-    return this.openSession(new RefreshTokenRepository(this.db), user, randomUUID(), now);
+    await inTenant.repos.refreshTokens.deleteExpired(user.id, now);
+    return this.openSession(inTenant.repos.refreshTokens, user, randomUUID(), now);
   }
 
-  async refresh(token: string): Promise<Session> {
+  async refresh(ctx: AccountsContext, token: string): Promise<Session> {
     const parsed = parseRefreshToken(token.trim());
     if (!parsed) throw new InvalidRefreshTokenError();
-    const refreshTokens = new RefreshTokenRepository(this.db);
-    const row = await refreshTokens.findById(parsed.id);
+    const row = await ctx.directory.refreshTokens.findById(parsed.id);
     const given = Buffer.from(digest(parsed.secret), 'hex');
     if (!row || !timingSafeEqual(given, Buffer.from(row.tokenHash, 'hex'))) throw new InvalidRefreshTokenError();
     if (row.revokedAt) throw new InvalidRefreshTokenError();
+    // From here on, the tenant is the one the token's own row names.
+    const inTenant = ctx.forTenant(row.tenantId);
     const now = new Date();
-    if (row.usedAt) throw await this.endForReuse(refreshTokens, row.tenantId, row.sessionId, now);
+    if (row.usedAt) throw await this.endForReuse(inTenant.repos.refreshTokens, row.sessionId, now);
     if (row.expiresAt <= now) throw new InvalidRefreshTokenError();
 
-    const outcome = await this.db.$transaction(async (tx) => {
-      const repository = new RefreshTokenRepository(tx);
-      if (!(await repository.spend(row, now))) return 'lost-race' as const;
-      const [user] = await new UserRepository(tx, row.tenantId).findByIds([row.userId]);
+    const outcome = await inTenant.transaction(async (tx) => {
+      if (!(await tx.repos.refreshTokens.spend(row.id, now))) return 'lost-race' as const;
+      const [user] = await tx.repos.users.findByIds([row.userId]);
       if (!user) return 'no-user' as const;
-      return this.openSession(repository, user, row.sessionId, now);
+      return this.openSession(tx.repos.refreshTokens, user, row.sessionId, now);
     });
     // Two refreshes with one token: only one can be the owner's, so the session ends.
-    if (outcome === 'lost-race') throw await this.endForReuse(refreshTokens, row.tenantId, row.sessionId, now);
+    if (outcome === 'lost-race') throw await this.endForReuse(inTenant.repos.refreshTokens, row.sessionId, now);
     if (outcome === 'no-user') throw new InvalidRefreshTokenError();
     return outcome;
   }
 
   /** Ends the caller's session: its refresh tokens at once; the gateway refuses its access tokens. */
-  async logout(caller: Identity): Promise<boolean> {
-    if (caller.sessionId) await new RefreshTokenRepository(this.db).revokeSession(caller.tenantId, caller.sessionId, new Date());
+  async logout(ctx: AccountsContext): Promise<boolean> {
+    const { sessionId } = ctx.caller;
+    if (sessionId) await ctx.repos.refreshTokens.revokeSession(sessionId, new Date());
     return true;
   }
 
-  private async endForReuse(refreshTokens: RefreshTokenRepository, tenantId: string, sessionId: string, now: Date): Promise<RefreshTokenReusedError> {
-    await refreshTokens.revokeSession(tenantId, sessionId, now);
+  private async endForReuse(refreshTokens: RefreshTokenRepository, sessionId: string, now: Date): Promise<RefreshTokenReusedError> {
+    await refreshTokens.revokeSession(sessionId, now);
     return new RefreshTokenReusedError(sessionId);
   }
 
@@ -104,7 +103,7 @@ export class AuthService {
     const id = randomUUID();
     const secret = randomBytes(32).toString('base64url');
     const refreshExpiresAt = new Date(now.getTime() + this.refreshTtlSeconds * 1000);
-    await refreshTokens.create({ id, tenantId: user.tenantId, userId: user.id, sessionId, tokenHash: digest(secret), expiresAt: refreshExpiresAt });
+    await refreshTokens.create({ id, userId: user.id, sessionId, tokenHash: digest(secret), expiresAt: refreshExpiresAt });
     return { ...(await this.tokens.issue(user, sessionId)), refreshToken: `${id}.${secret}`, refreshExpiresAt, user };
   }
 }

@@ -1,3 +1,4 @@
+import { storageError } from '#platform/db';
 import type { CatalogClient } from '../db.js';
 import type { Prisma, Product } from '../generated/prisma/client.js';
 
@@ -76,7 +77,10 @@ export class ProductRepository {
     return this.db.product.findUnique({ where: { tenantId_sku: { tenantId: this.tenantId, sku } }, select: { id: true } }).then(Boolean);
   }
 
+  /** Throws UniqueViolation when the tenant has a product with that sku. */
   create(data: Omit<Prisma.ProductUncheckedCreateInput, 'tenantId'>): Promise<Product> {
-    return this.db.product.create({ data: { ...data, tenantId: this.tenantId } });
+    return this.db.product.create({ data: { ...data, tenantId: this.tenantId } }).catch((error: unknown) => {
+      throw storageError(error);
+    });
   }
 }

@@ -1,6 +1,6 @@
 import type { CategoryResolvers } from '../generated/graphql.js';
 
 export const Category: CategoryResolvers = {
-  __resolveReference: (ref, ctx) => ctx.categories.byReference(ref.id),
-  products: (category, args, ctx) => ctx.categories.productsOf(category, args.first, args.after),
+  __resolveReference: (ref, ctx) => ctx.services.categories.byReference(ctx, ref.id),
+  products: (category, args, ctx) => ctx.services.categories.productsOf(ctx, category, args.first, args.after),
 };

@@ -1,7 +1,7 @@
 import type { ProductResolvers } from '../generated/graphql.js';
 
 export const Product: ProductResolvers = {
-  __resolveReference: (ref, ctx) => ctx.products.get(ref.id),
+  __resolveReference: (ref, ctx) => ctx.services.products.get(ctx, ref.id),
   price: (product) => ({ amount: product.priceAmount, currency: product.priceCurrency }),
-  category: (product, _args, ctx) => ctx.products.category(product),
+  category: (product, _args, ctx) => ctx.services.products.category(ctx, product),
 };

@@ -3,12 +3,10 @@ import { ValidationError, isId, requireId, requireMoney, requireText } from '#pl
 import { createEvent } from '#platform/events';
 import { CatalogEvents } from '#contracts';
 import { decodeCursor, pageSize, toConnection, type Connection } from '#platform/subgraph';
-import type { CatalogContextScope } from '../context.js';
+import { UniqueViolation } from '#platform/db';
+import type { CatalogContext } from '../context.js';
 import { DuplicateSkuError } from '../errors.js';
 import type { Category, Product } from '../generated/prisma/client.js';
-import { CategoryRepository } from '../repositories/category.repository.js';
-import { ProductRepository } from '../repositories/product.repository.js';
-import type { CatalogRuntime } from '../context.js';
 
 export interface CreateProductInput {
   sku: string;
@@ -26,13 +24,8 @@ export interface ProductListArgs {
 }
 
 export class ProductService {
-  constructor(
-    private readonly scope: CatalogContextScope,
-    private readonly runtime: CatalogRuntime,
-  ) {}
-
-  async list(args: ProductListArgs): Promise<Connection<Product>> {
-    const { products } = this.scope();
+  async list(ctx: CatalogContext, args: ProductListArgs): Promise<Connection<Product>> {
+    const { products } = ctx.repos;
     const size = pageSize(args.first);
     const cursor = decodeCursor(args.after, 2);
     const search = args.search?.trim() ?? '';
@@ -48,19 +41,18 @@ export class ProductService {
   }
 
   /** A product of the caller's tenant, or null: another tenant's id is indistinguishable from none. */
-  async get(id: string): Promise<Product | null> {
-    const { loaders } = this.scope();
-    return isId(id) ? loaders.productById.load(id.toLowerCase()) : null;
+  async get(ctx: CatalogContext, id: string): Promise<Product | null> {
+    return isId(id) ? ctx.loaders.productById.load(id.toLowerCase()) : null;
   }
 
-  async category(product: Pick<Product, 'categoryId'>): Promise<Category> {
-    const category = await this.scope().loaders.categoryById.load(product.categoryId);
+  async category(ctx: CatalogContext, product: Pick<Product, 'categoryId'>): Promise<Category> {
+    const category = await ctx.loaders.categoryById.load(product.categoryId);
     if (!category) throw new Error(`category ${product.categoryId} of a product is missing`);
     return category;
   }
 
-  async create(input: CreateProductInput): Promise<Product> {
-    const caller = requireRole(this.scope().caller, 'ADMIN');
+  async create(ctx: CatalogContext, input: CreateProductInput): Promise<Product> {
+    const caller = requireRole(ctx.caller, 'ADMIN');
     const sku = requireText(input.sku, 'input.sku', { max: 64 });
     if (!/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(sku)) {
       throw new ValidationError('input.sku', 'input.sku may hold only letters, digits, ".", "_" and "-".');
@@ -71,9 +63,9 @@ export class ProductService {
     const price = requireMoney(input.price, 'input.price');
     const categoryId = requireId(input.categoryId, 'input.categoryId');
 
-    return this.runtime.uow.execute(async (tx, events) => {
-      const products = new ProductRepository(tx, caller.tenantId);
-      const [category] = await new CategoryRepository(tx, caller.tenantId).findByIds([categoryId]);
+    return ctx.transaction(async (tx) => {
+      const { products, categories } = tx.repos;
+      const [category] = await categories.findByIds([categoryId]);
       if (!category) throw new ValidationError('input.categoryId', 'input.categoryId is not a category of this tenant.');
       if (await products.skuExists(sku)) throw new DuplicateSkuError(sku);
       let product: Product;
@@ -81,10 +73,10 @@ export class ProductService {
         product = await products.create({ sku, name, description, priceAmount: price.amount, priceCurrency: price.currency, categoryId });
       } catch (error) {
         // Two concurrent creates of one sku: the unique index decides.
-        if ((error as { code?: string }).code === 'P2002') throw new DuplicateSkuError(sku);
+        if (error instanceof UniqueViolation) throw new DuplicateSkuError(sku);
         throw error;
       }
-      await events.emit(
+      await tx.emit(
         createEvent(CatalogEvents.productCreated, {
           tenantId: caller.tenantId,
           aggregateId: product.id,

@@ -1,5 +1,5 @@
 import type { MutationResolvers } from '../generated/graphql.js';
 
 export const Mutation: MutationResolvers = {
-  adjustStock: (_parent, args, ctx) => ctx.stock.adjust(args.productId, args.delta, args.reason),
+  adjustStock: (_parent, args, ctx) => ctx.services.stock.adjust(ctx, args.productId, args.delta, args.reason),
 };

@@ -1,5 +1,5 @@
 import type { QueryResolvers } from '../generated/graphql.js';
 
 export const Query: QueryResolvers = {
-  lowStock: (_parent, args, ctx) => ctx.stock.lowStock(args.threshold),
+  lowStock: (_parent, args, ctx) => ctx.services.stock.lowStock(ctx, args.threshold),
 };

@@ -1,3 +1,4 @@
+import { storageError } from '#platform/db';
 import type { OrdersClient } from '../db.js';
 import type { Order, OrderItem, OrderStatus, Prisma } from '../generated/prisma/client.js';
 
@@ -47,8 +48,11 @@ export class OrderRepository {
     return this.db.order.findUnique({ where: { tenantId_customerId_idempotencyKey: { tenantId: this.tenantId, customerId, idempotencyKey } } });
   }
 
-  /** The order and its lines in one statement pair; lines keep the order they were given in. */
-  create(order: { customerId: string; idempotencyKey: string; currency: string; lines: { productId: string; quantity: number; unitPriceAmount: number }[] }): Promise<Order> {
+  /**
+   * The order and its lines in one statement pair; lines keep the order they were given in.
+   * Throws UniqueViolation when the customer already used the idempotency key.
+   */
+  async create(order: { customerId: string; idempotencyKey: string; currency: string; lines: { productId: string; quantity: number; unitPriceAmount: number }[] }): Promise<Order> {
     return this.db.order.create({
       data: {
         tenantId: this.tenantId,
@@ -60,6 +64,8 @@ export class OrderRepository {
           create: order.lines.map((line, position) => ({ ...line, tenantId: this.tenantId, currency: order.currency, position })),
         },
       },
+    }).catch((error: unknown) => {
+      throw storageError(error);
     });
   }
 

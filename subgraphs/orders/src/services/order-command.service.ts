@@ -1,12 +1,10 @@
-import { requireIdentity } from '#platform/auth';
-import { NotFoundError, ValidationError, isId, requireInt, requireText } from '#platform/errors';
-import { OrderEvents } from '#contracts';
+import { UniqueViolation } from '#platform/db';
+import { isId, NotFoundError, requireInt, requireText, ValidationError } from '#platform/errors';
 import { createEvent } from '#platform/events';
-import type { OrdersContextScope, OrdersRuntime } from '../context.js';
+import { OrderEvents } from '#contracts';
+import type { OrdersContext } from '../context.js';
 import { OrderStateError } from '../errors.js';
 import type { Order } from '../generated/prisma/client.js';
-import { CatalogProductRepository } from '../repositories/catalog-product.repository.js';
-import { OrderRepository } from '../repositories/order.repository.js';
 import { canSee } from './order-query.service.js';
 import { CANCELLABLE } from './order-status.js';
 
@@ -20,27 +18,22 @@ export interface PlaceOrderInput {
 
 /** Checkout commands: each a transaction that writes the order and its event together. */
 export class OrderCommandService {
-  constructor(
-    private readonly scope: OrdersContextScope,
-    private readonly runtime: OrdersRuntime,
-  ) {}
-
   /**
    * Validates, prices every line from orders' copy of the catalog, writes the order PENDING with
    * its `orders.order.placed` event, and returns at once; the saga settles it. The same key from the
    * same customer returns the first order, also when both requests race.
    */
-  async place(input: PlaceOrderInput): Promise<Order> {
-    const caller = requireIdentity(this.scope().caller);
+  async place(ctx: OrdersContext, input: PlaceOrderInput): Promise<Order> {
+    const { caller } = ctx;
     const idempotencyKey = requireText(input.idempotencyKey, 'input.idempotencyKey', { max: 200 });
     const lines = this.validateLines(input.items);
 
-    const existing = await this.scope().orders.findByIdempotencyKey(caller.userId, idempotencyKey);
+    const existing = await ctx.repos.orders.findByIdempotencyKey(caller.userId, idempotencyKey);
     if (existing) return existing;
 
     try {
-      return await this.runtime.uow.execute(async (tx, events) => {
-        const prices = await new CatalogProductRepository(tx, caller.tenantId).findByIds(lines.map((l) => l.productId));
+      return await ctx.transaction(async (tx) => {
+        const prices = await tx.repos.catalogProducts.findByIds(lines.map((l) => l.productId));
         const byId = new Map(prices.map((p) => [p.productId, p]));
         const priced = lines.map((line, index) => {
           const product = byId.get(line.productId);
@@ -49,13 +42,13 @@ export class OrderCommandService {
         });
         const currencies = new Set(priced.map((l) => l.currency));
         if (currencies.size > 1) throw new ValidationError('input.items', `Products priced in different currencies (${[...currencies].join(', ')}) cannot share an order.`);
-        const order = await new OrderRepository(tx, caller.tenantId).create({
+        const order = await tx.repos.orders.create({
           customerId: caller.userId,
           idempotencyKey,
           currency: priced[0]!.currency,
           lines: priced.map(({ productId, quantity, unitPriceAmount }) => ({ productId, quantity, unitPriceAmount })),
         });
-        await events.emit(
+        await tx.emit(
           createEvent(OrderEvents.placed, {
             tenantId: caller.tenantId,
             aggregateId: order.id,
@@ -71,8 +64,8 @@ export class OrderCommandService {
       });
     } catch (error) {
       // A concurrent request with the same key won the unique index: return its order.
-      if ((error as { code?: string }).code === 'P2002') {
-        const winner = await this.scope().orders.findByIdempotencyKey(caller.userId, idempotencyKey);
+      if (error instanceof UniqueViolation) {
+        const winner = await ctx.repos.orders.findByIdempotencyKey(caller.userId, idempotencyKey);
         if (winner) return winner;
       }
       throw error;
@@ -80,18 +73,18 @@ export class OrderCommandService {
   }
 
   /** Cancels an order that has not shipped; the saga refunds and releases stock. */
-  async cancel(id: string): Promise<Order> {
-    const caller = requireIdentity(this.scope().caller);
-    const order = isId(id) ? await this.scope().loaders.orderById.load(id.toLowerCase()) : null;
+  async cancel(ctx: OrdersContext, id: string): Promise<Order> {
+    const { caller } = ctx;
+    const order = isId(id) ? await ctx.loaders.orderById.load(id.toLowerCase()) : null;
     if (!order || !canSee(caller, order)) throw new NotFoundError('Order', id);
     if (order.status === 'CANCELLED') return order;
     const reason = caller.role === 'ADMIN' && order.customerId !== caller.userId ? 'Cancelled by the shop' : 'Cancelled by the customer';
-    return this.runtime.uow.execute(async (tx, events) => {
-      const cancelled = await new OrderRepository(tx, caller.tenantId).transition(order.id, CANCELLABLE, 'CANCELLED', reason);
+    return ctx.transaction(async (tx) => {
+      const cancelled = await tx.repos.orders.transition(order.id, CANCELLABLE, 'CANCELLED', reason);
       if (!cancelled) {
         throw new OrderStateError('ORDER_NOT_CANCELLABLE', `The order is ${order.status.toLowerCase()} and can no longer be cancelled.`, { status: order.status });
       }
-      await events.emit(
+      await tx.emit(
         createEvent(OrderEvents.cancelled, {
           tenantId: caller.tenantId,
           aggregateId: order.id,

@@ -1,20 +1,17 @@
 import { canSeeCustomerRecord as canSee } from '#platform/auth';
 import { isId } from '#platform/errors';
-import type { PaymentsContextScope } from '../context.js';
+import type { PaymentsContext } from '../context.js';
 import type { Payment } from '../generated/prisma/client.js';
 
+/** Reads of payments, through the caller's visibility: customers their own, admins their tenant's. */
 export class PaymentQueryService {
-  constructor(private readonly scope: PaymentsContextScope) {}
-
-  async byId(id: string): Promise<Payment | null> {
-    const { caller, loaders } = this.scope();
-    const payment = isId(id) ? await loaders.paymentById.load(id.toLowerCase()) : null;
-    return payment && canSee(caller, payment) ? payment : null;
+  async byId(ctx: PaymentsContext, id: string): Promise<Payment | null> {
+    const payment = isId(id) ? await ctx.loaders.paymentById.load(id.toLowerCase()) : null;
+    return payment && canSee(ctx.caller, payment) ? payment : null;
   }
 
-  async ofOrder(orderId: string): Promise<Payment | null> {
-    const { caller, loaders } = this.scope();
-    const payment = isId(orderId) ? await loaders.paymentByOrderId.load(orderId.toLowerCase()) : null;
-    return payment && canSee(caller, payment) ? payment : null;
+  async ofOrder(ctx: PaymentsContext, orderId: string): Promise<Payment | null> {
+    const payment = isId(orderId) ? await ctx.loaders.paymentByOrderId.load(orderId.toLowerCase()) : null;
+    return payment && canSee(ctx.caller, payment) ? payment : null;
   }
 }

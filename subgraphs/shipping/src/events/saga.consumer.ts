@@ -1,13 +1,15 @@
-import { eventConsumer, on } from '#platform/events';
+import { on, type EventConsumer } from '#platform/subgraph';
 import { OrderEvents } from '#contracts';
-import type { ShippingRuntime } from '../context.js';
-import type { ShippingTx } from '../db.js';
-import { FulfilmentService } from '../services/fulfilment.service.js';
+import type { ShippingData } from '../context.js';
+import type { ShippingServices } from '../services/index.js';
 
 /** Everything shipping reacts to, in one durable consumer so each order's events stay in order. */
-export function shippingConsumer(runtime: ShippingRuntime) {
-  return eventConsumer<ShippingTx>(runtime, 'shipping', [
-    on(OrderEvents.confirmed, (tx, event, events) => FulfilmentService.createFor(tx, events, event)),
-    on(OrderEvents.cancelled, (tx, event, events) => FulfilmentService.cancelFor(tx, events, event)),
-  ]);
+export function shippingConsumer({ fulfilment }: ShippingServices): EventConsumer<ShippingData> {
+  return {
+    consumer: 'shipping',
+    routes: [
+      on(OrderEvents.confirmed, (tx, event) => fulfilment.createFor(tx, event)),
+      on(OrderEvents.cancelled, (tx, event) => fulfilment.cancelFor(tx, event)),
+    ],
+  };
 }

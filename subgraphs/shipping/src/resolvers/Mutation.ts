@@ -1,5 +1,5 @@
 import type { MutationResolvers } from '../generated/graphql.js';
 
 export const Mutation: MutationResolvers = {
-  updateShipmentStatus: (_parent, args, ctx) => ctx.fulfilment.updateStatus(args.id, args.status),
+  updateShipmentStatus: (_parent, args, ctx) => ctx.services.fulfilment.updateStatus(ctx, args.id, args.status),
 };

@@ -2,5 +2,5 @@ import type { OrderResolvers } from '../generated/graphql.js';
 
 export const Order: OrderResolvers = {
   __resolveReference: (ref) => ({ id: ref.id }),
-  shipment: (order, _args, ctx) => ctx.shipments.ofOrder(order.id),
+  shipment: (order, _args, ctx) => ctx.services.shipments.ofOrder(ctx, order.id),
 };

@@ -1,5 +1,5 @@
 import type { ShipmentResolvers } from '../generated/graphql.js';
 
 export const Shipment: ShipmentResolvers = {
-  __resolveReference: (ref, ctx) => ctx.shipments.byId(ref.id),
+  __resolveReference: (ref, ctx) => ctx.services.shipments.byId(ctx, ref.id),
 };

@@ -2,12 +2,10 @@ import { createHash } from 'node:crypto';
 import { requireRole } from '#platform/auth';
 import { NotFoundError, requireId } from '#platform/errors';
 import { ShipmentEvents } from '#contracts';
-import { createEvent, type EventDefinition, type EventEnvelope, type EventSink } from '#platform/events';
-import type { ShippingContextScope, ShippingRuntime } from '../context.js';
-import type { ShippingTx } from '../db.js';
+import { createEvent, type EventDefinition, type EventEnvelope } from '#platform/events';
+import type { ShippingContext, ShippingTransaction } from '../context.js';
 import { ShipmentStateError } from '../errors.js';
 import type { Shipment, ShipmentStatus } from '../generated/prisma/client.js';
-import { ShipmentRepository } from '../repositories/shipment.repository.js';
 import { statusesBefore } from './shipment-status.js';
 
 const CARRIERS = ['DHL', 'UPS', 'FedEx'] as const;
@@ -26,51 +24,46 @@ function label(orderId: string): { carrier: string; trackingNumber: string } {
 
 /** Shipping's part of the checkout saga, and the carrier's progress as admins record it. */
 export class FulfilmentService {
-  constructor(
-    private readonly scope: ShippingContextScope | null,
-    private readonly runtime: ShippingRuntime,
-  ) {}
-
   /** A confirmed order gets its shipment (inside the consumer's transaction). */
-  static async createFor(tx: ShippingTx, events: EventSink, event: EventEnvelope<{ orderId: string; customerId: string }>): Promise<void> {
-    const shipments = new ShipmentRepository(tx, event.tenantId);
+  async createFor(tx: ShippingTransaction, event: EventEnvelope<{ orderId: string; customerId: string }>): Promise<void> {
+    const { shipments } = tx.repos;
     const { orderId, customerId } = event.payload;
     if (await shipments.findByOrderId(orderId)) return;
     const shipment = await shipments.create({ orderId, customerId, ...label(orderId) });
-    await events.emit(createEvent(ShipmentEvents.created, {
-      tenantId: event.tenantId, aggregateId: orderId, traceparent: event.traceparent,
+    await tx.emit(createEvent(ShipmentEvents.created, {
+      tenantId: tx.tenantId, aggregateId: orderId, traceparent: event.traceparent,
       payload: { orderId, shipmentId: shipment.id, customerId, carrier: shipment.carrier, trackingNumber: shipment.trackingNumber },
     }));
   }
 
   /** A cancelled order stops its shipment if it has not left yet. */
-  static async cancelFor(tx: ShippingTx, events: EventSink, event: EventEnvelope<{ orderId: string }>): Promise<void> {
-    const shipments = new ShipmentRepository(tx, event.tenantId);
+  async cancelFor(tx: ShippingTransaction, event: EventEnvelope<{ orderId: string }>): Promise<void> {
+    const { shipments } = tx.repos;
     const shipment = await shipments.findByOrderId(event.payload.orderId);
     if (!shipment) return;
     const cancelled = await shipments.move(shipment.id, statusesBefore('CANCELLED'), 'CANCELLED');
-    if (cancelled) await FulfilmentService.announce(events, cancelled, 'CANCELLED', event.traceparent);
+    if (cancelled) await this.announce(tx, cancelled, 'CANCELLED', event.traceparent);
   }
 
-  async updateStatus(id: string, status: ShipmentStatus): Promise<Shipment> {
-    const caller = requireRole(this.scope!().caller, 'ADMIN');
+  async updateStatus(ctx: ShippingContext, id: string, status: ShipmentStatus): Promise<Shipment> {
+    requireRole(ctx.caller, 'ADMIN');
     const shipmentId = requireId(id, 'id');
-    return this.runtime.uow.execute(async (tx, events) => {
-      const shipments = new ShipmentRepository(tx, caller.tenantId);
+    return ctx.transaction(async (tx) => {
+      const { shipments } = tx.repos;
       const [current] = await shipments.findByIds([shipmentId]);
       if (!current) throw new NotFoundError('Shipment', shipmentId);
       if (current.status === status) return current;
       const moved = await shipments.move(shipmentId, statusesBefore(status), status);
       if (!moved) throw new ShipmentStateError(current.status, status);
-      await FulfilmentService.announce(events, moved, status, null);
+      await this.announce(tx, moved, status, null);
       return moved;
     });
   }
 
-  private static async announce(events: EventSink, shipment: Shipment, status: ShipmentStatus, traceparent: string | null): Promise<void> {
+  private async announce(tx: ShippingTransaction, shipment: Shipment, status: ShipmentStatus, traceparent: string | null): Promise<void> {
     const definition = EVENT_OF[status];
     if (!definition) return;
-    await events.emit(createEvent(definition, {
+    await tx.emit(createEvent(definition, {
       tenantId: shipment.tenantId, aggregateId: shipment.orderId, traceparent,
       payload: { orderId: shipment.orderId, shipmentId: shipment.id, customerId: shipment.customerId },
     }));

@@ -1,0 +1,20 @@
+/**
+ * A unique index refused a write: the storage's own error (Prisma's P2002, PostgreSQL's 23505)
+ * turned into something a service can act on without knowing the storage.
+ */
+export class UniqueViolation extends Error {
+  override readonly name = 'UniqueViolation';
+  constructor(readonly constraint: string) {
+    super(`unique constraint ${constraint} refused the write`);
+  }
+}
+
+/** Repositories pass what their database client threw through this: storage codes end here. */
+export function storageError(error: unknown): unknown {
+  const { code, meta } = (error ?? {}) as { code?: unknown; meta?: { target?: unknown; modelName?: unknown; driverAdapterError?: { cause?: { constraint?: { fields?: unknown } } } } };
+  if (code === 'P2002' || code === '23505') {
+    const target = meta?.target ?? meta?.driverAdapterError?.cause?.constraint?.fields;
+    return new UniqueViolation(Array.isArray(target) ? target.join(',') : String(target ?? 'unknown'));
+  }
+  return error;
+}

@@ -1,0 +1,46 @@
+import type { EventDefinition, EventEnvelope } from '../events/event.js';
+import type { ContextData, RequestContext, TransactionContext } from './request-context.js';
+
+/** One event type a consumer handles, and how, in a context made for that event. */
+export interface Route<D extends ContextData> {
+  type: string;
+  handle(ctx: RequestContext<D>, event: EventEnvelope): Promise<void>;
+}
+
+/**
+ * One durable consumer per subgraph over every type it handles: the bus keeps one aggregate's
+ * events in order within a consumer, so e.g. an order's `placed` is handled before its `cancelled`.
+ */
+export interface EventConsumer<D extends ContextData> {
+  consumer: string;
+  routes: Route<D>[];
+}
+
+/**
+ * The usual route: the effect, its events and the record of the event id commit in one
+ * transaction, so a redelivered event finds its id and changes nothing.
+ */
+export function on<D extends ContextData, P>(
+  definition: EventDefinition<P>,
+  handle: (tx: TransactionContext<D>, event: EventEnvelope<P>) => Promise<void>,
+): Route<D> {
+  return {
+    type: definition.type,
+    handle: (ctx, event) =>
+      ctx.transaction(async (tx) => {
+        if (!(await tx.claimEvent())) return;
+        await handle(tx, event as EventEnvelope<P>);
+      }),
+  };
+}
+
+/**
+ * A route that manages its own transactions (e.g. around a call to an outside provider that must
+ * not run inside one); it claims the event with `tx.claimEvent()` in the transaction that records the effect.
+ */
+export function onOwnTransactions<D extends ContextData, P>(
+  definition: EventDefinition<P>,
+  handle: (ctx: RequestContext<D>, event: EventEnvelope<P>) => Promise<void>,
+): Route<D> {
+  return { type: definition.type, handle: (ctx, event) => handle(ctx, event as EventEnvelope<P>) };
+}

@@ -1,0 +1,168 @@
+import { randomUUID } from 'node:crypto';
+import { requireIdentity } from '../auth/access.js';
+import type { Identity } from '../auth/identity.js';
+import type { EventEnvelope } from '../events/event.js';
+import type { Inbox, RawSql } from '../events/outbox.js';
+import type { EventSink, UnitOfWork } from '../events/unit-of-work.js';
+import type { Logger } from '../observability/logger.js';
+
+/** What a subgraph's data looks like to its services: the shapes its DataAccess makes. */
+export interface ContextData {
+  /** Repositories bound to one tenant. */
+  repos: unknown;
+  /** Per-request DataLoaders over those repositories. */
+  loaders: unknown;
+  /** Look-ups made before a tenant is known (sign-in): `{}` for most subgraphs. */
+  directory: unknown;
+}
+
+/** How a subgraph reaches its data; the platform makes each part on first use in a context. */
+export interface DataAccess<TClient, D extends ContextData> {
+  /** Repositories bound to `tenantId`, on `db`: the process's client, or a transaction's. */
+  repositories(db: TClient, tenantId: string): D['repos'];
+  loaders(repos: D['repos'], directory: D['directory']): D['loaders'];
+  directory?(db: TClient): D['directory'];
+}
+
+/**
+ * What every service method takes first (after Vendure's RequestContext): who calls, for which
+ * tenant, and the repositories bound to that tenant on this context's connection. A service owns
+ * its transactions through `transaction`, which hands it the same context on the transaction.
+ */
+export interface RequestContext<D extends ContextData = ContextData> {
+  readonly requestId: string;
+  readonly logger: Logger;
+  /** The verified caller: null for sign-in and inside event consumers. */
+  readonly identity: Identity | null;
+  /** The caller, or UNAUTHENTICATED. */
+  readonly caller: Identity;
+  /** The caller's tenant, or the one an event (or the sign-in) named; UNAUTHENTICATED without either. */
+  readonly tenantId: string;
+  readonly repos: D['repos'];
+  readonly loaders: D['loaders'];
+  readonly directory: D['directory'];
+  /** Runs `work` in one transaction whose outbox events commit with it; inside one already, in that one. */
+  transaction<R>(work: (tx: TransactionContext<D>) => Promise<R>): Promise<R>;
+  /** This request for one tenant named by other means than the caller: sign-in, events. */
+  forTenant(tenantId: string): RequestContext<D>;
+}
+
+export interface TransactionContext<D extends ContextData = ContextData> extends RequestContext<D> {
+  /** Writes `event` to the outbox in this transaction: it is published once the transaction commits. */
+  emit(event: EventEnvelope): Promise<void>;
+  /**
+   * In a context made for an event: records in this transaction that its consumer handled it;
+   * false when it already had (a redelivery), and the caller then changes nothing.
+   */
+  claimEvent(): Promise<boolean>;
+}
+
+/** What a context needs that outlives the request. */
+export interface ContextRuntime<TClient, D extends ContextData> {
+  db: TClient;
+  uow: UnitOfWork<RawSql>;
+  inbox: Inbox;
+  data: DataAccess<TClient, D>;
+}
+
+interface Scope {
+  requestId: string;
+  logger: Logger;
+  identity: Identity | null;
+  /** A tenant named by other means than the caller (an event, a sign-in). */
+  tenantId?: string;
+  /** The event and consumer a consumer's context was made for. */
+  event?: { consumer: string; id: string };
+}
+
+class SubgraphRequestContext<TClient, D extends ContextData> implements TransactionContext<D> {
+  private made: { repos?: D['repos']; loaders?: D['loaders']; directory?: D['directory'] } = {};
+
+  constructor(
+    private readonly runtime: ContextRuntime<TClient, D>,
+    private readonly scope: Scope,
+    private readonly db: TClient,
+    private readonly sink: EventSink | undefined,
+  ) {}
+
+  get requestId(): string {
+    return this.scope.requestId;
+  }
+
+  get logger(): Logger {
+    return this.scope.logger;
+  }
+
+  get identity(): Identity | null {
+    return this.scope.identity;
+  }
+
+  get caller(): Identity {
+    return requireIdentity(this.scope.identity);
+  }
+
+  get tenantId(): string {
+    return this.scope.tenantId ?? this.caller.tenantId;
+  }
+
+  get repos(): D['repos'] {
+    return (this.made.repos ??= this.runtime.data.repositories(this.db, this.tenantId));
+  }
+
+  get loaders(): D['loaders'] {
+    return (this.made.loaders ??= this.runtime.data.loaders(this.repos, this.directory));
+  }
+
+  get directory(): D['directory'] {
+    return (this.made.directory ??= this.runtime.data.directory?.(this.db) ?? ({} as D['directory']));
+  }
+
+  transaction<R>(work: (tx: TransactionContext<D>) => Promise<R>): Promise<R> {
+    if (this.sink) return work(this);
+    return this.runtime.uow.execute((tx, sink) => work(new SubgraphRequestContext(this.runtime, this.scope, tx as TClient, sink)));
+  }
+
+  forTenant(tenantId: string): RequestContext<D> {
+    return new SubgraphRequestContext(this.runtime, { ...this.scope, tenantId }, this.db, this.sink);
+  }
+
+  async emit(event: EventEnvelope): Promise<void> {
+    if (!this.sink) throw new Error('emit outside a transaction: events are written with the change they announce');
+    await this.sink.emit(event);
+  }
+
+  async claimEvent(): Promise<boolean> {
+    if (!this.sink) throw new Error('claimEvent outside a transaction: the claim commits with the effect');
+    if (!this.scope.event) throw new Error('claimEvent in a context made for a request, not for an event');
+    return this.runtime.inbox.claim(this.db as RawSql, this.scope.event.consumer, this.scope.event.id);
+  }
+}
+
+/** The context of one GraphQL request, for the caller the gateway vouched for. */
+export function requestContext<TClient, D extends ContextData>(
+  runtime: ContextRuntime<TClient, D>,
+  request: { requestId: string; logger: Logger; identity: Identity | null },
+): RequestContext<D> {
+  return new SubgraphRequestContext(runtime, request, runtime.db, undefined);
+}
+
+/** The context a consumer handles one event in: no caller, the event's tenant, its id claimable. */
+export function eventContext<TClient, D extends ContextData>(
+  runtime: ContextRuntime<TClient, D>,
+  logger: Logger,
+  consumer: string,
+  event: EventEnvelope,
+): RequestContext<D> {
+  return new SubgraphRequestContext(
+    runtime,
+    {
+      requestId: event.id || randomUUID(),
+      logger: logger.child({ consumer, eventId: event.id, eventType: event.type }),
+      identity: null,
+      tenantId: event.tenantId,
+      event: { consumer, id: event.id },
+    },
+    runtime.db,
+    undefined,
+  );
+}
