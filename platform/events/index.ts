@@ -7,4 +7,4 @@ export { eventConsumer, on, onOwnTransactions, type Route } from './consumer.js'
 export { OutboxRelay } from './relay.js';
 export { createEventBus } from './create-bus.js';
 export { InProcessBus } from './in-process-bus.js';
-export { JetStreamBus, type JetStreamBusOptions } from './jetstream-bus.js';
+export { JetStreamBus, type JetStreamBusOptions } from './jetstream/jetstream-bus.js';

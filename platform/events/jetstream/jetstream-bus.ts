@@ -16,10 +16,10 @@ import {
   type JsMsg,
   type StreamConfig,
 } from '@nats-io/jetstream';
-import type { Logger } from '../observability/logger.js';
-import { eventsConsumed, eventsDeadLettered } from '../observability/metrics.js';
-import { DEFAULT_DELIVERY, type BroadcastOptions, type ConsumerBacklog, type ConsumerOptions, type DeadLetter, type DeliveryPolicy, type EventBus } from './bus.js';
-import type { EventEnvelope } from './event.js';
+import type { Logger } from '../../observability/logger.js';
+import { eventsConsumed, eventsDeadLettered } from '../../observability/metrics.js';
+import { DEFAULT_DELIVERY, type BroadcastOptions, type ConsumerBacklog, type ConsumerOptions, type DeadLetter, type DeliveryPolicy, type EventBus } from '../bus.js';
+import type { EventEnvelope } from '../event.js';
 
 export interface JetStreamBusOptions {
   /** Stream of domain events. Default `EVENTS`. */
