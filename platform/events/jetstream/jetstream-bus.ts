@@ -1,4 +1,4 @@
-import { connect, headers as natsHeaders, nanos, type NatsConnection } from '@nats-io/transport-node';
+import { headers as natsHeaders, nanos, type NatsConnection } from '@nats-io/transport-node';
 import {
   AckPolicy,
   DeliverPolicy,
@@ -18,57 +18,15 @@ import {
 } from '@nats-io/jetstream';
 import type { Logger } from '../../observability/logger.js';
 import { eventsConsumed, eventsDeadLettered } from '../../observability/metrics.js';
-import { DEFAULT_DELIVERY, type BroadcastOptions, type ConsumerBacklog, type ConsumerOptions, type DeadLetter, type DeliveryPolicy, type EventBus } from '../bus.js';
+import type { BroadcastOptions, ConsumerBacklog, ConsumerOptions, DeadLetter, EventBus } from '../bus.js';
 import type { EventEnvelope } from '../event.js';
+import { connectToNats, supportsMultipleFilters, watchConnection } from './connection.js';
+import { errorMessage } from './error-message.js';
+import { parseEnvelope, placeholderEnvelope } from './event-body.js';
+import { resolveOptions, type JetStreamBusOptions, type ResolvedOptions } from './options.js';
+import { checkSubjectPart, eventSubject, splitSubject, token, typeSubject } from './subjects.js';
 
-export interface JetStreamBusOptions {
-  /** Stream of domain events. Default `EVENTS`. */
-  stream?: string;
-  /** Subject prefix of domain events; an event goes to `<prefix>.<tenantId>.<type>`. Default `events`. */
-  subjectPrefix?: string;
-  /** Stream of dead letters. Default `DLQ`. */
-  deadLetterStream?: string;
-  /** Subject prefix of dead letters; one goes to `<prefix>.<consumer>.<type>`. Default `dlq`. */
-  deadLetterPrefix?: string;
-  /** Attempts and backoff between them. Default {@link DEFAULT_DELIVERY}. */
-  delivery?: DeliveryPolicy;
-  /** JetStream drops a second publish of the same event id within this window. Default 2 minutes. */
-  duplicateWindowMs?: number;
-  /** How long the events stream keeps events (0 = forever). Default 7 days. */
-  maxAgeMs?: number;
-  /** How long a delivered message may stay unacknowledged before JetStream redelivers it. Default 30 s. */
-  ackWaitMs?: number;
-  /** Unacknowledged messages a durable consumer may have out (over all replicas). Default 1000. */
-  maxAckPending?: number;
-  /** Messages one pull asks for. Default 64. */
-  prefetch?: number;
-  /** Handlers of one consumer running at once in this process. Default 16. */
-  concurrency?: number;
-  /** Where a durable consumer created for the first time starts: the whole stream or new events only. Default `all`. */
-  deliverPolicy?: 'all' | 'new';
-  /** Client name the server shows in its monitoring. */
-  connectionName?: string;
-  /** How long `publish` waits for JetStream's ack. Default 5 s. */
-  publishTimeoutMs?: number;
-  /** Wait between reconnect attempts (the client retries forever). Default 1 s. */
-  reconnectTimeWaitMs?: number;
-}
-
-interface ResolvedOptions {
-  stream: string;
-  subjectPrefix: string;
-  deadLetterStream: string;
-  deadLetterPrefix: string;
-  delivery: DeliveryPolicy;
-  duplicateWindowMs: number;
-  maxAgeMs: number;
-  ackWaitMs: number;
-  maxAckPending: number;
-  prefetch: number;
-  concurrency: number;
-  deliverPolicy: 'all' | 'new';
-  publishTimeoutMs: number;
-}
+export type { JetStreamBusOptions } from './options.js';
 
 /**
  * JetStream may deliver a message a few times more than the policy allows: when the last attempt
@@ -164,10 +122,6 @@ class Semaphore {
   }
 }
 
-function errorMessage(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}
-
 function isApiError(error: unknown, code: number): boolean {
   return error instanceof JetStreamApiError && error.code === code;
 }
@@ -182,62 +136,9 @@ function sleep(ms: number, until?: Promise<void>): Promise<void> {
   });
 }
 
-/** A subject token: anything but letters, digits, `_` and `-` becomes `_` (no `.`, wildcards or spaces). */
-function token(value: string): string {
-  const cleaned = value.replace(/[^A-Za-z0-9_-]/g, '_');
-  return cleaned.length > 0 ? cleaned : '_';
-}
-
-const TYPE = /^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*$/;
-
-function checkSubjectPart(what: string, value: string): string {
-  if (!TYPE.test(value)) throw new Error(`${what} "${value}" cannot be used in a NATS subject`);
-  return value;
-}
-
-function checkStreamName(what: string, value: string): string {
-  if (!/^[A-Za-z0-9_-]+$/.test(value)) throw new Error(`${what} "${value}" is not a valid JetStream stream name`);
-  return value;
-}
-
 function headerValue(value: string): string {
   const flat = value.replace(/[\r\n]+/g, ' ');
   return flat.length > MAX_HEADER_VALUE ? `${flat.slice(0, MAX_HEADER_VALUE)}…` : flat;
-}
-
-function parseVersion(version: string | undefined): [number, number, number] {
-  const parts = /^v?(\d+)\.(\d+)\.(\d+)/.exec(version ?? '');
-  return parts ? [Number(parts[1]), Number(parts[2]), Number(parts[3])] : [0, 0, 0];
-}
-
-function atLeast(version: [number, number, number], minimum: [number, number, number]): boolean {
-  for (let i = 0; i < 3; i += 1) {
-    if (version[i]! !== minimum[i]!) return version[i]! > minimum[i]!;
-  }
-  return true;
-}
-
-function parseEnvelope(raw: string): EventEnvelope {
-  const value = JSON.parse(raw) as Partial<EventEnvelope> | null;
-  if (!value || typeof value !== 'object' || typeof value.id !== 'string' || typeof value.type !== 'string') {
-    throw new Error('message body is not an event envelope');
-  }
-  return value as EventEnvelope;
-}
-
-/** What a dead letter whose body is not an event still says about it. */
-function placeholderEnvelope(type: string, raw: string, msgId: string | undefined): EventEnvelope {
-  return {
-    id: msgId ?? '',
-    type,
-    version: 0,
-    tenantId: '',
-    occurredAt: '',
-    aggregateType: '',
-    aggregateId: '',
-    traceparent: null,
-    payload: raw,
-  };
 }
 
 /**
@@ -273,41 +174,17 @@ export class JetStreamBus implements EventBus {
     private readonly logger: Logger,
     private readonly options: ResolvedOptions,
   ) {
-    this.multiFilter = atLeast(parseVersion(nc.info?.version), [2, 10, 0]);
+    this.multiFilter = supportsMultipleFilters(nc);
   }
 
   /** Connects (the client then reconnects forever), creates or updates the streams. */
   static async connect(url: string, logger: Logger, options: JetStreamBusOptions = {}): Promise<JetStreamBus> {
-    const resolved: ResolvedOptions = {
-      stream: checkStreamName('stream', options.stream ?? 'EVENTS'),
-      subjectPrefix: checkSubjectPart('subject prefix', options.subjectPrefix ?? 'events'),
-      deadLetterStream: checkStreamName('dead-letter stream', options.deadLetterStream ?? 'DLQ'),
-      deadLetterPrefix: checkSubjectPart('dead-letter prefix', options.deadLetterPrefix ?? 'dlq'),
-      delivery: options.delivery ?? DEFAULT_DELIVERY,
-      duplicateWindowMs: options.duplicateWindowMs ?? 120_000,
-      maxAgeMs: options.maxAgeMs ?? 7 * 24 * 3_600_000,
-      ackWaitMs: options.ackWaitMs ?? 30_000,
-      maxAckPending: options.maxAckPending ?? 1_000,
-      prefetch: options.prefetch ?? 64,
-      concurrency: options.concurrency ?? 16,
-      deliverPolicy: options.deliverPolicy ?? 'all',
-      publishTimeoutMs: options.publishTimeoutMs ?? 5_000,
-    };
-    if (resolved.delivery.maxDeliver < 1) throw new Error('delivery.maxDeliver must be at least 1');
-    if (resolved.stream === resolved.deadLetterStream) throw new Error('the events and dead-letter streams need different names');
-    const servers = url.split(',').map((s) => s.trim()).filter((s) => s.length > 0);
-    const nc = await connect({
-      servers,
-      name: options.connectionName,
-      maxReconnectAttempts: -1,
-      reconnectTimeWait: options.reconnectTimeWaitMs ?? 1_000,
-      pingInterval: 20_000,
-      maxPingOut: 3,
-    });
+    const resolved = resolveOptions(options);
+    const nc = await connectToNats(url, options);
     try {
       const jsm = await jetstreamManager(nc);
       const bus = new JetStreamBus(nc, jsm, jetstream(nc, { timeout: resolved.publishTimeoutMs }), logger, resolved);
-      bus.statusLoop = bus.watchConnection();
+      bus.statusLoop = watchConnection(nc, logger);
       await bus.ensureStreams();
       logger.info(
         { server: nc.getServer(), version: nc.info?.version, stream: resolved.stream, deadLetterStream: resolved.deadLetterStream },
@@ -340,7 +217,7 @@ export class JetStreamBus implements EventBus {
   /** Resolves once JetStream has stored the event (or recognised it as a duplicate); throws otherwise. */
   async publish(event: EventEnvelope): Promise<void> {
     if (this.closed) throw new Error('event bus is closed');
-    const subject = this.eventSubject(event);
+    const subject = eventSubject(this.options.subjectPrefix, event);
     const ack = await this.js.publish(subject, JSON.stringify(event), {
       msgID: event.id,
       timeout: this.options.publishTimeoutMs,
@@ -388,9 +265,8 @@ export class JetStreamBus implements EventBus {
    */
   async subscribe(options: BroadcastOptions): Promise<() => Promise<void>> {
     if (this.closed) throw new Error('event bus is closed');
-    const tenant = options.tenantId === undefined ? '*' : token(options.tenantId);
     const subscriptions = [...new Set(options.types)].map((type) =>
-      this.nc.subscribe(`${this.options.subjectPrefix}.${tenant}.${checkSubjectPart('event type', type)}`, {
+      this.nc.subscribe(typeSubject(this.options.subjectPrefix, type, options.tenantId), {
         callback: (error, msg) => {
           if (error) {
             this.logger.warn({ subject: msg?.subject, err: errorMessage(error) }, 'broadcast subscription error');
@@ -650,49 +526,13 @@ export class JetStreamBus implements EventBus {
     }
   }
 
-  private async watchConnection(): Promise<void> {
-    for await (const status of this.nc.status()) {
-      switch (status.type) {
-        case 'disconnect':
-          this.logger.warn({ server: status.server }, 'NATS disconnected; reconnecting');
-          break;
-        case 'reconnecting':
-          this.logger.debug('NATS reconnecting');
-          break;
-        case 'reconnect':
-          this.logger.info({ server: status.server }, 'NATS reconnected');
-          break;
-        case 'staleConnection':
-          this.logger.warn('NATS connection is stale');
-          break;
-        case 'ldm':
-          this.logger.warn({ server: status.server }, 'NATS server entering lame duck mode');
-          break;
-        case 'slowConsumer':
-          this.logger.warn({ subject: status.sub.getSubject(), pending: status.pending }, 'NATS slow consumer');
-          break;
-        case 'error':
-          this.logger.error({ err: errorMessage(status.error) }, 'NATS error');
-          break;
-        case 'close':
-          this.logger.info('NATS connection closed');
-          break;
-        default:
-          break;
-      }
-    }
-  }
-
   private track(run: Promise<void>): void {
     this.inFlight.add(run);
     void run.finally(() => this.inFlight.delete(run));
   }
 
   private dispatch(sub: Subscription, msg: JsMsg): void {
-    const prefix = `${this.options.subjectPrefix}.`;
-    // subject: <prefix>.<tenant>.<type>
-    const rest = msg.subject.startsWith(prefix) ? msg.subject.slice(prefix.length) : msg.subject;
-    const type = rest.slice(rest.indexOf('.') + 1);
+    const type = splitSubject(this.options.subjectPrefix, msg.subject).rest;
     if (!sub.types.has(type)) {
       msg.ack(); // matched only the wildcard filter of a pre-2.10 server
       return;
@@ -907,23 +747,18 @@ export class JetStreamBus implements EventBus {
 
   // --- helpers --------------------------------------------------------------------------------
 
-  private eventSubject(event: EventEnvelope): string {
-    return `${this.options.subjectPrefix}.${token(String(event.tenantId ?? ''))}.${checkSubjectPart('event type', event.type)}`;
-  }
-
   private toDeadLetter(msg: JsMsg): DeadLetter {
     const h = msg.headers;
     const raw = msg.string();
-    const dlqPrefix = `${this.options.deadLetterPrefix}.`;
-    const rest = msg.subject.startsWith(dlqPrefix) ? msg.subject.slice(dlqPrefix.length) : msg.subject;
+    const { first: consumer, rest: type } = splitSubject(this.options.deadLetterPrefix, msg.subject);
     let event: EventEnvelope;
     try {
       event = parseEnvelope(raw);
     } catch {
-      event = placeholderEnvelope(rest.slice(rest.indexOf('.') + 1), raw, undefined);
+      event = placeholderEnvelope(type, raw, undefined);
     }
     return {
-      consumer: h?.get(H_CONSUMER) || rest.slice(0, rest.indexOf('.')),
+      consumer: h?.get(H_CONSUMER) || consumer,
       event,
       error: h?.get(H_ERROR) ?? '',
       attempts: Number(h?.get(H_ATTEMPTS) || 0),
