@@ -1,47 +1,24 @@
-import { headers as natsHeaders, nanos, type NatsConnection } from '@nats-io/transport-node';
-import {
-  AckPolicy,
-  DeliverPolicy,
-  DiscardPolicy,
-  JetStreamApiCodes,
-  JetStreamApiError,
-  RetentionPolicy,
-  StorageType,
-  jetstream,
-  jetstreamManager,
-  type ConsumerConfig,
-  type ConsumerMessages,
-  type JetStreamClient,
-  type JetStreamManager,
-  type JsMsg,
-  type StreamConfig,
-} from '@nats-io/jetstream';
+import { headers as natsHeaders, type NatsConnection } from '@nats-io/transport-node';
+import { jetstream, jetstreamManager, type ConsumerMessages, type JetStreamClient, type JetStreamManager, type JsMsg } from '@nats-io/jetstream';
 import type { Logger } from '../../observability/logger.js';
 import { eventsConsumed, eventsDeadLettered } from '../../observability/metrics.js';
 import type { BroadcastOptions, ConsumerBacklog, ConsumerOptions, DeadLetter, EventBus } from '../bus.js';
 import type { EventEnvelope } from '../event.js';
 import { connectToNats, supportsMultipleFilters, watchConnection } from './connection.js';
+import { attemptsUsedUp, isLastAttempt, isLastServerDelivery, retryDelayMs } from './delivery-policy.js';
 import { errorMessage } from './error-message.js';
 import { parseEnvelope, placeholderEnvelope } from './event-body.js';
 import { resolveOptions, type JetStreamBusOptions, type ResolvedOptions } from './options.js';
+import { Streams } from './streams.js';
 import { checkSubjectPart, eventSubject, splitSubject, token, typeSubject } from './subjects.js';
 
 export type { JetStreamBusOptions } from './options.js';
 
-/**
- * JetStream may deliver a message a few times more than the policy allows: when the last attempt
- * never completes (the process died in it) or its dead letter could not be published, the message
- * comes back and is dead-lettered then, instead of the server giving up on it silently.
- */
-const EXTRA_SERVER_DELIVERIES = 5;
 /** After a nak, how long past its delay the aggregate's next events wait for the redelivery to come back here. */
 const REDELIVERY_GRACE_MS = 5_000;
 /** Retry delay when publishing a dead letter failed. */
 const DEAD_LETTER_RETRY_MS = 1_000;
 const MAX_HEADER_VALUE = 2_000;
-/** JetStream API error: a stream of that name exists with a different configuration. */
-const STREAM_NAME_IN_USE = 10058;
-
 const H_CONSUMER = 'Dlq-Consumer';
 const H_ERROR = 'Dlq-Error';
 const H_ATTEMPTS = 'Dlq-Attempts';
@@ -60,6 +37,7 @@ interface Barrier {
 }
 
 interface Subscription {
+  consumer: string;
   options: ConsumerOptions;
   durable: string;
   types: Set<string>;
@@ -122,10 +100,6 @@ class Semaphore {
   }
 }
 
-function isApiError(error: unknown, code: number): boolean {
-  return error instanceof JetStreamApiError && error.code === code;
-}
-
 function sleep(ms: number, until?: Promise<void>): Promise<void> {
   return new Promise((resolve) => {
     const timer = setTimeout(resolve, ms);
@@ -160,7 +134,6 @@ function headerValue(value: string): string {
 export class JetStreamBus implements EventBus {
   private readonly subs = new Map<string, Subscription>();
   private readonly inFlight = new Set<Promise<void>>();
-  private readonly multiFilter: boolean;
   private closed = false;
   private closing: Promise<void> | undefined;
   private stopSignal!: () => void;
@@ -171,11 +144,10 @@ export class JetStreamBus implements EventBus {
     private readonly nc: NatsConnection,
     private readonly jsm: JetStreamManager,
     private readonly js: JetStreamClient,
+    private readonly streams: Streams,
     private readonly logger: Logger,
     private readonly options: ResolvedOptions,
-  ) {
-    this.multiFilter = supportsMultipleFilters(nc);
-  }
+  ) {}
 
   /** Connects (the client then reconnects forever), creates or updates the streams. */
   static async connect(url: string, logger: Logger, options: JetStreamBusOptions = {}): Promise<JetStreamBus> {
@@ -183,9 +155,10 @@ export class JetStreamBus implements EventBus {
     const nc = await connectToNats(url, options);
     try {
       const jsm = await jetstreamManager(nc);
-      const bus = new JetStreamBus(nc, jsm, jetstream(nc, { timeout: resolved.publishTimeoutMs }), logger, resolved);
+      const streams = new Streams(jsm, resolved, logger, supportsMultipleFilters(nc));
+      const bus = new JetStreamBus(nc, jsm, jetstream(nc, { timeout: resolved.publishTimeoutMs }), streams, logger, resolved);
       bus.statusLoop = watchConnection(nc, logger);
-      await bus.ensureStreams();
+      await bus.streams.ensureStreams();
       logger.info(
         { server: nc.getServer(), version: nc.info?.version, stream: resolved.stream, deadLetterStream: resolved.deadLetterStream },
         'connected to NATS JetStream',
@@ -208,8 +181,7 @@ export class JetStreamBus implements EventBus {
     const backlog: ConsumerBacklog[] = [];
     for (const sub of this.subs.values()) {
       if (sub.types.size === 0) continue;
-      const info = await this.jsm.consumers.info(this.options.stream, sub.durable);
-      backlog.push({ consumer: sub.options.consumer, pending: info.num_pending, ackPending: info.num_ack_pending });
+      backlog.push({ consumer: sub.options.consumer, ...(await this.streams.backlog(sub.durable)) });
     }
     return backlog;
   }
@@ -230,6 +202,7 @@ export class JetStreamBus implements EventBus {
     if (this.subs.has(options.consumer)) throw new Error(`consumer ${options.consumer} already registered`);
     for (const type of options.types) checkSubjectPart('event type', type);
     const sub: Subscription = {
+      consumer: options.consumer,
       options,
       durable: token(options.consumer),
       types: new Set(options.types),
@@ -248,7 +221,7 @@ export class JetStreamBus implements EventBus {
       return;
     }
     try {
-      await this.ensureConsumer(sub);
+      await this.streams.ensureConsumer(sub);
       const messages = await this.startMessages(sub);
       sub.loop = this.run(sub, messages);
     } catch (error) {
@@ -343,108 +316,14 @@ export class JetStreamBus implements EventBus {
     return letters;
   }
 
-  // --- streams and consumers -------------------------------------------------------------------
-
-  private async ensureStreams(): Promise<void> {
-    const o = this.options;
-    await this.ensureStream({
-      name: o.stream,
-      subjects: [`${o.subjectPrefix}.>`],
-      retention: RetentionPolicy.Limits,
-      storage: StorageType.File,
-      discard: DiscardPolicy.Old,
-      duplicate_window: nanos(o.duplicateWindowMs),
-      max_age: nanos(o.maxAgeMs),
-      num_replicas: 1,
-    });
-    await this.ensureStream({
-      name: o.deadLetterStream,
-      subjects: [`${o.deadLetterPrefix}.>`],
-      retention: RetentionPolicy.Limits,
-      storage: StorageType.File,
-      discard: DiscardPolicy.Old,
-      duplicate_window: nanos(o.duplicateWindowMs),
-      max_age: 0,
-      num_replicas: 1,
-    });
-  }
-
-  /** Creates the stream, or updates it when it exists with other settings. */
-  private async ensureStream(config: Partial<StreamConfig> & { name: string; subjects: string[] }): Promise<void> {
-    try {
-      await this.jsm.streams.add(config);
-      return;
-    } catch (error) {
-      if (!isApiError(error, STREAM_NAME_IN_USE)) throw error;
-    }
-    const { name, retention: _retention, storage: _storage, ...updatable } = config;
-    await this.jsm.streams.update(name, updatable);
-    this.logger.info({ stream: name }, 'stream updated');
-  }
-
-  private filterFor(types: string[]): Pick<ConsumerConfig, 'filter_subject' | 'filter_subjects'> {
-    const prefix = this.options.subjectPrefix;
-    const sorted = [...new Set(types)].sort();
-    if (sorted.length === 1) return { filter_subject: `${prefix}.*.${sorted[0]!}`, filter_subjects: undefined };
-    if (this.multiFilter) return { filter_subject: undefined, filter_subjects: sorted.map((t) => `${prefix}.*.${t}`) };
-    // Before nats-server 2.10 a consumer has one filter: the narrowest wildcard over all its types;
-    // events of other types it matches are acked without calling the handler.
-    const split = sorted.map((t) => t.split('.'));
-    const length = split[0]!.length;
-    if (split.some((parts) => parts.length !== length)) return { filter_subject: `${prefix}.*.>`, filter_subjects: undefined };
-    const common = split[0]!.map((part, i) => (split.every((parts) => parts[i] === part) ? part : '*'));
-    return { filter_subject: `${prefix}.*.${common.join('.')}`, filter_subjects: undefined };
-  }
-
-  /** Creates the durable consumer, or updates it when its filter or delivery settings changed. */
-  private async ensureConsumer(sub: Subscription): Promise<void> {
-    const { stream, ackWaitMs, maxAckPending, delivery, deliverPolicy } = this.options;
-    const wanted = {
-      ...this.filterFor([...sub.types]),
-      ack_wait: nanos(ackWaitMs),
-      max_deliver: delivery.maxDeliver + EXTRA_SERVER_DELIVERIES,
-      max_ack_pending: maxAckPending,
-    };
-    let existing: ConsumerConfig | undefined;
-    try {
-      existing = (await this.jsm.consumers.info(stream, sub.durable)).config;
-    } catch (error) {
-      if (!isApiError(error, JetStreamApiCodes.ConsumerNotFound)) throw error;
-    }
-    if (!existing) {
-      await this.jsm.consumers.add(stream, {
-        durable_name: sub.durable,
-        ack_policy: AckPolicy.Explicit,
-        deliver_policy: deliverPolicy === 'new' ? DeliverPolicy.New : DeliverPolicy.All,
-        ...wanted,
-      });
-      this.logger.info({ consumer: sub.options.consumer, durable: sub.durable, stream }, 'durable consumer created');
-      return;
-    }
-    const sameFilters =
-      (existing.filter_subject || undefined) === wanted.filter_subject &&
-      JSON.stringify(existing.filter_subjects?.length ? [...existing.filter_subjects].sort() : undefined) ===
-        JSON.stringify(wanted.filter_subjects);
-    if (
-      sameFilters &&
-      existing.ack_wait === wanted.ack_wait &&
-      existing.max_deliver === wanted.max_deliver &&
-      existing.max_ack_pending === wanted.max_ack_pending
-    ) {
-      return;
-    }
-    await this.jsm.consumers.update(stream, sub.durable, wanted);
-    this.logger.info({ consumer: sub.options.consumer, durable: sub.durable, stream }, 'durable consumer updated');
-  }
-
   /** Recreates the streams and the consumer when the server lost them (e.g. restarted without its storage). */
   private heal(sub: Subscription): void {
     if (sub.healing || this.closed) return;
     sub.healing = true;
     void (async () => {
       try {
-        await this.ensureStreams();
-        await this.ensureConsumer(sub);
+        await this.streams.ensureStreams();
+        await this.streams.ensureConsumer(sub);
         this.logger.warn({ consumer: sub.options.consumer }, 'stream or consumer was missing and has been recreated');
         // end the current pull loop now rather than after missed heartbeats: `run` starts a fresh one
         await sub.messages?.close();
@@ -472,7 +351,7 @@ export class JetStreamBus implements EventBus {
     while (!this.closed) {
       if (!messages) {
         try {
-          await this.ensureConsumer(sub);
+          await this.streams.ensureConsumer(sub);
           messages = await this.startMessages(sub);
           this.logger.info({ consumer: sub.options.consumer }, 'consumer restarted');
         } catch (error) {
@@ -582,7 +461,7 @@ export class JetStreamBus implements EventBus {
       delivery.settled();
       return;
     }
-    if (attempt > this.options.delivery.maxDeliver) {
+    if (attemptsUsedUp(this.options.delivery, attempt)) {
       const previousError = sub.lastErrors.get(msg.seq) ?? 'delivery attempts exhausted: the last attempt did not complete';
       await this.deadLetter(sub, delivery, event, previousError, key).catch(() => undefined);
       return;
@@ -608,12 +487,11 @@ export class JetStreamBus implements EventBus {
       this.releaseBarrier(sub, key, msg.seq);
       return;
     }
-    if (attempt >= this.options.delivery.maxDeliver) {
+    if (isLastAttempt(this.options.delivery, attempt)) {
       await this.deadLetter(sub, delivery, event, failure, key).catch(() => undefined);
       return;
     }
-    const backoff = this.options.delivery.backoffMs;
-    const wait = backoff[Math.min(attempt - 1, backoff.length - 1)] ?? 1_000;
+    const wait = retryDelayMs(this.options.delivery, attempt);
     this.logger.warn({ consumer, eventId: event.id, type: event.type, attempt, retryInMs: wait, err: failure }, 'event handler failed; will retry');
     sub.lastErrors.set(msg.seq, failure);
     this.holdAggregate(sub, key, msg.seq, wait);
@@ -644,7 +522,7 @@ export class JetStreamBus implements EventBus {
         timeout: this.options.publishTimeoutMs,
       });
     } catch (publishError) {
-      const lastServerDelivery = attempts >= this.options.delivery.maxDeliver + EXTRA_SERVER_DELIVERIES;
+      const lastServerDelivery = isLastServerDelivery(this.options.delivery, attempts);
       this.logger.error(
         { consumer, eventId: event.id, type: event.type, attempts, err: error, dlqErr: errorMessage(publishError) },
         lastServerDelivery ? 'dead letter could not be published on the last delivery JetStream allows: event lost' : 'dead letter could not be published; will retry',
@@ -712,13 +590,7 @@ export class JetStreamBus implements EventBus {
   private async serverIdle(): Promise<boolean> {
     for (const sub of this.subs.values()) {
       if (sub.types.size === 0) continue;
-      try {
-        const info = await this.jsm.consumers.info(this.options.stream, sub.durable);
-        if (info.num_pending > 0 || info.num_ack_pending > 0) return false;
-      } catch (error) {
-        if (isApiError(error, JetStreamApiCodes.ConsumerNotFound) || isApiError(error, JetStreamApiCodes.StreamNotFound)) continue;
-        return false;
-      }
+      if (!(await this.streams.idle(sub.durable))) return false;
     }
     return true;
   }
