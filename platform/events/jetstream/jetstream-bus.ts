@@ -1,9 +1,10 @@
-import { headers as natsHeaders, type NatsConnection } from '@nats-io/transport-node';
-import { jetstream, jetstreamManager, type ConsumerMessages, type JetStreamClient, type JetStreamManager, type JsMsg } from '@nats-io/jetstream';
+import type { NatsConnection } from '@nats-io/transport-node';
+import { jetstream, jetstreamManager, type ConsumerMessages, type JetStreamClient, type JsMsg } from '@nats-io/jetstream';
 import type { Logger } from '../../observability/logger.js';
 import { eventsConsumed, eventsDeadLettered } from '../../observability/metrics.js';
 import type { BroadcastOptions, ConsumerBacklog, ConsumerOptions, DeadLetter, EventBus } from '../bus.js';
 import type { EventEnvelope } from '../event.js';
+import { DeadLetterStream } from './dead-letters.js';
 import { connectToNats, supportsMultipleFilters, watchConnection } from './connection.js';
 import { attemptsUsedUp, isLastAttempt, isLastServerDelivery, retryDelayMs } from './delivery-policy.js';
 import { errorMessage } from './error-message.js';
@@ -18,14 +19,6 @@ export type { JetStreamBusOptions } from './options.js';
 const REDELIVERY_GRACE_MS = 5_000;
 /** Retry delay when publishing a dead letter failed. */
 const DEAD_LETTER_RETRY_MS = 1_000;
-const MAX_HEADER_VALUE = 2_000;
-const H_CONSUMER = 'Dlq-Consumer';
-const H_ERROR = 'Dlq-Error';
-const H_ATTEMPTS = 'Dlq-Attempts';
-const H_AT = 'Dlq-At';
-const H_STREAM = 'Dlq-Stream';
-const H_STREAM_SEQ = 'Dlq-Stream-Seq';
-const H_SUBJECT = 'Dlq-Subject';
 
 /** A nak'd message the aggregate's later events wait for, until its redelivery is handled or dead-lettered. */
 interface Barrier {
@@ -110,11 +103,6 @@ function sleep(ms: number, until?: Promise<void>): Promise<void> {
   });
 }
 
-function headerValue(value: string): string {
-  const flat = value.replace(/[\r\n]+/g, ' ');
-  return flat.length > MAX_HEADER_VALUE ? `${flat.slice(0, MAX_HEADER_VALUE)}…` : flat;
-}
-
 /**
  * The distributed bus: NATS JetStream, with the same contract as {@link InProcessBus}.
  *
@@ -142,9 +130,9 @@ export class JetStreamBus implements EventBus {
 
   private constructor(
     private readonly nc: NatsConnection,
-    private readonly jsm: JetStreamManager,
     private readonly js: JetStreamClient,
     private readonly streams: Streams,
+    private readonly deadLetterStream: DeadLetterStream,
     private readonly logger: Logger,
     private readonly options: ResolvedOptions,
   ) {}
@@ -156,7 +144,8 @@ export class JetStreamBus implements EventBus {
     try {
       const jsm = await jetstreamManager(nc);
       const streams = new Streams(jsm, resolved, logger, supportsMultipleFilters(nc));
-      const bus = new JetStreamBus(nc, jsm, jetstream(nc, { timeout: resolved.publishTimeoutMs }), streams, logger, resolved);
+      const js = jetstream(nc, { timeout: resolved.publishTimeoutMs });
+      const bus = new JetStreamBus(nc, js, streams, new DeadLetterStream(js, jsm, resolved), logger, resolved);
       bus.statusLoop = watchConnection(nc, logger);
       await bus.streams.ensureStreams();
       logger.info(
@@ -287,33 +276,7 @@ export class JetStreamBus implements EventBus {
 
   /** Reads the dead-letter stream (optionally one consumer's letters), oldest first. */
   async deadLetters(filter: { consumer?: string } = {}): Promise<DeadLetter[]> {
-    const { deadLetterStream } = this.options;
-    const info = await this.jsm.streams.info(deadLetterStream);
-    if (info.state.messages === 0) return [];
-    const last = info.state.last_seq;
-    // an ordered consumer over the whole stream, read up to the last message it held when we started
-    const reader = await this.js.consumers.get(deadLetterStream);
-    const letters: DeadLetter[] = [];
-    try {
-      let reachedEnd = false;
-      while (!reachedEnd) {
-        const batch = await reader.fetch({ max_messages: 1_000, expires: 2_000 });
-        let got = 0;
-        for await (const msg of batch) {
-          got += 1;
-          const letter = this.toDeadLetter(msg);
-          if (filter.consumer === undefined || letter.consumer === filter.consumer) letters.push(letter);
-          if (msg.seq >= last) {
-            reachedEnd = true;
-            break;
-          }
-        }
-        if (got === 0) break; // the tail was deleted meanwhile
-      }
-    } finally {
-      await reader.delete().catch(() => undefined);
-    }
-    return letters;
+    return this.deadLetterStream.read(filter);
   }
 
   /** Recreates the streams and the consumer when the server lost them (e.g. restarted without its storage). */
@@ -504,23 +467,9 @@ export class JetStreamBus implements EventBus {
     const { consumer } = sub.options;
     const { msg } = delivery;
     const attempts = delivery.attempt;
-    const at = new Date().toISOString();
-    const h = natsHeaders();
-    h.set(H_CONSUMER, headerValue(consumer));
-    h.set(H_ERROR, headerValue(error));
-    h.set(H_ATTEMPTS, String(attempts));
-    h.set(H_AT, at);
-    h.set(H_STREAM, this.options.stream);
-    h.set(H_STREAM_SEQ, String(msg.seq));
-    h.set(H_SUBJECT, msg.subject);
-    const subject = `${this.options.deadLetterPrefix}.${sub.durable}.${delivery.type}`;
+    let subject: string;
     try {
-      // the id makes a second dead letter of the same delivery (lost ack, crash) a duplicate
-      await this.js.publish(subject, msg.data, {
-        msgID: `${this.options.stream}:${msg.seq}:${sub.durable}`,
-        headers: h,
-        timeout: this.options.publishTimeoutMs,
-      });
+      subject = await this.deadLetterStream.publish(msg, { consumer, durable: sub.durable, type: delivery.type, error, attempts });
     } catch (publishError) {
       const lastServerDelivery = isLastServerDelivery(this.options.delivery, attempts);
       this.logger.error(
@@ -615,26 +564,5 @@ export class JetStreamBus implements EventBus {
     }
     await this.statusLoop?.catch(() => undefined);
     this.logger.info('event bus closed');
-  }
-
-  // --- helpers --------------------------------------------------------------------------------
-
-  private toDeadLetter(msg: JsMsg): DeadLetter {
-    const h = msg.headers;
-    const raw = msg.string();
-    const { first: consumer, rest: type } = splitSubject(this.options.deadLetterPrefix, msg.subject);
-    let event: EventEnvelope;
-    try {
-      event = parseEnvelope(raw);
-    } catch {
-      event = placeholderEnvelope(type, raw, undefined);
-    }
-    return {
-      consumer: h?.get(H_CONSUMER) || consumer,
-      event,
-      error: h?.get(H_ERROR) ?? '',
-      attempts: Number(h?.get(H_ATTEMPTS) || 0),
-      at: h?.get(H_AT) || msg.time.toISOString(),
-    };
   }
 }
