@@ -1,131 +1,49 @@
+import { setTimeout as delay } from 'node:timers/promises';
 import type { NatsConnection } from '@nats-io/transport-node';
-import { jetstream, jetstreamManager, type ConsumerMessages, type JetStreamClient, type JsMsg } from '@nats-io/jetstream';
+import { jetstream, jetstreamManager, type JetStreamClient } from '@nats-io/jetstream';
 import type { Logger } from '../../observability/logger.js';
-import { eventsConsumed, eventsDeadLettered } from '../../observability/metrics.js';
 import type { BroadcastOptions, ConsumerBacklog, ConsumerOptions, DeadLetter, EventBus } from '../bus.js';
 import type { EventEnvelope } from '../event.js';
-import { DeadLetterStream } from './dead-letters.js';
 import { connectToNats, supportsMultipleFilters, watchConnection } from './connection.js';
-import { attemptsUsedUp, isLastAttempt, isLastServerDelivery, retryDelayMs } from './delivery-policy.js';
+import { DeadLetterStream } from './dead-letters.js';
 import { errorMessage } from './error-message.js';
-import { parseEnvelope, placeholderEnvelope } from './event-body.js';
+import { parseEnvelope } from './event-body.js';
 import { resolveOptions, type JetStreamBusOptions, type ResolvedOptions } from './options.js';
+import { OrderedConsumption } from './ordered-consumption.js';
+import { PullLoop } from './pull-loop.js';
 import { Streams } from './streams.js';
-import { checkSubjectPart, eventSubject, splitSubject, token, typeSubject } from './subjects.js';
+import { checkSubjectPart, eventSubject, typeSubject } from './subjects.js';
 
 export type { JetStreamBusOptions } from './options.js';
 
-/** After a nak, how long past its delay the aggregate's next events wait for the redelivery to come back here. */
-const REDELIVERY_GRACE_MS = 5_000;
-/** Retry delay when publishing a dead letter failed. */
-const DEAD_LETTER_RETRY_MS = 1_000;
-
-/** A nak'd message the aggregate's later events wait for, until its redelivery is handled or dead-lettered. */
-interface Barrier {
-  seq: number;
-  until: number;
-  timer: NodeJS.Timeout | undefined;
-  done: Promise<void>;
-  resolve: () => void;
-}
-
-interface Subscription {
-  consumer: string;
-  options: ConsumerOptions;
-  durable: string;
-  types: Set<string>;
-  messages: ConsumerMessages | undefined;
-  loop: Promise<void> | undefined;
-  /** Per aggregate, the tail of the delivery chain: keeps one aggregate's events in order. */
-  chains: Map<string, Promise<void>>;
-  barriers: Map<string, Barrier>;
-  /** Barriers given up at close: the aggregate's waiting events are handed back rather than handled. */
-  abandoned: Map<string, number>;
-  /** Last handler error per stream sequence, for a dead letter written on a later delivery. */
-  lastErrors: Map<number, string>;
-  slots: Semaphore;
-  healing: boolean;
-}
-
-/** One delivery of one message: keeps it alive at the server until it is acked, nak'd or dead-lettered. */
-class Delivery {
-  private keepAlive: NodeJS.Timeout | undefined;
-
-  constructor(
-    readonly msg: JsMsg,
-    readonly type: string,
-    ackWaitMs: number,
-  ) {
-    this.keepAlive = setInterval(() => msg.working(), Math.max(250, Math.floor(ackWaitMs / 3)));
-    this.keepAlive.unref();
-  }
-
-  get attempt(): number {
-    return this.msg.info.deliveryCount;
-  }
-
-  settled(): void {
-    if (this.keepAlive) clearInterval(this.keepAlive);
-    this.keepAlive = undefined;
-  }
-}
-
-class Semaphore {
-  private free: number;
-  private readonly waiting: Array<() => void> = [];
-
-  constructor(size: number) {
-    this.free = size;
-  }
-
-  async acquire(): Promise<void> {
-    if (this.free > 0) {
-      this.free -= 1;
-      return;
-    }
-    await new Promise<void>((resolve) => this.waiting.push(resolve));
-  }
-
-  release(): void {
-    const next = this.waiting.shift();
-    if (next) next();
-    else this.free += 1;
-  }
-}
-
-function sleep(ms: number, until?: Promise<void>): Promise<void> {
-  return new Promise((resolve) => {
-    const timer = setTimeout(resolve, ms);
-    void until?.then(() => {
-      clearTimeout(timer);
-      resolve();
-    });
-  });
+/** One `consume` of this process: its deliveries and the pull that feeds them (none when it wants no types). */
+interface Registration {
+  consumption: OrderedConsumption;
+  pull: PullLoop | undefined;
 }
 
 /**
  * The distributed bus: NATS JetStream, with the same contract as {@link InProcessBus}.
  *
- * Layout: one stream of domain events (default `EVENTS`, subjects `events.>`; an event goes to
- * `events.<tenantId>.<type>` with its id as `Nats-Msg-Id`, so JetStream drops a duplicate publish
- * within the duplicate window), one stream of dead letters (default `DLQ`, subjects `dlq.>`; a dead
- * letter goes to `dlq.<consumer>.<type>` with the event as body and `Dlq-*` headers), and per
- * `consume` one durable pull consumer on the events stream named after the consumer and filtered
- * to its types (`events.*.<type>`), shared by the replicas of a subgraph.
+ * Layout (streams.ts, subjects.ts): one stream of domain events (default `EVENTS`, subjects
+ * `events.>`; an event goes to `events.<tenantId>.<type>` with its id as `Nats-Msg-Id`, so JetStream
+ * drops a duplicate publish within the duplicate window), one stream of dead letters (default `DLQ`,
+ * subjects `dlq.>`; a dead letter goes to `dlq.<consumer>.<type>` with the event as body and `Dlq-*`
+ * headers: dead-letters.ts), and per `consume` one durable pull consumer on the events stream named
+ * after the consumer and filtered to its types (`events.*.<type>`), shared by the replicas of a
+ * subgraph.
  *
- * Delivery: explicit ack; a failed handler is nak'd with the policy's delay for that attempt; when
- * the delivery count reaches `maxDeliver` the event is published to the DLQ and then acked. In a
- * process, one aggregate's events are handled one at a time in stream order (other aggregates in
- * parallel), and the events after a nak'd one wait for its redelivery. Across replicas sharing a
- * consumer, events of one aggregate may be handled by different replicas.
+ * Delivery (ordered-consumption.ts, delivery-policy.ts): explicit ack; a failed handler is nak'd
+ * with the policy's delay for that attempt; when the delivery count reaches `maxDeliver` the event
+ * is published to the DLQ and then acked. In a process, one aggregate's events are handled one at a
+ * time in stream order (other aggregates in parallel), and the events after a nak'd one wait for its
+ * redelivery. Across replicas sharing a consumer, events of one aggregate may be handled by
+ * different replicas.
  */
 export class JetStreamBus implements EventBus {
-  private readonly subs = new Map<string, Subscription>();
-  private readonly inFlight = new Set<Promise<void>>();
+  private readonly registrations = new Map<string, Registration>();
   private closed = false;
   private closing: Promise<void> | undefined;
-  private stopSignal!: () => void;
-  private readonly stopped = new Promise<void>((resolve) => (this.stopSignal = resolve));
   private statusLoop: Promise<void> | undefined;
 
   private constructor(
@@ -147,7 +65,7 @@ export class JetStreamBus implements EventBus {
       const js = jetstream(nc, { timeout: resolved.publishTimeoutMs });
       const bus = new JetStreamBus(nc, js, streams, new DeadLetterStream(js, jsm, resolved), logger, resolved);
       bus.statusLoop = watchConnection(nc, logger);
-      await bus.streams.ensureStreams();
+      await streams.ensureStreams();
       logger.info(
         { server: nc.getServer(), version: nc.info?.version, stream: resolved.stream, deadLetterStream: resolved.deadLetterStream },
         'connected to NATS JetStream',
@@ -168,9 +86,8 @@ export class JetStreamBus implements EventBus {
   /** What each durable consumer of this process still has to do, as the server counts it. */
   async consumerBacklog(): Promise<ConsumerBacklog[]> {
     const backlog: ConsumerBacklog[] = [];
-    for (const sub of this.subs.values()) {
-      if (sub.types.size === 0) continue;
-      backlog.push({ consumer: sub.options.consumer, ...(await this.streams.backlog(sub.durable)) });
+    for (const { consumption } of this.pulling()) {
+      backlog.push({ consumer: consumption.consumer, ...(await this.streams.backlog(consumption.durable)) });
     }
     return backlog;
   }
@@ -178,46 +95,29 @@ export class JetStreamBus implements EventBus {
   /** Resolves once JetStream has stored the event (or recognised it as a duplicate); throws otherwise. */
   async publish(event: EventEnvelope): Promise<void> {
     if (this.closed) throw new Error('event bus is closed');
-    const subject = eventSubject(this.options.subjectPrefix, event);
-    const ack = await this.js.publish(subject, JSON.stringify(event), {
-      msgID: event.id,
-      timeout: this.options.publishTimeoutMs,
-    });
-    if (ack.duplicate) this.logger.debug({ eventId: event.id, type: event.type, seq: ack.seq }, 'duplicate event dropped by JetStream');
+    await this.store(event);
   }
 
   async consume(options: ConsumerOptions): Promise<void> {
     if (this.closed) throw new Error('event bus is closed');
-    if (this.subs.has(options.consumer)) throw new Error(`consumer ${options.consumer} already registered`);
+    if (this.registrations.has(options.consumer)) throw new Error(`consumer ${options.consumer} already registered`);
     for (const type of options.types) checkSubjectPart('event type', type);
-    const sub: Subscription = {
-      consumer: options.consumer,
-      options,
-      durable: token(options.consumer),
-      types: new Set(options.types),
-      messages: undefined,
-      loop: undefined,
-      chains: new Map(),
-      barriers: new Map(),
-      abandoned: new Map(),
-      lastErrors: new Map(),
-      slots: new Semaphore(Math.max(1, this.options.concurrency)),
-      healing: false,
-    };
-    this.subs.set(options.consumer, sub);
-    if (sub.types.size === 0) {
+    const consumption = new OrderedConsumption(options, this.options, this.deadLetterStream, this.logger);
+    const registration: Registration = { consumption, pull: undefined };
+    this.registrations.set(options.consumer, registration);
+    if (consumption.types.size === 0) {
       this.logger.warn({ consumer: options.consumer }, 'consumer wants no event types; nothing to consume');
       return;
     }
     try {
-      await this.streams.ensureConsumer(sub);
-      const messages = await this.startMessages(sub);
-      sub.loop = this.run(sub, messages);
+      await this.streams.ensureConsumer(consumption);
+      registration.pull = new PullLoop(this.js, this.streams, consumption, this.options, this.logger);
+      await registration.pull.start();
     } catch (error) {
-      this.subs.delete(options.consumer);
+      this.registrations.delete(options.consumer);
       throw error;
     }
-    this.logger.info({ consumer: options.consumer, durable: sub.durable, types: options.types }, 'consuming events');
+    this.logger.info({ consumer: options.consumer, durable: consumption.durable, types: options.types }, 'consuming events');
   }
 
   /**
@@ -262,9 +162,9 @@ export class JetStreamBus implements EventBus {
   async drain(): Promise<void> {
     for (;;) {
       await this.settleLocal();
-      if (this.closed || this.nc.isClosed() || this.subs.size === 0) return;
-      if ((await this.serverIdle()) && this.inFlight.size === 0) return;
-      await sleep(25);
+      if (this.closed || this.nc.isClosed() || this.registrations.size === 0) return;
+      if ((await this.serverIdle()) && !this.busy()) return;
+      await delay(25);
     }
   }
 
@@ -279,283 +179,42 @@ export class JetStreamBus implements EventBus {
     return this.deadLetterStream.read(filter);
   }
 
-  /** Recreates the streams and the consumer when the server lost them (e.g. restarted without its storage). */
-  private heal(sub: Subscription): void {
-    if (sub.healing || this.closed) return;
-    sub.healing = true;
-    void (async () => {
-      try {
-        await this.streams.ensureStreams();
-        await this.streams.ensureConsumer(sub);
-        this.logger.warn({ consumer: sub.options.consumer }, 'stream or consumer was missing and has been recreated');
-        // end the current pull loop now rather than after missed heartbeats: `run` starts a fresh one
-        await sub.messages?.close();
-      } catch (error) {
-        this.logger.error({ consumer: sub.options.consumer, err: errorMessage(error) }, 'could not recreate stream or consumer');
-      } finally {
-        sub.healing = false;
-      }
-    })();
-  }
-
-  // --- consuming ------------------------------------------------------------------------------
-
-  private async startMessages(sub: Subscription): Promise<ConsumerMessages> {
-    const consumer = await this.js.consumers.get(this.options.stream, sub.durable);
-    const messages = await consumer.consume({ max_messages: this.options.prefetch });
-    sub.messages = messages;
-    void this.watchConsumer(sub, messages);
-    return messages;
-  }
-
-  /** Pulls messages until close; if the pull loop ever ends on its own, starts it again. */
-  private async run(sub: Subscription, first: ConsumerMessages): Promise<void> {
-    let messages: ConsumerMessages | undefined = first;
-    while (!this.closed) {
-      if (!messages) {
-        try {
-          await this.streams.ensureConsumer(sub);
-          messages = await this.startMessages(sub);
-          this.logger.info({ consumer: sub.options.consumer }, 'consumer restarted');
-        } catch (error) {
-          this.logger.warn({ consumer: sub.options.consumer, err: errorMessage(error) }, 'could not restart consumer; retrying');
-          await sleep(1_000, this.stopped);
-          continue;
-        }
-        if (this.closed) {
-          await messages.close();
-          break;
-        }
-      }
-      try {
-        for await (const msg of messages) {
-          try {
-            this.dispatch(sub, msg);
-          } catch (error) {
-            this.logger.error({ consumer: sub.options.consumer, seq: msg.seq, err: errorMessage(error) }, 'could not dispatch message; it will be redelivered');
-          }
-        }
-      } catch (error) {
-        if (!this.closed) this.logger.error({ consumer: sub.options.consumer, err: errorMessage(error) }, 'consumer stopped');
-      }
-      messages = undefined;
-      if (!this.closed) await sleep(1_000, this.stopped);
-    }
-  }
-
-  private async watchConsumer(sub: Subscription, messages: ConsumerMessages): Promise<void> {
-    try {
-      for await (const status of messages.status()) {
-        switch (status.type) {
-          case 'heartbeats_missed':
-            this.logger.warn({ consumer: sub.options.consumer, missed: status.count }, 'consumer heartbeats missed');
-            break;
-          case 'consumer_not_found':
-          case 'consumer_deleted':
-          case 'stream_not_found':
-            this.logger.warn({ consumer: sub.options.consumer, status: status.type }, 'consumer lost at the server');
-            this.heal(sub);
-            break;
-          case 'no_responders':
-            this.logger.warn({ consumer: sub.options.consumer }, 'JetStream not responding');
-            break;
-          default:
-            break;
-        }
-      }
-    } catch {
-      /* the status iterator ends with the messages iterator */
-    }
-  }
-
-  private track(run: Promise<void>): void {
-    this.inFlight.add(run);
-    void run.finally(() => this.inFlight.delete(run));
-  }
-
-  private dispatch(sub: Subscription, msg: JsMsg): void {
-    const type = splitSubject(this.options.subjectPrefix, msg.subject).rest;
-    if (!sub.types.has(type)) {
-      msg.ack(); // matched only the wildcard filter of a pre-2.10 server
-      return;
-    }
-    const delivery = new Delivery(msg, type, this.options.ackWaitMs);
-    let event: EventEnvelope;
-    try {
-      event = parseEnvelope(msg.string());
-    } catch (error) {
-      const raw = msg.string();
-      const placeholder = placeholderEnvelope(type, raw, msg.headers?.get('Nats-Msg-Id') || undefined);
-      this.track(this.deadLetter(sub, delivery, placeholder, `unreadable event: ${errorMessage(error)}`).catch(() => undefined));
-      return;
-    }
-    const key = `${event.aggregateType}:${event.aggregateId}`;
-    const barrier = sub.barriers.get(key);
-    if (barrier && barrier.seq === msg.seq) {
-      // the redelivery the aggregate's later events wait for: it goes first
-      this.track(this.attempt(sub, delivery, event, key));
-      return;
-    }
-    const previous = sub.chains.get(key) ?? Promise.resolve();
-    const run = previous.then(async () => {
-      await this.attempt(sub, delivery, event, key);
-      const pending = sub.barriers.get(key);
-      if (pending && pending.seq === msg.seq) await pending.done;
+  /** One event to its subject, awaiting JetStream's ack (several can be under way and their acks awaited together). */
+  private async store(event: EventEnvelope): Promise<void> {
+    const subject = eventSubject(this.options.subjectPrefix, event);
+    const ack = await this.js.publish(subject, JSON.stringify(event), {
+      msgID: event.id,
+      timeout: this.options.publishTimeoutMs,
     });
-    sub.chains.set(key, run);
-    void run.finally(() => {
-      if (sub.chains.get(key) === run) {
-        sub.chains.delete(key);
-        sub.abandoned.delete(key);
-      }
-    });
-    this.track(run);
+    if (ack.duplicate) this.logger.debug({ eventId: event.id, type: event.type, seq: ack.seq }, 'duplicate event dropped by JetStream');
   }
 
-  /** One delivery: the handler, then ack, nak with backoff, or dead letter. Never rejects. */
-  private async attempt(sub: Subscription, delivery: Delivery, event: EventEnvelope, key: string): Promise<void> {
-    const { consumer } = sub.options;
-    const { msg } = delivery;
-    const attempt = delivery.attempt;
-    const abandonedUntil = sub.abandoned.get(key);
-    if (this.closed && abandonedUntil !== undefined) {
-      // an earlier event of this aggregate waits for redelivery that will not come here: hand this one back after it
-      msg.nak(Math.max(0, abandonedUntil - Date.now()) + 100);
-      delivery.settled();
-      return;
-    }
-    if (attemptsUsedUp(this.options.delivery, attempt)) {
-      const previousError = sub.lastErrors.get(msg.seq) ?? 'delivery attempts exhausted: the last attempt did not complete';
-      await this.deadLetter(sub, delivery, event, previousError, key).catch(() => undefined);
-      return;
-    }
-    await sub.slots.acquire();
-    let failure: string | undefined;
-    try {
-      await sub.options.handler(event);
-    } catch (error) {
-      failure = errorMessage(error);
-    } finally {
-      sub.slots.release();
-    }
-    if (failure === undefined) {
-      try {
-        await msg.ackAck({ timeout: this.options.publishTimeoutMs });
-      } catch (error) {
-        this.logger.warn({ consumer, eventId: event.id, type: event.type, err: errorMessage(error) }, 'ack not confirmed; the event may be redelivered');
-      }
-      delivery.settled();
-      sub.lastErrors.delete(msg.seq);
-      eventsConsumed.inc({ consumer, type: event.type, outcome: attempt === 1 ? 'ok' : 'redelivered' });
-      this.releaseBarrier(sub, key, msg.seq);
-      return;
-    }
-    if (isLastAttempt(this.options.delivery, attempt)) {
-      await this.deadLetter(sub, delivery, event, failure, key).catch(() => undefined);
-      return;
-    }
-    const wait = retryDelayMs(this.options.delivery, attempt);
-    this.logger.warn({ consumer, eventId: event.id, type: event.type, attempt, retryInMs: wait, err: failure }, 'event handler failed; will retry');
-    sub.lastErrors.set(msg.seq, failure);
-    this.holdAggregate(sub, key, msg.seq, wait);
-    msg.nak(wait);
-    delivery.settled();
+  /** The registrations with a durable consumer at the server. */
+  private pulling(): Registration[] {
+    return [...this.registrations.values()].filter(({ consumption }) => consumption.types.size > 0);
   }
 
-  /** Publishes the event to the dead-letter stream, then acks the original. On failure, naks to try again. */
-  private async deadLetter(sub: Subscription, delivery: Delivery, event: EventEnvelope, error: string, key?: string): Promise<void> {
-    const { consumer } = sub.options;
-    const { msg } = delivery;
-    const attempts = delivery.attempt;
-    let subject: string;
-    try {
-      subject = await this.deadLetterStream.publish(msg, { consumer, durable: sub.durable, type: delivery.type, error, attempts });
-    } catch (publishError) {
-      const lastServerDelivery = isLastServerDelivery(this.options.delivery, attempts);
-      this.logger.error(
-        { consumer, eventId: event.id, type: event.type, attempts, err: error, dlqErr: errorMessage(publishError) },
-        lastServerDelivery ? 'dead letter could not be published on the last delivery JetStream allows: event lost' : 'dead letter could not be published; will retry',
-      );
-      sub.lastErrors.set(msg.seq, error);
-      if (key !== undefined) this.holdAggregate(sub, key, msg.seq, DEAD_LETTER_RETRY_MS);
-      msg.nak(DEAD_LETTER_RETRY_MS);
-      delivery.settled();
-      throw publishError;
-    }
-    try {
-      await msg.ackAck({ timeout: this.options.publishTimeoutMs });
-    } catch (ackError) {
-      this.logger.warn({ consumer, eventId: event.id, type: event.type, err: errorMessage(ackError) }, 'ack of dead-lettered event not confirmed');
-    }
-    delivery.settled();
-    sub.lastErrors.delete(msg.seq);
-    eventsConsumed.inc({ consumer, type: event.type, outcome: 'dead_lettered' });
-    eventsDeadLettered.inc({ consumer, type: event.type });
-    this.logger.error({ consumer, eventId: event.id, type: event.type, attempts, err: error, subject }, 'event dead-lettered');
-    if (key !== undefined) this.releaseBarrier(sub, key, msg.seq);
+  private busy(): boolean {
+    for (const { consumption } of this.registrations.values()) if (consumption.busy) return true;
+    return false;
   }
-
-  /** The aggregate's later events wait until this nak'd message comes back and is done with (or a grace period passes). */
-  private holdAggregate(sub: Subscription, key: string, seq: number, waitMs: number): void {
-    let barrier = sub.barriers.get(key);
-    if (barrier && barrier.seq !== seq) {
-      this.releaseBarrier(sub, key, barrier.seq);
-      barrier = undefined;
-    }
-    if (!barrier) {
-      let resolve!: () => void;
-      const done = new Promise<void>((r) => (resolve = r));
-      barrier = { seq, until: 0, timer: undefined, done, resolve };
-      sub.barriers.set(key, barrier);
-    }
-    const held = barrier;
-    if (held.timer) clearTimeout(held.timer);
-    held.until = Date.now() + waitMs;
-    held.timer = setTimeout(() => {
-      if (sub.barriers.get(key) !== held) return;
-      this.logger.warn(
-        { consumer: sub.options.consumer, aggregate: key, seq },
-        'redelivery did not come back to this process in time (another replica may have it); continuing with the aggregate',
-      );
-      this.releaseBarrier(sub, key, seq);
-    }, waitMs + REDELIVERY_GRACE_MS);
-    held.timer.unref();
-  }
-
-  private releaseBarrier(sub: Subscription, key: string, seq: number): void {
-    const barrier = sub.barriers.get(key);
-    if (!barrier || barrier.seq !== seq) return;
-    if (barrier.timer) clearTimeout(barrier.timer);
-    sub.barriers.delete(key);
-    barrier.resolve();
-  }
-
-  // --- drain and close ------------------------------------------------------------------------
 
   private async settleLocal(): Promise<void> {
-    while (this.inFlight.size > 0) await Promise.allSettled([...this.inFlight]);
+    while (this.busy()) await Promise.allSettled([...this.registrations.values()].map(({ consumption }) => consumption.settled()));
   }
 
   private async serverIdle(): Promise<boolean> {
-    for (const sub of this.subs.values()) {
-      if (sub.types.size === 0) continue;
-      if (!(await this.streams.idle(sub.durable))) return false;
+    for (const { consumption } of this.pulling()) {
+      if (!(await this.streams.idle(consumption.durable))) return false;
     }
     return true;
   }
 
   private async shutdown(): Promise<void> {
     this.closed = true;
-    this.stopSignal();
-    const subs = [...this.subs.values()];
-    await Promise.allSettled(subs.map((sub) => sub.messages?.close()));
-    await Promise.allSettled(subs.map((sub) => sub.loop));
-    for (const sub of subs) {
-      for (const [key, barrier] of [...sub.barriers]) {
-        sub.abandoned.set(key, barrier.until);
-        this.releaseBarrier(sub, key, barrier.seq);
-      }
-    }
+    const registrations = [...this.registrations.values()];
+    await Promise.allSettled(registrations.map(({ pull }) => pull?.stop()));
+    for (const { consumption } of registrations) consumption.abandonBarriers();
     await this.settleLocal();
     try {
       await this.nc.drain();
