@@ -22,7 +22,7 @@ function headerValue(value: string): string {
 }
 
 /** What a dead letter says of the delivery that gave up. */
-export interface GaveUp {
+export interface FailedDelivery {
   /** The bus consumer's name and its durable's at the server. */
   consumer: string;
   durable: string;
@@ -41,19 +41,19 @@ export class DeadLetterStream {
   ) {}
 
   /** Stores the delivered message as a dead letter; resolves to its subject once JetStream has it, throws otherwise. */
-  async publish(msg: JsMsg, gaveUp: GaveUp): Promise<string> {
+  async publish(msg: JsMsg, failed: FailedDelivery): Promise<string> {
     const h = natsHeaders();
-    h.set(H_CONSUMER, headerValue(gaveUp.consumer));
-    h.set(H_ERROR, headerValue(gaveUp.error));
-    h.set(H_ATTEMPTS, String(gaveUp.attempts));
+    h.set(H_CONSUMER, headerValue(failed.consumer));
+    h.set(H_ERROR, headerValue(failed.error));
+    h.set(H_ATTEMPTS, String(failed.attempts));
     h.set(H_AT, new Date().toISOString());
     h.set(H_STREAM, this.options.stream);
     h.set(H_STREAM_SEQ, String(msg.seq));
     h.set(H_SUBJECT, msg.subject);
-    const subject = deadLetterSubject(this.options.deadLetterPrefix, gaveUp.durable, gaveUp.type);
+    const subject = deadLetterSubject(this.options.deadLetterPrefix, failed.durable, failed.type);
     // the id makes a second dead letter of the same delivery (lost ack, crash) a duplicate
     await this.js.publish(subject, msg.data, {
-      msgID: `${this.options.stream}:${msg.seq}:${gaveUp.durable}`,
+      msgID: `${this.options.stream}:${msg.seq}:${failed.durable}`,
       headers: h,
       timeout: this.options.publishTimeoutMs,
     });
