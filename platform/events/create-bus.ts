@@ -6,7 +6,7 @@ import { InProcessBus } from './in-process-bus.js';
 /** NATS JetStream when NATS_URL is set; otherwise the in-process bus (events stay inside this process). */
 export async function createEventBus(config: Pick<CommonConfig, 'natsUrl'> & Partial<Pick<CommonConfig, 'natsNamespace'>>, logger: Logger): Promise<EventBus> {
   if (config.natsUrl) {
-    const { JetStreamBus } = await import('./jetstream-bus.js');
+    const { JetStreamBus } = await import('./jetstream/jetstream-bus.js');
     const ns = config.natsNamespace;
     const layout = ns
       ? { stream: `${ns.toUpperCase()}_EVENTS`, subjectPrefix: `${ns}_events`, deadLetterStream: `${ns.toUpperCase()}_DLQ`, deadLetterPrefix: `${ns}_dlq` }

@@ -7,4 +7,4 @@ export { OutboxRelay } from './relay.js';
 export { applyOutboxMigrations, OUTBOX_SCHEMA } from './outbox-migrations.js';
 export { createEventBus } from './create-bus.js';
 export { InProcessBus } from './in-process-bus.js';
-export { JetStreamBus, type JetStreamBusOptions } from './jetstream-bus.js';
+export { JetStreamBus, type JetStreamBusOptions } from './jetstream/jetstream-bus.js';

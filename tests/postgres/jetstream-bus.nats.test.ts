@@ -1,4 +1,6 @@
+import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { createInterface } from 'node:readline';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { jetstreamManager, type JetStreamManager } from '@nats-io/jetstream';
 import { pino } from 'pino';
@@ -255,6 +257,44 @@ describe('JetStreamBus', () => {
     expect(info.num_ack_pending).toBe(0);
     expect(info.num_pending).toBe(0);
   }, 30_000);
+
+  it('dead-letters an event whose last attempt never finished because its process died', async () => {
+    const names = layout();
+    const consumer = uniqueConsumer('crashed');
+    const settings = { ...names, ackWaitMs: 1_000, delivery: { maxDeliver: 2, backoffMs: [50] } };
+    const child = spawn(process.execPath, ['--import', 'tsx', 'tests/harness/jetstream-consumer-process.ts'], {
+      env: { ...process.env, JETSTREAM_CONSUMER: JSON.stringify({ url: NATS_URL, consumer, types: [placed.type], options: settings }) },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    const exited = new Promise((resolve) => child.once('exit', resolve));
+    try {
+      const lines: string[] = [];
+      createInterface({ input: child.stdout! }).on('line', (line) => lines.push(line));
+      await waitFor('the consumer process to start', () => lines.includes('ready'));
+      const publisher = await openBus(names);
+      const poison = event(placed, 'order-1');
+      await publisher.publish(poison);
+      // the first attempt fails; the second (the policy's last) hangs, and the process dies in it
+      await waitFor('the last attempt to start', () => lines.includes(`attempt ${poison.id} 2`));
+      child.kill('SIGKILL');
+      await exited;
+
+      const handled: string[] = [];
+      const survivor = await openBus(names, settings);
+      await survivor.consume({ consumer, types: [placed.type], handler: async (e) => void handled.push(e.id) });
+      await survivor.drain();
+
+      expect(handled).toEqual([]); // attempts are used up: the redelivery goes to the dead-letter stream unhandled
+      const letters = await survivor.deadLetters({ consumer });
+      expect(letters).toHaveLength(1);
+      expect(letters[0]).toMatchObject({ consumer, attempts: 3, event: poison, error: 'delivery attempts exhausted: the last attempt did not complete' });
+      const info = await jsm.consumers.info(names.stream, consumer);
+      expect(info.num_ack_pending).toBe(0);
+      expect(info.num_pending).toBe(0);
+    } finally {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    }
+  }, 60_000);
 
   it('keeps per-aggregate order', async () => {
     const names = layout();
