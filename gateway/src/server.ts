@@ -27,6 +27,7 @@ import { createEdgeStore } from './edge-store/edge-store.js';
 import { admitOperations } from './http/admit-operations.js';
 import { admitNonHttpOperationsPlugin, rateLimitNonHttpOperationsPlugin } from './plugins/admit-operations.js';
 import { batchLimit, corsPolicy, requestIdMiddleware, securityHeaders } from './http/edge-middleware.js';
+import { browserApps } from './http/browser-apps.js';
 import { gatewayContextOf, identifyCaller } from './http/identify-caller.js';
 import { rateLimitRequests } from './http/rate-limit-requests.js';
 import { OperationLimiter } from './operation-limits.js';
@@ -120,7 +121,7 @@ export async function startGateway(config: GatewayConfig, logger: Logger, option
     formatError: (formatted, error) => formatForClients(production ? withoutSuggestions(formatted) : formatted, error),
     plugins: [
       ApolloServerPluginDrainHttpServer({ httpServer: server }),
-      ...(production ? [ApolloServerPluginLandingPageDisabled()] : []),
+      ...(production || config.browserApps.graphiql ? [ApolloServerPluginLandingPageDisabled()] : []),
       ...policyPlugins,
       loginRateLimitsPlugin(limiter),
       sessionRevocationPlugin(store),
@@ -132,6 +133,8 @@ export async function startGateway(config: GatewayConfig, logger: Logger, option
   await apollo.start();
 
   app.set('trust proxy', config.edge.trustProxy);
+  const serveBrowserApps = browserApps(config.browserApps);
+  app.use((req, res, next) => void (serveBrowserApps(req, res) || next()));
   app.use(
     '/graphql',
     requestIdMiddleware(),
