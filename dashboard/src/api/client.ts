@@ -13,6 +13,8 @@ export interface Api {
   session: Session;
   socket: {
     readonly state: SocketState;
+    /** The access token the socket authenticated with last. */
+    readonly token: string | undefined;
     subscribe(listener: () => void): () => void;
   };
 }
@@ -46,6 +48,7 @@ export function createApi(): Api {
   // One socket per signed-in user, opened on the first subscription, closed at sign-out.
   let ws: WsClient | null = null;
   let wsUser: string | null = null;
+  let wsToken: string | undefined;
   const userOf = () => (session.current ? `${session.current.tenant}/${session.current.user.id}` : null);
   const closeSocket = () => {
     ws?.dispose();
@@ -60,7 +63,10 @@ export function createApi(): Api {
     ws = createWsClient({
       url: graphqlWsUrl(),
       // Called at every (re)connect: the socket always starts with the token held at that moment.
-      connectionParams: async () => ({ authorization: `Bearer ${(await session.freshToken()) ?? ''}` }),
+      connectionParams: async () => {
+        wsToken = await session.freshToken();
+        return { authorization: `Bearer ${wsToken ?? ''}` };
+      },
       retryAttempts: Number.POSITIVE_INFINITY,
       shouldRetry: () => true,
       on: {
@@ -111,6 +117,9 @@ export function createApi(): Api {
     socket: {
       get state() {
         return socketState;
+      },
+      get token() {
+        return wsToken;
       },
       subscribe(listener) {
         socketListeners.add(listener);

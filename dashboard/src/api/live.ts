@@ -79,8 +79,9 @@ export function useLiveSubscription<Data, Variables extends AnyVariables>(
         return;
       }
       if (closeCodeOf(error) === UNAUTHORIZED || code === 'UNAUTHENTICATED') {
-        // The token was refused or expired on the open socket: renew it, then subscribe again.
-        if (!(await session.refresh())) return;
+        // The socket's token expired or was refused. When the session has renewed it since, the
+        // next connect sends the new one; else renew it now (a refusal then ends the session).
+        if (socket.token === session.current?.token && !(await session.refresh())) return;
       }
       if (!stopped) retry(describeError(error));
     };

@@ -1,5 +1,5 @@
 import type { Client } from '@urql/core';
-import { RefreshSessionDocument, SignInDocument, type Role } from '../generated/graphql';
+import { RefreshSessionDocument, SignInDocument, SignOutDocument, type Role } from '../generated/graphql';
 import { describeError, errorCodeOf } from './errors';
 
 export interface SessionUser {
@@ -64,10 +64,15 @@ export class Session {
     return () => this.listeners.delete(listener);
   };
 
-  async signIn(tenant: string, email: string, password: string): Promise<SignInOutcome> {
+  /** Signs in; a user without `role` is turned away, and the session the gateway opened is ended. */
+  async signIn(tenant: string, email: string, password: string, role: Role): Promise<SignInOutcome> {
     const result = await this.anonymous.mutation(SignInDocument, { tenant, email, password }).toPromise();
     const login = result.data?.login;
     if (!login) return { ok: false, message: describeError(result.error, { UNAUTHENTICATED: 'Sign-in refused' }), code: errorCodeOf(result.error) };
+    if (login.user.role !== role) {
+      await this.anonymous.mutation(SignOutDocument, {}, { fetchOptions: { headers: { authorization: `Bearer ${login.token}` } } }).toPromise();
+      return { ok: false, message: `${login.user.email} is a ${login.user.role.toLowerCase()} account: the dashboard is for ${role.toLowerCase()}s.`, code: 'FORBIDDEN' };
+    }
     this.endedBecause = null;
     this.update({ tenant, user: login.user, token: login.token, expiresAt: login.expiresAt, refreshToken: login.refreshToken, refreshExpiresAt: login.refreshExpiresAt });
     return { ok: true };

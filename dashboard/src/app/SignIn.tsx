@@ -1,11 +1,10 @@
 import { useState, type FormEvent } from 'react';
 import { useApi } from '../api/context';
-import { SignOutDocument } from '../generated/graphql';
 import { ErrorNote } from '../ui/states';
 
-/** Sign-in for admins; a customer's login is refused here and their new session ended at once. */
+/** Sign-in for admins; a customer is turned away (Session.signIn ends the session it opened). */
 export function SignIn() {
-  const { session, client } = useApi();
+  const { session } = useApi();
   const [tenant, setTenant] = useState('acme');
   const [email, setEmail] = useState('');
   const [password, setPassword] = useState('');
@@ -16,18 +15,10 @@ export function SignIn() {
     event.preventDefault();
     setBusy(true);
     setProblem(null);
-    const outcome = await session.signIn(tenant.trim(), email.trim(), password);
+    const outcome = await session.signIn(tenant.trim(), email.trim(), password, 'ADMIN');
     if (!outcome.ok) {
       setBusy(false);
       setProblem({ message: outcome.message, code: outcome.code });
-      return;
-    }
-    const user = session.current?.user;
-    if (user && user.role !== 'ADMIN') {
-      await client.mutation(SignOutDocument, {}).toPromise();
-      session.end();
-      setBusy(false);
-      setProblem({ message: `${user.email} is a customer account: the dashboard is for admins.`, code: 'FORBIDDEN' });
     }
   }
 
