@@ -76,8 +76,9 @@ describe('GraphiQL at /graphql', () => {
     await page.locator('.graphiql-execute-button').click(); // stops the subscription
   });
 
-  it('asked nothing of any host but this one, and logged no errors', () => {
+  it('asked nothing of any host but this one, logged no errors, and ran its editor workers', () => {
     expect(browser.offMachine).toEqual([]);
     expect(browser.pageErrors).toEqual([]);
+    expect(browser.pageWarnings.filter((w) => /worker/i.test(w))).toEqual([]);
   });
 });

@@ -1,6 +1,6 @@
 // GraphiQL, self-hosted: every script, style, font and worker comes from this build, so the
 // explorer works on a closed network. The gateway serves this page for browsers at GET /graphql.
-import 'graphiql/setup-workers/vite';
+import './monaco-workers';
 import 'graphiql/style.css';
 import './graphiql.css';
 import { createGraphiQLFetcher } from '@graphiql/toolkit';

@@ -18,6 +18,8 @@ export interface TestBrowser {
   readonly offMachine: string[];
   /** Console errors and uncaught exceptions of every page. */
   readonly pageErrors: string[];
+  /** Console warnings of every page (Monaco warns there when its workers cannot start). */
+  readonly pageWarnings: string[];
   newPage(viewport?: { width: number; height: number }): Promise<Page>;
   screenshot(page: Page, name: string): Promise<string>;
   close(): Promise<void>;
@@ -44,6 +46,7 @@ export async function launchBrowser(): Promise<TestBrowser> {
   });
   const offMachine: string[] = [];
   const pageErrors: string[] = [];
+  const pageWarnings: string[] = [];
   await context.route('**/*', async (route) => {
     const url = route.request().url();
     if (isLocal(url)) return route.continue();
@@ -61,6 +64,7 @@ export async function launchBrowser(): Promise<TestBrowser> {
   const watch = (page: Page) => {
     page.on('console', (message) => {
       if (message.type() === 'error') pageErrors.push(message.text());
+      if (message.type() === 'warning') pageWarnings.push(message.text());
     });
     page.on('pageerror', (error) => pageErrors.push(error.message));
   };
@@ -71,6 +75,7 @@ export async function launchBrowser(): Promise<TestBrowser> {
     context,
     offMachine,
     pageErrors,
+    pageWarnings,
     async newPage(viewport) {
       const page = await context.newPage();
       if (viewport) await page.setViewportSize(viewport);
