@@ -13,15 +13,18 @@ export function formatMoney(money: { amount: number; currency: string }): string
 
 const dateTime = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' });
 const time = new Intl.DateTimeFormat(undefined, { timeStyle: 'medium' });
+const thisYear = new Intl.DateTimeFormat(undefined, { month: 'short', day: 'numeric', hour: 'numeric', minute: '2-digit' });
 
 export function formatDateTime(iso: string | null | undefined): string {
   return iso ? dateTime.format(new Date(iso)) : '—';
 }
 
-/** Today's times without the date, older ones with it. */
+/** Today's times without the date, this year's without the year. */
 export function formatWhen(iso: string): string {
   const date = new Date(iso);
-  return date.toDateString() === new Date().toDateString() ? time.format(date) : dateTime.format(date);
+  const now = new Date();
+  if (date.toDateString() === now.toDateString()) return time.format(date);
+  return date.getFullYear() === now.getFullYear() ? thisYear.format(date) : dateTime.format(date);
 }
 
 /** Ids are opaque and long; the last 8 characters tell orders apart on one screen. */
