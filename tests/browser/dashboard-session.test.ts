@@ -35,11 +35,12 @@ interface StoredSession {
   expiresAt: string;
 }
 
+// Page code is passed as text: this project's TypeScript has Node's globals, not the DOM's.
+const SESSION_KEY = JSON.stringify('supergraph-commerce.dashboard.session');
+
 async function storedSession(): Promise<StoredSession | null> {
-  return page.evaluate(() => {
-    const raw = sessionStorage.getItem('supergraph-commerce.dashboard.session');
-    return raw ? (JSON.parse(raw) as StoredSession) : null;
-  });
+  const raw = await page.evaluate<string | null>(`sessionStorage.getItem(${SESSION_KEY})`);
+  return raw ? (JSON.parse(raw) as StoredSession) : null;
 }
 
 async function viewerStatus(token: string): Promise<{ status: number; code?: string }> {
@@ -77,7 +78,7 @@ describe('dashboard sessions', () => {
   it('renews a refused access token with the refresh token and carries on', async () => {
     const stored = (await storedSession())!;
     // As after a key rotation: the token the page holds is no longer accepted.
-    await page.evaluate((broken) => sessionStorage.setItem('supergraph-commerce.dashboard.session', broken), JSON.stringify({ ...stored, token: `${stored.token}x` }));
+    await page.evaluate(`sessionStorage.setItem(${SESSION_KEY}, ${JSON.stringify(JSON.stringify({ ...stored, token: `${stored.token}x` }))})`);
     await page.reload();
     await page.locator('table.orders-table tbody tr').first().waitFor();
     await page.locator('[data-live="live"]').first().waitFor({ timeout: 15_000 });
@@ -90,7 +91,7 @@ describe('dashboard sessions', () => {
     const first = (await storedSession())!;
     const expiry = Date.parse(first.expiresAt);
     // Renewed ahead of time, while the token it replaces is still good…
-    await page.waitForFunction((old) => JSON.parse(sessionStorage.getItem('supergraph-commerce.dashboard.session') ?? '{}').token !== old, first.token, { timeout: TOKEN_TTL_S * 1_000, polling: 500 });
+    await page.waitForFunction(`JSON.parse(sessionStorage.getItem(${SESSION_KEY}) ?? '{}').token !== ${JSON.stringify(first.token)}`, undefined, { timeout: TOKEN_TTL_S * 1_000, polling: 500 });
     expect(Date.now()).toBeLessThan(expiry);
     // …and past the first token's expiry (when the gateway closes the socket it opened with), the
     // dashboard is still live: a new order shows up without a reload.

@@ -141,7 +141,7 @@ describe('the admin dashboard', () => {
     await signIn(tablet, origin, 'admin@acme.test');
     const first = tablet.locator('table.orders-table tbody tr').first();
     await first.waitFor();
-    const width = await tablet.evaluate(() => document.documentElement.scrollWidth);
+    const width = await tablet.evaluate<number>('document.documentElement.scrollWidth');
     expect(width).toBeLessThanOrEqual(768);
     await browser.screenshot(tablet, 'dashboard-tablet-orders');
     await first.click();
