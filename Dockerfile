@@ -5,10 +5,12 @@
 #   migrations: node --import tsx hosts/migrate.ts [<name>...]
 ARG NODE_IMAGE=node:20.20-bookworm-slim
 
-# 1. Everything, dev dependencies included: `npm ci` runs the generators (Prisma clients, resolver types).
+# 1. Everything, dev dependencies included: `npm ci` runs the generators (Prisma clients, resolver
+#    types) and builds the admin dashboard and GraphiQL (dashboard/dist, which the gateway serves).
 FROM ${NODE_IMAGE} AS build
 WORKDIR /app
 COPY package.json package-lock.json tsconfig.json ./
+COPY dashboard ./dashboard
 COPY prisma ./prisma
 COPY schema ./schema
 COPY platform ./platform
@@ -24,6 +26,8 @@ RUN npm ci --no-audit --no-fund
 FROM ${NODE_IMAGE} AS prod-deps
 WORKDIR /app
 COPY package.json package-lock.json ./
+# The dashboard is an npm workspace: npm needs its manifest (all of its packages are build-time only).
+COPY dashboard/package.json ./dashboard/
 RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund \
  && rm -rf node_modules/prisma node_modules/@prisma/studio-core node_modules/@prisma/dev node_modules/typescript \
  && npm cache clean --force
@@ -44,6 +48,11 @@ COPY --from=build /app/gateway ./gateway
 COPY --from=build /app/hosts ./hosts
 COPY --from=build /app/schema ./schema
 COPY --from=build /app/prisma ./prisma
+<<<<<<< HEAD
+=======
+COPY --from=build /app/dashboard/dist ./dashboard/dist
+COPY --from=build /app/tools/db-migrate.ts /app/tools/db-seed.ts /app/tools/databases.ts /app/tools/seed-targets.ts ./tools/
+>>>>>>> dashboard
 RUN mkdir -p /app/.data && chown node:node /app/.data
 USER node
 EXPOSE 4000

@@ -10,8 +10,9 @@ const graphqlCjs = createRequire(import.meta.url).resolve('graphql');
 export default defineConfig({
   resolve: { alias: [{ find: /^graphql$/, replacement: graphqlCjs }] },
   test: {
-    include: ['tests/**/*.test.ts', 'subgraphs/**/*.test.ts', 'gateway/**/*.test.ts', 'tools/**/*.test.ts'],
-    exclude: ['tests/postgres/**', 'node_modules/**'],
+    include: ['tests/**/*.test.ts', 'subgraphs/**/*.test.ts', 'gateway/**/*.test.ts', 'tools/**/*.test.ts', 'dashboard/src/**/*.test.ts'],
+    // tests/browser needs Chromium: `npm run test:browser` (vitest.browser.config.ts).
+    exclude: ['tests/postgres/**', 'tests/browser/**', 'node_modules/**'],
     globalSetup: ['tests/harness/global-setup.ts'],
     testTimeout: 60_000,
     hookTimeout: 120_000,

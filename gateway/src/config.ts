@@ -16,6 +16,8 @@ export interface GatewayConfig extends CommonConfig {
   maxBodyBytes: number;
   /** Credentials for subgraphs, operation and rate limits, trusted documents, CORS (edge-config.ts). */
   edge: EdgeConfig;
+  /** The admin dashboard at /dashboard/ and GraphiQL at GET /graphql (gateway/src/http/browser-apps.ts). */
+  browserApps: { dir: string; graphiql: boolean };
   /** Live subscriptions over graphql-ws (see docs/subscriptions.md). */
   subscriptions: {
     /** Events waiting for one socket before they are coalesced per entity; a socket still over it is closed. */
@@ -44,6 +46,7 @@ export function loadGatewayConfig(env: Env): GatewayConfig {
       SUBSCRIPTION_FETCH_CONCURRENCY: z.coerce.number().int().min(1).max(1_000).default(32),
       SUBSCRIPTION_KEEPALIVE_MS: z.coerce.number().int().min(1_000).max(300_000).default(15_000),
       SUBSCRIPTION_SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).max(60_000).default(5_000),
+      GRAPHIQL: z.enum(['on', 'off']).optional(),
       ...Object.fromEntries(SUBGRAPH_NAMES.map((n) => [`SUBGRAPH_URL_${n.toUpperCase()}`, z.string().url().optional()])),
     }),
     env,
@@ -67,6 +70,10 @@ export function loadGatewayConfig(env: Env): GatewayConfig {
     subgraphTimeoutMs: parsed.SUBGRAPH_TIMEOUT_MS as number,
     maxBodyBytes: parsed.MAX_BODY_BYTES as number,
     edge: loadEdgeConfig(env, loadCommonConfig(env).env),
+    browserApps: {
+      dir: resolve(REPO_ROOT, 'dashboard/dist'),
+      graphiql: parsed.GRAPHIQL === undefined ? loadCommonConfig(env).env !== 'production' : parsed.GRAPHIQL === 'on',
+    },
     subscriptions: {
       queueLimit: parsed.SUBSCRIPTION_QUEUE_LIMIT as number,
       fetchConcurrency: parsed.SUBSCRIPTION_FETCH_CONCURRENCY as number,

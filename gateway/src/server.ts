@@ -24,6 +24,7 @@ import { admitOperations } from './operations/admit-http-operations.js';
 import { admitNonHttpOperationsPlugin } from './operations/admit-websocket-operations.plugin.js';
 import { rateLimitNonHttpOperationsPlugin } from './rate-limits/limit-websocket-operations.plugin.js';
 import { batchLimit, corsPolicy, requestIdMiddleware, securityHeaders } from './http/edge-middleware.js';
+import { browserApps } from './http/browser-apps.js';
 import { gatewayContextOf, identifyCaller } from './http/identify-caller.js';
 import { rateLimitRequests } from './rate-limits/limit-http-requests.js';
 import { OperationLimiter } from './operations/operation-limits.js';
@@ -117,7 +118,7 @@ export async function startGateway(config: GatewayConfig, logger: Logger, option
     formatError: (formatted, error) => formatForClients(production ? withoutSuggestions(formatted) : formatted, error),
     plugins: [
       ApolloServerPluginDrainHttpServer({ httpServer: server }),
-      ...(production ? [ApolloServerPluginLandingPageDisabled()] : []),
+      ...(production || config.browserApps.graphiql ? [ApolloServerPluginLandingPageDisabled()] : []),
       ...policyPlugins,
       loginRateLimitsPlugin(limiter),
       sessionRevocationPlugin(store),
@@ -129,6 +130,8 @@ export async function startGateway(config: GatewayConfig, logger: Logger, option
   await apollo.start();
 
   app.set('trust proxy', config.edge.trustProxy);
+  const serveBrowserApps = browserApps(config.browserApps);
+  app.use((req, res, next) => void (serveBrowserApps(req, res) || next()));
   app.use(
     '/graphql',
     requestIdMiddleware(),

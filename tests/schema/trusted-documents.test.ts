@@ -7,9 +7,9 @@ import { buildManifest } from '../../tools/trusted-documents/manifest.js';
 const manifest = buildManifest(resolve(REPO_ROOT, 'schema/operations'));
 
 describe('the trusted-documents manifest', () => {
-  it('holds every operation of the client contract and the session operations', () => {
+  it('holds every operation of the client contract, the session operations and the admin dashboard', () => {
     const names = manifest.operations.map((o: { name: string }) => o.name);
-    for (const name of ['Login', 'Catalog', 'Product', 'PlaceOrder', 'CancelOrder', 'MyOrders', 'Order', 'OrderUpdated', 'DashboardOrders', 'LowStock', 'AdjustStock', 'CreateProduct', 'LiveOrders', 'LiveStock', 'SignIn', 'RefreshSession', 'SignOut']) {
+    for (const name of ['Login', 'Catalog', 'Product', 'PlaceOrder', 'CancelOrder', 'MyOrders', 'Order', 'OrderUpdated', 'DashboardOrders', 'LowStock', 'AdjustStock', 'CreateProduct', 'LiveOrders', 'LiveStock', 'SignIn', 'RefreshSession', 'SignOut', 'DashboardOrderFeed', 'DashboardOrder', 'DashboardOrderChanges', 'DashboardAdvanceShipment', 'DashboardStock', 'DashboardViewer']) {
       expect(names).toContain(name);
     }
   });
