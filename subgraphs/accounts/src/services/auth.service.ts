@@ -47,6 +47,9 @@ export class AuthService {
     const email = input.email.trim().toLowerCase();
     if (!slug) throw new ValidationError('tenant', 'tenant must not be empty.');
     if (!email) throw new ValidationError('email', 'email must not be empty.');
+    // PostgreSQL text cannot hold NUL: refuse it as input instead of failing in the look-up.
+    if (slug.includes('\u0000')) throw new ValidationError('tenant', 'tenant must not contain NUL characters.');
+    if (email.includes('\u0000')) throw new ValidationError('email', 'email must not contain NUL characters.');
     if (!input.password) throw new ValidationError('password', 'password must not be empty.');
     if (input.password.length > 1024) throw new ValidationError('password', 'password is too long.');
 

@@ -58,8 +58,7 @@ export class ProductService {
       throw new ValidationError('input.sku', 'input.sku may hold only letters, digits, ".", "_" and "-".');
     }
     const name = requireText(input.name, 'input.name', { max: 200 });
-    const description = (input.description ?? '').trim();
-    if (description.length > 5000) throw new ValidationError('input.description', 'input.description must be at most 5000 characters.');
+    const description = requireText(input.description, 'input.description', { min: 0, max: 5000 });
     const price = requireMoney(input.price, 'input.price');
     const categoryId = requireId(input.categoryId, 'input.categoryId');
 

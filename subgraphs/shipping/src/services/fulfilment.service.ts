@@ -6,7 +6,7 @@ import { createEvent, type EventDefinition, type EventEnvelope } from '#platform
 import type { ShippingContext, ShippingTransaction } from '../context.js';
 import { ShipmentStateError } from '../errors.js';
 import type { Shipment, ShipmentStatus } from '../generated/prisma/client.js';
-import { statusesBefore } from './shipment-status.js';
+import { canBeSetByHand, statusesBefore } from './shipment-status.js';
 
 const CARRIERS = ['DHL', 'UPS', 'FedEx'] as const;
 const EVENT_OF: Partial<Record<ShipmentStatus, EventDefinition<{ orderId: string; shipmentId: string; customerId: string }>>> = {
@@ -53,6 +53,7 @@ export class FulfilmentService {
       const [current] = await shipments.findByIds([shipmentId]);
       if (!current) throw new NotFoundError('Shipment', shipmentId);
       if (current.status === status) return current;
+      if (!canBeSetByHand(status)) throw new ShipmentStateError(current.status, status, 'A shipment is cancelled by cancelling its order.');
       const moved = await shipments.move(shipmentId, statusesBefore(status), status);
       if (!moved) throw new ShipmentStateError(current.status, status);
       await this.announce(tx, moved, status, null);

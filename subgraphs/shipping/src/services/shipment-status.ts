@@ -12,3 +12,11 @@ const NEXT: Record<ShipmentStatus, readonly ShipmentStatus[]> = {
 export function statusesBefore(to: ShipmentStatus): ShipmentStatus[] {
   return (Object.keys(NEXT) as ShipmentStatus[]).filter((from) => NEXT[from].includes(to));
 }
+
+/**
+ * A shipment is cancelled only with its order, never by hand: orders follows a shipment that
+ * ships or arrives, not one stopped on its own, which would leave a paid order that never ships.
+ */
+export function canBeSetByHand(to: ShipmentStatus): boolean {
+  return to !== 'CANCELLED';
+}
