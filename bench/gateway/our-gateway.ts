@@ -1,10 +1,9 @@
 // Every reference bench/gateway makes to the project's own code is in this file, so that moving
-// the gateway or the kernel around means repointing these imports and nothing else.
+// the gateway or the platform around means repointing these imports and nothing else.
 import { loadGatewayConfig } from '../../gateway/src/config.js';
 import { startGateway } from '../../gateway/src/server.js';
-import { createEventBus } from '../../subgraphs/kernel/src/events/create-bus.js';
-import { createLogger } from '../../subgraphs/kernel/src/logger.js';
-import { startTracing } from '../../subgraphs/kernel/src/telemetry/tracing.js';
+import { createEventBus } from '#platform/events';
+import { createLogger, startTracing } from '#platform/observability';
 
 export interface RunningGateway {
   url: string;
@@ -30,5 +29,5 @@ export async function startOurGateway(env: Record<string, string | undefined>): 
 
 /** `npm start`: the six subgraphs on one PGlite and a gateway, in this process; it handles its own signals. */
 export async function runEmbeddedStack(): Promise<void> {
-  await import('../../gateway/src/embedded.js');
+  await import('../../hosts/embedded.js');
 }
