@@ -95,7 +95,7 @@ export class SubgraphDataSource implements GraphQLDataSource<GatewayContext> {
     const headers: Record<string, string> = {
       'content-type': 'application/json',
       [IDENTITY_HEADERS.requestId]: requestId,
-      [GATEWAY_CREDENTIAL_HEADER]: await this.signer.sign({ audience: this.subgraph, body, requestId, identity: context?.identity ?? null }),
+      [GATEWAY_CREDENTIAL_HEADER]: this.signer.sign({ audience: this.subgraph, body, requestId, identity: context?.identity ?? null }),
     };
     // the subgraph's spans continue the gateway's fetch span
     injectTraceContext((name, value) => {
