@@ -33,7 +33,7 @@ import { OperationLimiter } from './operations/operation-limits.js';
 import { requestIdInErrorsPlugin, withoutSuggestions } from './plugins/error-hygiene.js';
 import { loginRateLimitsPlugin } from './rate-limits/limit-logins.plugin.js';
 import { sessionRevocationPlugin } from './plugins/session-revocation.js';
-import { loadTrustedDocuments, persistedQueryCache } from './operations/trusted-documents.js';
+import { loadTrustedDocuments, operationNamesOf, persistedQueryCache } from './operations/trusted-documents.js';
 import { RateLimiter } from './rate-limits/rate-limiter.js';
 import type { EventBus } from '#platform/events';
 import { startLiveSubscriptions } from './subscriptions/live-subscriptions.js';
@@ -126,7 +126,7 @@ export async function startGateway(config: GatewayConfig, logger: Logger, option
       sessionRevocationPlugin(store),
       requestIdInErrorsPlugin(),
       requestLogPlugin(),
-      metricsPlugin('gateway'),
+      metricsPlugin('gateway', { knownOperations: operationNamesOf(trustedDocuments) }),
     ],
     logger: apolloLogger(logger),
   });
