@@ -48,11 +48,7 @@ COPY --from=build /app/gateway ./gateway
 COPY --from=build /app/hosts ./hosts
 COPY --from=build /app/schema ./schema
 COPY --from=build /app/prisma ./prisma
-<<<<<<< HEAD
-=======
 COPY --from=build /app/dashboard/dist ./dashboard/dist
-COPY --from=build /app/tools/db-migrate.ts /app/tools/db-seed.ts /app/tools/databases.ts /app/tools/seed-targets.ts ./tools/
->>>>>>> dashboard
 RUN mkdir -p /app/.data && chown node:node /app/.data
 USER node
 EXPOSE 4000
