@@ -17,6 +17,7 @@ import { requireAuthenticationPlugin } from './plugins/require-authentication.js
 import { enforceSchemaPoliciesPlugin } from './plugins/enforce-schema-policies.js';
 import { acceptSecurityFeatures, readPolicies } from './auth/schema-policies.js';
 import { SubgraphDataSource } from './subgraph-fetch/subgraph-data-source.js';
+import { SubgraphTransport } from './subgraph-fetch/subgraph-transport.js';
 import { subgraphsReadiness } from './subgraph-fetch/subgraph-health.js';
 import { GatewayCredentialSigner, loadGatewaySigningKey } from '#platform/auth';
 import { createEdgeStore } from './edge-store/create-edge-store.js';
@@ -65,7 +66,7 @@ export async function startGateway(config: GatewayConfig, logger: Logger, option
     buildService: ({ name, url }) => {
       const target = subgraphUrlOf(config, name, url!);
       subgraphs.set(name, target);
-      const source = new SubgraphDataSource(name, target, config.subgraphTimeoutMs, signer);
+      const source = new SubgraphDataSource(name, new SubgraphTransport(name, target, { timeoutMs: config.subgraphTimeoutMs }), signer);
       dataSources.set(name, source);
       return source;
     },
@@ -165,6 +166,7 @@ export async function startGateway(config: GatewayConfig, logger: Logger, option
       accepting = false;
       await live.stop();
       await apollo.stop();
+      await Promise.all([...dataSources.values()].map((source) => source.transport.close()));
       await store.close();
     },
   };
