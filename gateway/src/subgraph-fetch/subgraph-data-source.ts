@@ -91,6 +91,7 @@ export class SubgraphDataSource implements GraphQLDataSource<GatewayContext> {
     if (!request.query) throw new Error('Missing query');
     const context = options.context as Partial<GatewayContext> | undefined;
     const requestId = context?.requestId ?? randomUUID();
+    context?.requestLog?.subgraphs.add(this.subgraph);
     const body = JSON.stringify({ query: request.query, variables: request.variables, operationName: request.operationName });
     const headers: Record<string, string> = {
       'content-type': 'application/json',
