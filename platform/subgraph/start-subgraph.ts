@@ -77,6 +77,8 @@ export interface SubgraphDefinition<TDb extends PrismaLike<TTx>, TTx extends Raw
    * besides going out on the bus.
    */
   answerWithEvents?: string[];
+  /** Runs after the migrations, before the subgraph serves; a thrown error stops it from starting. */
+  startupCheck?(runtime: SubgraphRuntime<TDb, TTx>): Promise<void>;
 }
 
 export interface StartOptions {
@@ -179,6 +181,12 @@ export async function startSubgraph<TDb extends PrismaLike<TTx>, TTx extends Raw
   collectDefaultMetrics();
   const { runtime, relay, consumers, contextFor } = await assembleSubgraph(definition, options);
   const { db } = runtime;
+  try {
+    await definition.startupCheck?.(runtime);
+  } catch (error) {
+    await db.$disconnect();
+    throw error;
+  }
 
   let accepting = true;
   const { app, server } = createHttpApp({
