@@ -114,9 +114,9 @@ export class OutboxRelay {
     const { db, exclusive } = this.options;
     // The outcome is returned, not thrown, inside the transaction: the marks of what was published and
     // the failure's bookkeeping commit with it; the failure is thrown once the transaction is over.
-    const outcome = !exclusive
+    const outcome: { published: number; error?: Error } = !exclusive
       ? await this.publishWith(db)
-      : await db.$transaction(async (tx) => {
+      : await db.$transaction(async (tx): Promise<{ published: number; error?: Error }> => {
           const [lock] = await tx.$queryRawUnsafe<{ locked: boolean }[]>(`SELECT pg_try_advisory_xact_lock(hashtext($1)) AS locked`, `outbox:${this.options.schema}`);
           return lock?.locked ? this.publishWith(tx) : { published: 0 };
         }, { timeout: 60_000 });
