@@ -71,6 +71,8 @@ const common = z.object({
   NATS_NAMESPACE: z.string().regex(/^[A-Za-z0-9_]+$/, 'letters, digits and _ only').optional(),
   DB_POOL_SIZE: z.coerce.number().int().min(1).max(100).default(10),
   OUTBOX_POLL_MS: z.coerce.number().int().min(10).max(60_000).default(250),
+  /** Events a consumer applies in one transaction at most (1: one transaction per event). */
+  EVENT_BATCH_SIZE: z.coerce.number().int().min(1).max(500).default(32),
   ...telemetryEnv,
 });
 
@@ -84,6 +86,7 @@ export interface CommonConfig {
   natsNamespace: string | undefined;
   dbPoolSize: number;
   outboxPollMs: number;
+  eventBatchSize: number;
   /** Traces (OpenTelemetry, standard OTEL_* variables): off unless an exporter is configured. */
   telemetry: TelemetryConfig;
 }
@@ -130,6 +133,7 @@ export function loadCommonConfig(env: Env): CommonConfig {
     natsNamespace: parsed.NATS_NAMESPACE,
     dbPoolSize: parsed.DB_POOL_SIZE,
     outboxPollMs: parsed.OUTBOX_POLL_MS,
+    eventBatchSize: parsed.EVENT_BATCH_SIZE,
     telemetry: telemetryConfigOf(parsed),
   };
 }

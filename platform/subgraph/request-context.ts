@@ -73,6 +73,8 @@ interface Scope {
   tenantId?: string;
   /** The event and consumer a consumer's context was made for. */
   event?: { consumer: string; id: string };
+  /** Set when a batch claimed the event already, in this transaction: what that claim found. */
+  claimed?: { value: boolean };
 }
 
 class SubgraphRequestContext<TClient, D extends ContextData> implements TransactionContext<D> {
@@ -134,6 +136,11 @@ class SubgraphRequestContext<TClient, D extends ContextData> implements Transact
   async claimEvent(): Promise<boolean> {
     if (!this.sink) throw new Error('claimEvent outside a transaction: the claim commits with the effect');
     if (!this.scope.event) throw new Error('claimEvent in a context made for a request, not for an event');
+    if (this.scope.claimed) {
+      const { value } = this.scope.claimed;
+      this.scope.claimed.value = false; // claimed once: a second claim finds it taken
+      return value;
+    }
     return this.runtime.inbox.claim(this.db as RawSql, this.scope.event.consumer, this.scope.event.id);
   }
 }
@@ -164,5 +171,33 @@ export function eventContext<TClient, D extends ContextData>(
     },
     runtime.db,
     undefined,
+  );
+}
+
+/**
+ * The context one event of a batch is applied in: the batch's transaction, an event sink of its own
+ * (so the batch can drop the events of one that failed), and the claim the batch already made for it.
+ */
+export function batchedEventContext<TClient, D extends ContextData>(
+  runtime: ContextRuntime<TClient, D>,
+  logger: Logger,
+  consumer: string,
+  event: EventEnvelope,
+  tx: TClient,
+  sink: EventSink,
+  claimed: boolean,
+): TransactionContext<D> {
+  return new SubgraphRequestContext(
+    runtime,
+    {
+      requestId: event.id || randomUUID(),
+      logger: logger.child({ consumer, eventId: event.id, eventType: event.type }),
+      identity: null,
+      tenantId: event.tenantId,
+      event: { consumer, id: event.id },
+      claimed: { value: claimed },
+    },
+    tx,
+    sink,
   );
 }
