@@ -128,20 +128,25 @@ describe('orderUpdated', () => {
   const shipped = ACME.orders.find((o) => o.state === 'SHIPPED')!;
   const confirmed = ACME.orders.find((o) => o.state === 'CONFIRMED')!;
 
-  it('sends a customer their order with its payment and shipment, and an admin LiveOrders with the customer email', async () => {
+  it('answers a customer at once with their order as it is, payment and shipment included, and an admin LiveOrders with the customer email', async () => {
     const alice = await connect('alice@acme.test');
     const admin = await connect('admin@acme.test');
     const mine = await subscribed(alice, contract.storefront, { id: shipped.id }, 'OrderUpdated', 'orderUpdated');
     const dashboard = await subscribed(admin, contract.dashboard, {}, 'LiveOrders', 'orderUpdated');
 
-    await publish(ShipmentEvents.inTransit, ACME.id, shipped.id, { shipmentId: randomUUID(), customerId: ALICE.id });
-    const event = await mine.waitFor('the shipment event', (r) => r.data?.orderUpdated?.id === shipped.id);
-    expect(event.errors).toBeUndefined();
-    expect(event.data!.orderUpdated).toMatchObject({ id: shipped.id, status: 'SHIPPED', payment: { status: expect.any(String) }, shipment: { status: expect.any(String) } });
-    expect(event.extensions?.event?.id).toEqual(expect.any(String));
+    const first = await mine.waitFor('the order as it is now', (r) => r.data?.orderUpdated?.id === shipped.id);
+    expect(first.errors).toBeUndefined();
+    expect(first.data!.orderUpdated).toMatchObject({ id: shipped.id, status: 'SHIPPED', payment: { status: expect.any(String) }, shipment: { status: expect.any(String) } });
+    expect(first.extensions).toMatchObject({ snapshot: true });
 
+    const unchanged = await counter('gateway_subscription_results_dropped_total', { reason: 'unchanged_or_older' });
+    await publish(ShipmentEvents.inTransit, ACME.id, shipped.id, { shipmentId: randomUUID(), customerId: ALICE.id });
     const row = await dashboard.waitFor('the shipment event on the dashboard', (r) => r.data?.orderUpdated?.id === shipped.id);
     expect(row.data!.orderUpdated).toMatchObject({ id: shipped.id, status: 'SHIPPED', customer: { email: ALICE.email }, total: { amount: shipped.totalAmount, currency: 'USD' } });
+    expect(row.extensions?.event?.id).toEqual(expect.any(String));
+    // the event changed nothing the customer's subscription selects: no second, identical result
+    await eventually('the unchanged result to be dropped', async () => (await counter('gateway_subscription_results_dropped_total', { reason: 'unchanged_or_older' })) > unchanged);
+    expect(mine.results.filter((r) => r.data?.orderUpdated?.id === shipped.id)).toHaveLength(1);
   });
 
   it("shows a customer their new order go PENDING → CONFIRMED with the payment captured, and the admin's LiveOrders with the customer's email", async () => {

@@ -5,7 +5,7 @@ import type { GatewayContext } from '../context.js';
 import { SUBGRAPH_UNAVAILABLE_CODE } from './close-codes.js';
 import { ConcurrencyLimit } from './concurrency-limit.js';
 import type { EntityChange } from './entity-changes.js';
-import { liveSubscriptions, liveTopics, subscriptionEvents, subscriptionExecution, subscriptionMessages } from './metrics.js';
+import { liveSubscriptions, liveTopics, subscriptionEvents, subscriptionExecution, subscriptionMessages, subscriptionResultsDropped } from './metrics.js';
 import type { SubscribeRequest } from './operation-preparer.js';
 import type { EntityFetchResult, PlanExecutor } from './plan-executor.js';
 import type { SocketSession } from './socket-session.js';
@@ -29,6 +29,19 @@ export interface HubOptions {
 }
 
 const DEFAULT_RETRY_DELAYS_MS = [100, 250, 500, 1_000, 2_000, 4_000];
+
+/**
+ * Results in a row one entity's run may drop because a newer event of it arrived meanwhile; then one
+ * goes out anyway, so an entity that changes all the time still shows its changes.
+ */
+const MAX_SUPERSEDED_IN_A_ROW = 2;
+
+/** A result ready to hand to queues, with when its reads started and its fingerprint (see SubscriberQueue). */
+interface Produced {
+  result: FormattedExecutionResult;
+  readAt?: number;
+  fingerprint?: string;
+}
 
 /**
  * Identical subscriptions (same document, variables, tenant and visibility) as one: one upstream
@@ -63,6 +76,8 @@ export class SubscriptionHub {
   private readonly inFlight = new Set<Promise<void>>();
   private readonly limit: ConcurrencyLimit;
   private readonly retryDelaysMs: number[];
+  /** Entity reads started so far: a read's number orders it before every read started after it. */
+  private reads = 0;
   private stopped = false;
 
   constructor(private readonly options: HubOptions) {
@@ -88,6 +103,9 @@ export class SubscriptionHub {
     const queue = session.openQueue((q) => this.leave(joined, q));
     joined.members.set(queue, identity);
     liveSubscriptions.inc({ field: request.target.plan.fieldName });
+    // joined first, read second: an event from now on reaches this queue, and the guard in the queue
+    // drops whatever was read before the snapshot or says nothing new
+    for (const id of request.field.initial(request.args)) this.track(this.answerFirst(joined, queue, identity, id));
     return queue;
   }
 
@@ -167,17 +185,30 @@ export class SubscriptionHub {
       return;
     }
     topic.running.add(change.id);
-    const run = this.runEntity(topic, change);
+    this.track(this.runEntity(topic, change));
+  }
+
+  private track(run: Promise<void>): void {
     this.inFlight.add(run);
     void run.finally(() => this.inFlight.delete(run));
   }
 
   private async runEntity(topic: Topic, first: EntityChange): Promise<void> {
     let change: EntityChange | undefined = first;
+    let superseded = 0;
     try {
       while (change && topic.members.size > 0) {
         try {
-          await this.execute(topic, change);
+          const produced = await this.execute(topic, change, topic.identity, { event: { id: change.eventId, occurredAt: change.occurredAt } });
+          // a newer event of this entity came in while the result was assembled: its run reads every
+          // subgraph again, after that event, and goes out instead of a result that may straddle it
+          if (produced && topic.pending.has(first.id) && superseded < MAX_SUPERSEDED_IN_A_ROW) {
+            superseded += 1;
+            subscriptionResultsDropped.inc({ reason: 'superseded' });
+          } else if (produced) {
+            superseded = 0;
+            this.deliver(topic, change, produced, topic.members.keys());
+          }
         } catch (error) {
           subscriptionEvents.inc({ field: topic.request.target.plan.fieldName, outcome: 'failed' });
           this.options.logger.error({ eventId: change.eventId, topic: topic.key, err: error instanceof Error ? error.message : String(error) }, 'subscription event failed');
@@ -190,37 +221,68 @@ export class SubscriptionHub {
     }
   }
 
-  private async execute(topic: Topic, change: EntityChange): Promise<void> {
+  /** The first answer of a new subscription: the entity as it is now, to that subscriber only. */
+  private async answerFirst(topic: Topic, queue: SubscriberQueue, identity: Identity, id: string): Promise<void> {
+    const now = Date.now();
+    const change: EntityChange = {
+      tenantId: identity.tenantId,
+      typename: topic.request.field.typename,
+      id,
+      ownerId: undefined,
+      eventId: `snapshot-${now}`,
+      occurredAt: new Date(now).toISOString(),
+      receivedAt: now,
+    };
+    try {
+      // the subscriber asked for this entity by its id: an unreachable subgraph tells them nothing new
+      const produced = await this.execute(topic, change, identity, { snapshot: true }, true);
+      if (produced && topic.members.has(queue)) this.deliver(topic, change, produced, [queue]);
+    } catch (error) {
+      this.options.logger.error({ topic: topic.key, err: error instanceof Error ? error.message : String(error) }, 'first answer of a subscription failed');
+    }
+  }
+
+  /**
+   * The plan for one change with one identity: the entity fetch (null: not visible), then the rest.
+   * Returns the formatted result, or null when there is nothing to send.
+   */
+  private async execute(
+    topic: Topic,
+    change: EntityChange,
+    identity: Identity,
+    stamp: Record<string, unknown>,
+    askedFor = false,
+  ): Promise<Produced | null> {
     const { target, variables } = topic.request;
     const field = target.plan.fieldName;
-    const identity = topic.identity;
     const context: GatewayContext = { requestId: change.eventId, identity, authError: null, logger: this.options.logger };
-    const knownVisible = identity.role === 'ADMIN' || change.ownerId === identity.userId.toLowerCase();
+    const knownVisible = askedFor || identity.role === 'ADMIN' || change.ownerId === identity.userId.toLowerCase();
 
     let fetched: EntityFetchResult;
+    let readAt = 0;
     try {
-      fetched = await this.fetchEntity(topic, change, context);
+      fetched = await this.fetchEntity(topic, change, context, (at) => (readAt = at));
     } catch (error) {
       subscriptionEvents.inc({ field, outcome: 'unavailable' });
       this.options.logger.warn({ eventId: change.eventId, subgraph: target.plan.entityFetch.serviceName, err: error instanceof Error ? error.message : String(error) }, 'entity fetch failed after retries');
       // only to callers the event is known to concern: others must not learn that something happened
-      if (knownVisible) this.deliver(topic, change, this.unavailable(topic, change));
-      return;
+      return knownVisible ? { result: this.unavailable(topic, stamp) } : null;
     }
     if (!fetched.entity) {
       subscriptionEvents.inc({ field, outcome: 'not_visible' });
       if (fetched.errors.length) this.options.logger.debug({ eventId: change.eventId, errors: fetched.errors.map((e) => e.message) }, 'entity not returned');
-      return;
+      return null;
     }
     const entity = fetched.entity;
     const result = await this.limit.run(() => this.options.executor.executeRest(target, entity, variables, context));
+    const errors = result.errors?.length ? result.errors.map((e) => this.formatError(e)) : undefined;
     const formatted: FormattedExecutionResult = {
       data: result.data ?? null,
-      ...(result.errors?.length ? { errors: result.errors.map((e) => this.formatError(e)) } : {}),
-      extensions: { ...result.extensions, event: { id: change.eventId, occurredAt: change.occurredAt } },
+      ...(errors ? { errors } : {}),
+      extensions: { ...result.extensions, ...stamp },
     };
     subscriptionEvents.inc({ field, outcome: 'delivered' });
-    this.deliver(topic, change, formatted);
+    return { result: formatted, readAt, fingerprint: JSON.stringify([formatted.data, errors?.map((e) => [e.message, e.path])]) };
   }
 
   /** As Apollo Server formats errors over HTTP: the executor also reports plain Errors (a fetch that failed). */
@@ -233,11 +295,15 @@ export class SubscriptionHub {
   }
 
   /** The entity fetch, again after a short wait while the subgraph cannot be reached (it may be restarting). */
-  private async fetchEntity(topic: Topic, change: EntityChange, context: GatewayContext): Promise<EntityFetchResult> {
+  private async fetchEntity(topic: Topic, change: EntityChange, context: GatewayContext, started: (readAt: number) => void): Promise<EntityFetchResult> {
     const { target, variables } = topic.request;
     for (let attempt = 0; ; attempt += 1) {
       try {
-        return await this.limit.run(() => this.options.executor.fetchEntity(target, { id: change.id }, variables, context));
+        return await this.limit.run(() => {
+          // reads started later see the entity as it is then or later: the order results are taken in
+          started((this.reads += 1));
+          return this.options.executor.fetchEntity(target, { id: change.id }, variables, context);
+        });
       } catch (error) {
         const wait = this.retryDelaysMs[attempt];
         if (wait === undefined || this.stopped || topic.members.size === 0) throw error;
@@ -246,14 +312,20 @@ export class SubscriptionHub {
     }
   }
 
-  private deliver(topic: Topic, change: EntityChange, result: FormattedExecutionResult): void {
-    const entity = `${change.typename}:${change.id}`;
-    for (const queue of topic.members.keys()) queue.push({ entity, result });
-    subscriptionMessages.inc(topic.members.size);
+  private deliver(topic: Topic, change: EntityChange, produced: Produced, queues: Iterable<SubscriberQueue>): void {
+    const item = { entity: `${change.typename}:${change.id}`, ...produced };
+    let sent = 0;
+    let dropped = 0;
+    for (const queue of queues) {
+      if (queue.push(item)) sent += 1;
+      else dropped += 1;
+    }
+    subscriptionMessages.inc(sent);
+    if (dropped > 0) subscriptionResultsDropped.inc({ reason: 'unchanged_or_older' }, dropped);
     subscriptionExecution.observe((Date.now() - change.receivedAt) / 1_000);
   }
 
-  private unavailable(topic: Topic, change: EntityChange): FormattedExecutionResult {
+  private unavailable(topic: Topic, stamp: Record<string, unknown>): FormattedExecutionResult {
     const { plan } = topic.request.target;
     return {
       data: null,
@@ -264,7 +336,7 @@ export class SubscriptionHub {
           extensions: { code: SUBGRAPH_UNAVAILABLE_CODE, serviceName: plan.entityFetch.serviceName },
         },
       ],
-      extensions: { event: { id: change.eventId, occurredAt: change.occurredAt } },
+      extensions: stamp,
     };
   }
 }
