@@ -49,6 +49,8 @@ const log = (line: string) => console.error(`[bench] ${line}`);
 
 // --- the stack ---------------------------------------------------------------------------------
 const tokens = await TestTokens.create();
+// the admins' sockets share two users: caps above the run's socket count
+const socketCaps = { SUBSCRIPTION_MAX_SOCKETS_PER_USER: String(total + 1), SUBSCRIPTION_MAX_SOCKETS_PER_TENANT: String(total + 1) };
 const dataDir = mkdtempSync(join(tmpdir(), 'sc-bench-subscriptions-'));
 const namespace = gatewayProcess ? `bench${randomUUID().replace(/-/g, '').slice(0, 10)}` : undefined;
 const databases = postgres ? SUBGRAPH_NAMES.map((name) => ({ name, database: `sc_bench_${name}_${process.pid}` })) : [];
@@ -70,6 +72,7 @@ const supergraph = await startSupergraph({
     LOG_LEVEL: 'warn',
     DATA_DIR: dataDir,
     ...tokens.env,
+    ...socketCaps,
     ...(namespace ? { NATS_URL: natsUrl, NATS_NAMESPACE: namespace } : {}),
     ...Object.fromEntries(databases.map((d) => [`DATABASE_URL_${d.name.toUpperCase()}`, `${pgAdmin}/${d.database}`])),
   },
@@ -92,6 +95,7 @@ if (gatewayProcess) {
       PORT: '0',
       DATA_DIR: dataDir,
       JWKS_URL: supergraph.gatewayConfig.jwksUrl,
+      ...socketCaps,
       NATS_URL: natsUrl,
       NATS_NAMESPACE: namespace!,
       ...Object.fromEntries(SUBGRAPH_NAMES.map((name) => [`SUBGRAPH_URL_${name.toUpperCase()}`, supergraph.subgraphs[name].url])),

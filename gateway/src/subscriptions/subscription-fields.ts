@@ -9,6 +9,12 @@ export interface SubscriptionField {
   filter(args: Record<string, unknown>): (change: EntityChange) => boolean;
   /** The entities a new subscription is first answered with, as they are at that moment (its arguments name them). */
   initial(args: Record<string, unknown>): string[];
+  /**
+   * What a subscription without named entities is first answered with when it passes `since`: a
+   * query field of the same subgraph listing the entities (their `id`) the caller may see that
+   * changed after it, least recently changed first.
+   */
+  changedSince?: { field: string; limit: number };
 }
 
 /** Entities a subscription may name for its first answer (more are refused): more would make one subscribe message a fetch storm. */
@@ -29,6 +35,7 @@ export const SUBSCRIPTION_FIELDS: Readonly<Record<string, SubscriptionField>> = 
       const id = lower(args.id);
       return id === undefined ? [] : [id];
     },
+    changedSince: { field: 'ordersChangedSince', limit: MAX_INITIAL_ENTITIES },
   },
   stockChanged: {
     typename: 'Stock',

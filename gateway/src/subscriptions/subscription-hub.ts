@@ -106,7 +106,49 @@ export class SubscriptionHub {
     // joined first, read second: an event from now on reaches this queue, and the guard in the queue
     // drops whatever was read before the snapshot or says nothing new
     for (const id of request.field.initial(request.args)) this.track(this.answerFirst(joined, queue, identity, id));
+    const { changedSince } = request.field;
+    if (changedSince && typeof request.args.since === 'string' && request.field.initial(request.args).length === 0) {
+      this.track(this.catchUp(joined, queue, identity, changedSince, request.args.since));
+    }
     return queue;
+  }
+
+  /** The entities that changed after `since`, each as it is now, oldest change first, to this subscriber only. */
+  private async catchUp(topic: Topic, queue: SubscriberQueue, identity: Identity, source: { field: string; limit: number }, since: string): Promise<void> {
+    const { target } = topic.request;
+    const context: GatewayContext = { requestId: `since-${Date.now()}`, identity, authError: null, logger: this.options.logger };
+    let ids: string[];
+    try {
+      const data = await this.limit.run(() =>
+        this.options.executor.query(
+          target,
+          target.plan.entityFetch.serviceName,
+          `query ChangedSince($since:DateTime!,$first:Int!){${source.field}(since:$since,first:$first){id}}`,
+          { since, first: source.limit },
+          context,
+        ),
+      );
+      const listed = data[source.field];
+      ids = Array.isArray(listed) ? listed.map((entity) => String((entity as { id: unknown }).id).toLowerCase()) : [];
+    } catch (error) {
+      this.options.logger.warn({ topic: topic.key, err: error instanceof Error ? error.message : String(error) }, 'could not list what changed since');
+      if (topic.members.has(queue)) {
+        queue.push({
+          entity: '',
+          result: {
+            data: null,
+            errors: [{ message: `Could not list what changed since ${since}; query it, then keep applying results.`, extensions: { code: SUBGRAPH_UNAVAILABLE_CODE, serviceName: target.plan.entityFetch.serviceName } }],
+            extensions: { snapshot: true },
+          },
+        });
+      }
+      return;
+    }
+    // one after the other: the subscriber gets them in the order they changed
+    for (const id of ids) {
+      if (!topic.members.has(queue)) return;
+      await this.answerFirst(topic, queue, identity, id);
+    }
   }
 
   dispatch(change: EntityChange): void {
