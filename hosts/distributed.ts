@@ -2,10 +2,12 @@
 // (a database per subgraph), NATS JetStream and Redis. Ctrl-C stops them all, gateway first.
 //   --seed      seed the demo data even when the databases already existed
 //   --no-seed   never seed (by default the demo data is seeded into databases this run created)
+import { execFileSync } from 'node:child_process';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { connect as connectNats } from '@nats-io/transport-node';
 import { Redis } from 'ioredis';
+import { REPO_ROOT } from '#platform/config';
 import type { DatabaseTarget } from '#platform/db';
 import { SUBGRAPH_NAMES, type SubgraphName } from '#contracts';
 import { createMissingDatabases, migrateSubgraphs, seedAll, seedTargetsOn } from './databases.js';
@@ -68,7 +70,8 @@ const subgraphs = SUBGRAPH_NAMES.map(
 );
 const gateway = new ServiceProcess({
   name: 'gateway',
-  entry: 'gateway/src/main.ts',
+  // compiled, as production runs it (rebuilt below, so it is never older than the sources)
+  entry: 'dist/gateway.js',
   args: [],
   env: {
     ...config.env,
@@ -104,6 +107,7 @@ try {
   log(`NATS ${config.natsUrl}${config.env.NATS_NAMESPACE ? ` (namespace ${config.env.NATS_NAMESPACE})` : ''}, Redis ${redact(config.redisUrl)}`);
   await checkInfrastructure(config);
   await prepareDatabases(config);
+  execFileSync('npm', ['run', '-s', 'build'], { cwd: REPO_ROOT, stdio: 'inherit' });
 
   const width = Math.max(...all.map((s) => s.spec.name.length));
   let ready = false;

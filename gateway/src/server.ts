@@ -17,6 +17,7 @@ import { requireAuthenticationPlugin } from './plugins/require-authentication.js
 import { enforceSchemaPoliciesPlugin } from './plugins/enforce-schema-policies.js';
 import { acceptSecurityFeatures, readPolicies } from './auth/schema-policies.js';
 import { SubgraphDataSource } from './subgraph-fetch/subgraph-data-source.js';
+import { SubgraphTransport } from './subgraph-fetch/subgraph-transport.js';
 import { subgraphsReadiness } from './subgraph-fetch/subgraph-health.js';
 import { GatewayCredentialSigner, loadGatewaySigningKey } from '#platform/auth';
 import { createEdgeStore } from './edge-store/create-edge-store.js';
@@ -35,10 +36,13 @@ import { loadTrustedDocuments, persistedQueryCache } from './operations/trusted-
 import { RateLimiter } from './rate-limits/rate-limiter.js';
 import type { EventBus } from '#platform/events';
 import { startLiveSubscriptions } from './subscriptions/live-subscriptions.js';
+import { SessionEnds } from './sessions/index.js';
 
 export interface RunningGateway {
   url: string;
   port: number;
+  /** Ended sessions (logout, reused refresh tokens), as every replica hears of them. */
+  sessions: SessionEnds;
   stop(): Promise<void>;
 }
 
@@ -55,6 +59,8 @@ export async function startGateway(config: GatewayConfig, logger: Logger, option
   const trustedDocuments = loadTrustedDocuments(config.edge.trustedDocuments);
   const signer = new GatewayCredentialSigner(await loadGatewaySigningKey({ ...config.edge.credential, dataDir: config.dataDir }), config.edge.credential.ttlSeconds);
   const store = await createEdgeStore(config.edge, logger.child({ component: 'edge-store' }));
+  const sessions = new SessionEnds(store, logger.child({ component: 'sessions' }));
+  await sessions.listen(options.events);
   const limiter = new RateLimiter(store, config.edge.rateLimits);
   const operationLimiter = new OperationLimiter(config.edge.limits);
   const apqCache = persistedQueryCache(trustedDocuments, store.persistedQueries, config.edge.trustedDocuments.mode);
@@ -65,13 +71,13 @@ export async function startGateway(config: GatewayConfig, logger: Logger, option
     buildService: ({ name, url }) => {
       const target = subgraphUrlOf(config, name, url!);
       subgraphs.set(name, target);
-      const source = new SubgraphDataSource(name, target, config.subgraphTimeoutMs, signer);
+      const source = new SubgraphDataSource(name, new SubgraphTransport(name, target, { timeoutMs: config.subgraphTimeoutMs }), signer);
       dataSources.set(name, source);
-      return source;
+      return sessions.watch(name, source);
     },
     logger: apolloLogger(logger),
   });
-  const verifier = new TokenVerifier(config.jwksUrl, config.jwt, (sessionId) => store.isSessionRevoked(sessionId));
+  const verifier = new TokenVerifier(config.jwksUrl, config.jwt, (sessionId) => sessions.isSessionEnded(sessionId));
   // The API schema the edge checks operations against, as the gateway loads it.
   let apiSchema: GraphQLSchema | undefined;
   gateway.onSchemaLoadOrUpdate(({ apiSchema: loaded }) => {
@@ -121,7 +127,7 @@ export async function startGateway(config: GatewayConfig, logger: Logger, option
       ...(production || config.browserApps.graphiql ? [ApolloServerPluginLandingPageDisabled()] : []),
       ...policyPlugins,
       loginRateLimitsPlugin(limiter),
-      sessionRevocationPlugin(store),
+      sessionRevocationPlugin(),
       requestIdInErrorsPlugin(),
       metricsPlugin('gateway'),
     ],
@@ -161,10 +167,13 @@ export async function startGateway(config: GatewayConfig, logger: Logger, option
   return {
     url,
     port,
+    sessions,
     async stop() {
       accepting = false;
       await live.stop();
+      await sessions.stop();
       await apollo.stop();
+      await Promise.all([...dataSources.values()].map((source) => source.transport.close()));
       await store.close();
     },
   };
