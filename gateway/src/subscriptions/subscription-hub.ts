@@ -36,6 +36,23 @@ const DEFAULT_RETRY_DELAYS_MS = [100, 250, 500, 1_000, 2_000, 4_000];
  */
 const MAX_SUPERSEDED_IN_A_ROW = 2;
 
+/** Executions of one entity in one topic. */
+interface EntityRuns {
+  running: number;
+  /** Start number of the newest execution (a run older than it was overtaken by a newer event). */
+  newest: number;
+  /** Results dropped in a row because a newer event overtook them. */
+  superseded: number;
+  pending: EntityChange | undefined;
+}
+
+/**
+ * Executions of one entity that may run at once in a topic. A second event need not wait for the
+ * first one's fetches (that wait was most of the tail in a burst of saga events); further events
+ * wait and merge (latest wins), so a burst costs at most two executions at a time.
+ */
+const RUNS_PER_ENTITY = 2;
+
 /** A result ready to hand to queues, with when its reads started and its fingerprint (see SubscriberQueue). */
 interface Produced {
   result: FormattedExecutionResult;
@@ -49,9 +66,8 @@ interface Produced {
  */
 class Topic {
   readonly members = new Map<SubscriberQueue, Identity>();
-  /** Entities with an execution running; a change arriving meanwhile waits in `pending` (latest wins). */
-  readonly running = new Set<string>();
-  readonly pending = new Map<string, EntityChange>();
+  /** Entities with executions running, and the change waiting for one to finish (latest wins). */
+  readonly entities = new Map<string, EntityRuns>();
 
   constructor(
     readonly key: string,
@@ -66,8 +82,9 @@ class Topic {
 /**
  * Routes entity changes to the topics they concern and runs each topic's plan once per change with
  * the subscriber's identity: the entity fetch (null: not visible, dropped), then the rest of the
- * plan. One entity's changes run one at a time per topic, in order; different entities in parallel,
- * within the process-wide fetch concurrency.
+ * plan. At most two executions of one entity run at once per topic (more changes wait, latest
+ * wins); different entities in parallel, within the process-wide fetch concurrency. What reaches a
+ * queue is filtered there: never older than, nor the same as, what the subscription already has.
  */
 export class SubscriptionHub {
   private readonly topics = new Map<string, Topic>();
@@ -78,6 +95,8 @@ export class SubscriptionHub {
   private readonly retryDelaysMs: number[];
   /** Entity reads started so far: a read's number orders it before every read started after it. */
   private reads = 0;
+  /** Executions started so far (orders them per entity). */
+  private starts = 0;
   private stopped = false;
 
   constructor(private readonly options: HubOptions) {
@@ -192,7 +211,7 @@ export class SubscriptionHub {
     }
     this.topics.delete(topic.key);
     this.indexed(topic, false);
-    topic.pending.clear();
+    for (const runs of topic.entities.values()) runs.pending = undefined;
     liveTopics.dec();
   }
 
@@ -222,12 +241,16 @@ export class SubscriptionHub {
   }
 
   private offer(topic: Topic, change: EntityChange): void {
-    if (topic.running.has(change.id)) {
-      topic.pending.set(change.id, change);
+    let runs = topic.entities.get(change.id);
+    if (!runs) {
+      runs = { running: 0, newest: 0, superseded: 0, pending: undefined };
+      topic.entities.set(change.id, runs);
+    }
+    if (runs.running >= RUNS_PER_ENTITY) {
+      runs.pending = change;
       return;
     }
-    topic.running.add(change.id);
-    this.track(this.runEntity(topic, change));
+    this.track(this.runEntity(topic, runs, change));
   }
 
   private track(run: Promise<void>): void {
@@ -235,31 +258,35 @@ export class SubscriptionHub {
     void run.finally(() => this.inFlight.delete(run));
   }
 
-  private async runEntity(topic: Topic, first: EntityChange): Promise<void> {
+  private async runEntity(topic: Topic, runs: EntityRuns, first: EntityChange): Promise<void> {
     let change: EntityChange | undefined = first;
-    let superseded = 0;
+    runs.running += 1;
     try {
       while (change && topic.members.size > 0) {
+        const started = (this.starts += 1);
+        runs.newest = started;
         try {
           const produced = await this.execute(topic, change, topic.identity, { event: { id: change.eventId, occurredAt: change.occurredAt } });
-          // a newer event of this entity came in while the result was assembled: its run reads every
-          // subgraph again, after that event, and goes out instead of a result that may straddle it
-          if (produced && topic.pending.has(first.id) && superseded < MAX_SUPERSEDED_IN_A_ROW) {
-            superseded += 1;
+          // a newer event of this entity came in while the result was assembled: its execution reads
+          // every subgraph again, after that event, and goes out instead of a result that may straddle it
+          const overtaken = runs.newest !== started || runs.pending !== undefined;
+          if (produced && overtaken && runs.superseded < MAX_SUPERSEDED_IN_A_ROW) {
+            runs.superseded += 1;
             subscriptionResultsDropped.inc({ reason: 'superseded' });
           } else if (produced) {
-            superseded = 0;
+            runs.superseded = 0;
             this.deliver(topic, change, produced, topic.members.keys());
           }
         } catch (error) {
           subscriptionEvents.inc({ field: topic.request.target.plan.fieldName, outcome: 'failed' });
           this.options.logger.error({ eventId: change.eventId, topic: topic.key, err: error instanceof Error ? error.message : String(error) }, 'subscription event failed');
         }
-        change = topic.pending.get(first.id);
-        topic.pending.delete(first.id);
+        change = runs.pending;
+        runs.pending = undefined;
       }
     } finally {
-      topic.running.delete(first.id);
+      runs.running -= 1;
+      if (runs.running === 0 && topic.entities.get(first.id) === runs) topic.entities.delete(first.id);
     }
   }
 
