@@ -142,8 +142,8 @@ export class SubscriptionHub {
         this.options.executor.query(
           target,
           target.plan.entityFetch.serviceName,
-          `query ChangedSince($since:DateTime!,$first:Int!){${source.field}(since:$since,first:$first){id}}`,
-          { since, first: source.limit },
+          `query ChangedSince($since:DateTime!,$limit:Int!){${source.field}(since:$since,limit:$limit){id}}`,
+          { since, limit: source.limit },
           context,
         ),
       );

@@ -30,10 +30,10 @@ export class OrderQueryService {
   }
 
   /** What changed after `since` that the caller may see: their own orders, or (admins) the tenant's. */
-  async changedSince(ctx: OrdersContext, since: Date, first: number): Promise<Order[]> {
+  async changedSince(ctx: OrdersContext, since: Date, limit: number): Promise<Order[]> {
     const caller = requireIdentity(ctx.caller);
-    requireInt(first, 'first', { min: 1, max: CHANGED_SINCE_LIMIT });
-    return ctx.repos.orders.changedSince(caller.role === 'ADMIN' ? {} : { customerId: caller.userId }, since, first);
+    requireInt(limit, 'limit', { min: 1, max: CHANGED_SINCE_LIMIT });
+    return ctx.repos.orders.changedSince(caller.role === 'ADMIN' ? {} : { customerId: caller.userId }, since, limit);
   }
 
   items(ctx: OrdersContext, order: Pick<Order, 'id'>): Promise<OrderItem[]> {
