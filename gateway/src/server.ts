@@ -107,6 +107,7 @@ export async function startGateway(config: GatewayConfig, logger: Logger, option
     verifier,
     policyPlugins,
     formatError: formatError({ exposeInternals: config.env === 'development' }),
+    sessionEnds: sessions,
   });
   const formatForClients = formatError({ exposeInternals: config.env === 'development' });
   const apollo = new ApolloServer<GatewayContext>({
