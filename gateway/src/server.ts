@@ -33,7 +33,7 @@ import { OperationLimiter } from './operations/operation-limits.js';
 import { requestIdInErrorsPlugin, withoutSuggestions } from './plugins/error-hygiene.js';
 import { loginRateLimitsPlugin } from './rate-limits/limit-logins.plugin.js';
 import { sessionRevocationPlugin } from './plugins/session-revocation.js';
-import { loadTrustedDocuments, persistedQueryCache } from './operations/trusted-documents.js';
+import { loadTrustedDocuments, operationNamesOf, persistedQueryCache } from './operations/trusted-documents.js';
 import { RateLimiter } from './rate-limits/rate-limiter.js';
 import type { EventBus } from '#platform/events';
 import { startLiveSubscriptions } from './subscriptions/live-subscriptions.js';
@@ -72,7 +72,9 @@ export async function startGateway(config: GatewayConfig, logger: Logger, option
     buildService: ({ name, url }) => {
       const target = subgraphUrlOf(config, name, url!);
       subgraphs.set(name, target);
-      const source = new SubgraphDataSource(name, new SubgraphTransport(name, target, { timeoutMs: config.subgraphTimeoutMs }), signer);
+      const source = new SubgraphDataSource(name, new SubgraphTransport(name, target, { timeoutMs: config.subgraphTimeoutMs }), signer, {
+        mergeFetches: config.mergeSubgraphFetches,
+      });
       dataSources.set(name, source);
       return sessions.watch(name, source);
     },
@@ -130,7 +132,7 @@ export async function startGateway(config: GatewayConfig, logger: Logger, option
       sessionRevocationPlugin(),
       requestIdInErrorsPlugin(),
       requestLogPlugin(),
-      metricsPlugin('gateway'),
+      metricsPlugin('gateway', { knownOperations: operationNamesOf(trustedDocuments) }),
     ],
     logger: apolloLogger(logger),
   });
