@@ -7,7 +7,7 @@ import { expressMiddleware } from '@as-integrations/express5';
 import express from 'express';
 import type { GraphQLSchema } from 'graphql';
 import { formatError } from '#platform/errors';
-import { createHttpApp, jsonErrorHandler, listen, metricsPlugin } from '#platform/http';
+import { createHttpApp, errorLogPlugin, inputHygienePlugin, jsonErrorHandler, listen, metricsPlugin } from '#platform/http';
 import { apolloLogger, type Logger, collectDefaultMetrics, httpServerSpans } from '#platform/observability';
 import { isSubgraphName } from '#contracts';
 import { TokenVerifier } from './auth/token-verifier.js';
@@ -97,6 +97,7 @@ export async function startGateway(config: GatewayConfig, logger: Logger, option
     rateLimitNonHttpOperationsPlugin(limiter),
     requireAuthenticationPlugin({ allowAnonymousIntrospection: !production }),
     enforceSchemaPoliciesPlugin(() => policies),
+    inputHygienePlugin({ httpStatus: 400 }),
   ];
   const live = startLiveSubscriptions({
     config,
@@ -107,9 +108,9 @@ export async function startGateway(config: GatewayConfig, logger: Logger, option
     events: options.events,
     verifier,
     policyPlugins,
-    formatError: formatError({ exposeInternals: config.env === 'development' }),
+    formatError: formatError(),
   });
-  const formatForClients = formatError({ exposeInternals: config.env === 'development' });
+  const formatForClients = formatError();
   const apollo = new ApolloServer<GatewayContext>({
     gateway,
     introspection: !production,
@@ -128,6 +129,7 @@ export async function startGateway(config: GatewayConfig, logger: Logger, option
       loginRateLimitsPlugin(limiter),
       sessionRevocationPlugin(),
       requestIdInErrorsPlugin(),
+      errorLogPlugin(logger),
       metricsPlugin('gateway'),
     ],
     logger: apolloLogger(logger),
