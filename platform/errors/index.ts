@@ -2,5 +2,5 @@
 export {
   ConflictError, DomainError, ERROR_HTTP_STATUS, ForbiddenError, NotFoundError, UnauthenticatedError, ValidationError, formatError, isExpectedError, type ErrorCode,
 } from './errors.js';
-export { isId, requireId, requireInt, requireMoney, requireText } from './validation.js';
+export { isCurrency, isId, requireId, requireInt, requireMoney, requireText } from './validation.js';
 export { badString, checkOperationInputs, MAX_LINE_LENGTH, MAX_TEXT_LENGTH } from './input-hygiene.js';
