@@ -30,7 +30,7 @@ import { rateLimitRequests } from './rate-limits/limit-http-requests.js';
 import { OperationLimiter } from './operations/operation-limits.js';
 import { requestIdInErrorsPlugin, withoutSuggestions } from './plugins/error-hygiene.js';
 import { loginRateLimitsPlugin } from './rate-limits/limit-logins.plugin.js';
-import { sessionRevocationPlugin } from './plugins/session-revocation.js';
+import { refusedCredentialsPlugin } from './plugins/refused-credentials.js';
 import { loadTrustedDocuments, persistedQueryCache } from './operations/trusted-documents.js';
 import { RateLimiter } from './rate-limits/rate-limiter.js';
 import type { EventBus } from '#platform/events';
@@ -127,7 +127,7 @@ export async function startGateway(config: GatewayConfig, logger: Logger, option
       ...(production || config.browserApps.graphiql ? [ApolloServerPluginLandingPageDisabled()] : []),
       ...policyPlugins,
       loginRateLimitsPlugin(limiter),
-      sessionRevocationPlugin(),
+      refusedCredentialsPlugin(),
       requestIdInErrorsPlugin(),
       errorLogPlugin(logger),
       metricsPlugin('gateway'),
