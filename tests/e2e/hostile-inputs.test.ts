@@ -9,7 +9,8 @@ import { buildClientSchema, getIntrospectionQuery, Kind, parse, typeFromAST, vis
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { acceptSecurityFeatures } from '../../gateway/src/auth/schema-policies.js';
 import { BAD_STRINGS, sampleValue, setAt, stringInputs, stringLeaves, type StringInput } from '../harness/input-generator.js';
-import { databaseFingerprint, productionEnv, rawPost, type RawResponse } from '../harness/hostile.js';
+import { asGateway, databaseFingerprint, expectNoDatabaseChange, productionEnv, rawPost, type RawResponse } from '../harness/hostile.js';
+import { DEMO_TENANTS } from '../../prisma/demo-data.js';
 import { startTestSupergraph, type TestSupergraph } from '../harness/supergraph.js';
 
 /** What an error must never carry, in any mode. */
@@ -77,6 +78,14 @@ describe('every string input, in development', () => {
       { authorization: `Bearer ${token}` },
     );
     expectRefusedAt(nested, 'input.description', 'NUL in a variable inside a literal object');
+  });
+
+  it('is checked again by the subgraph: a NUL sent straight to catalog with a real gateway credential is BAD_USER_INPUT', async () => {
+    const admin = { userId: DEMO_TENANTS[0]!.users.find((u) => u.role === 'ADMIN')!.id, tenantId: DEMO_TENANTS[0]!.id, role: 'ADMIN' as const };
+    const out = await expectNoDatabaseChange(sg, () => asGateway(sg, 'catalog', admin, 'query($s: String) { products(first: 1, search: $s) { totalCount } }', { s: 'mug\u0000' }));
+    expect(out.body?.data ?? null).toBeNull();
+    expect(out.body?.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'search' });
+    expect(out.text).not.toMatch(LEAKS);
   });
 
   it('lets tabs and line breaks through in free text, so the check is about the characters', async () => {
