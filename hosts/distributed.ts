@@ -3,10 +3,12 @@
 //   --seed      seed the demo data even when the databases already existed
 //   --no-seed   never seed (by default the demo data is seeded into databases this run created,
 //               unless SEED_DEMO_DATA is off: it is off in production unless set to on)
+import { execFileSync } from 'node:child_process';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { connect as connectNats } from '@nats-io/transport-node';
 import { Redis } from 'ioredis';
+import { REPO_ROOT } from '#platform/config';
 import type { DatabaseTarget } from '#platform/db';
 import { SUBGRAPH_NAMES, type SubgraphName } from '#contracts';
 import { createMissingDatabases, migrateSubgraphs, seedAll, seedTargetsOn } from './databases.js';
@@ -72,7 +74,8 @@ const subgraphs = SUBGRAPH_NAMES.map(
 );
 const gateway = new ServiceProcess({
   name: 'gateway',
-  entry: 'gateway/src/main.ts',
+  // compiled, as production runs it (rebuilt below, so it is never older than the sources)
+  entry: 'dist/gateway.js',
   args: [],
   env: {
     ...config.env,
@@ -108,6 +111,7 @@ try {
   log(`NATS ${config.natsUrl}${config.env.NATS_NAMESPACE ? ` (namespace ${config.env.NATS_NAMESPACE})` : ''}, Redis ${redact(config.redisUrl)}`);
   await checkInfrastructure(config);
   await prepareDatabases(config);
+  execFileSync('npm', ['run', '-s', 'build'], { cwd: REPO_ROOT, stdio: 'inherit' });
 
   const width = Math.max(...all.map((s) => s.spec.name.length));
   let ready = false;

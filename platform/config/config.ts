@@ -73,6 +73,8 @@ const common = z.object({
   OUTBOX_POLL_MS: z.coerce.number().int().min(10).max(60_000).default(250),
   /** The published demo data: seeded into fresh databases when on (default off in production, on otherwise). */
   SEED_DEMO_DATA: z.preprocess((value) => (value === '' ? undefined : value), z.enum(['on', 'off']).optional()),
+  /** Events a consumer applies in one transaction at most (1: one transaction per event). */
+  EVENT_BATCH_SIZE: z.coerce.number().int().min(1).max(500).default(32),
   ...telemetryEnv,
 });
 
@@ -91,6 +93,7 @@ export interface CommonConfig {
    * unless set to on); `onPurpose` when SEED_DEMO_DATA=on was set, the one way it may exist in production.
    */
   demoData: { seed: boolean; onPurpose: boolean };
+  eventBatchSize: number;
   /** Traces (OpenTelemetry, standard OTEL_* variables): off unless an exporter is configured. */
   telemetry: TelemetryConfig;
 }
@@ -138,6 +141,7 @@ export function loadCommonConfig(env: Env): CommonConfig {
     dbPoolSize: parsed.DB_POOL_SIZE,
     outboxPollMs: parsed.OUTBOX_POLL_MS,
     demoData: { seed: parsed.SEED_DEMO_DATA ? parsed.SEED_DEMO_DATA === 'on' : parsed.NODE_ENV !== 'production', onPurpose: parsed.SEED_DEMO_DATA === 'on' },
+    eventBatchSize: parsed.EVENT_BATCH_SIZE,
     telemetry: telemetryConfigOf(parsed),
   };
 }

@@ -112,14 +112,26 @@ export class OutboxRelay {
 
   private async publishBatchUntraced(): Promise<number> {
     const { db, exclusive } = this.options;
-    if (!exclusive) return this.publishWith(db);
-    return db.$transaction(async (tx) => {
-      const [lock] = await tx.$queryRawUnsafe<{ locked: boolean }[]>(`SELECT pg_try_advisory_xact_lock(hashtext($1)) AS locked`, `outbox:${this.options.schema}`);
-      return lock?.locked ? this.publishWith(tx) : 0;
-    }, { timeout: 60_000 });
+    // The outcome is returned, not thrown, inside the transaction: the marks of what was published and
+    // the failure's bookkeeping commit with it; the failure is thrown once the transaction is over.
+    const outcome: { published: number; error?: Error } = !exclusive
+      ? await this.publishWith(db)
+      : await db.$transaction(async (tx): Promise<{ published: number; error?: Error }> => {
+          const [lock] = await tx.$queryRawUnsafe<{ locked: boolean }[]>(`SELECT pg_try_advisory_xact_lock(hashtext($1)) AS locked`, `outbox:${this.options.schema}`);
+          return lock?.locked ? this.publishWith(tx) : { published: 0 };
+        }, { timeout: 60_000 });
+    if (outcome.error) throw outcome.error;
+    return outcome.published;
   }
 
-  private async publishWith(db: RawSql): Promise<number> {
+  /**
+   * One batch, in waves: a wave holds at most one event per aggregate, its events are published
+   * together and their acknowledgements awaited together; the next wave starts once the whole wave
+   * is stored. After a failure no later wave is published, so an aggregate's later event never
+   * overtakes its earlier one; events of other aggregates in the failed wave may have been stored
+   * and are marked.
+   */
+  private async publishWith(db: RawSql): Promise<{ published: number; error?: Error }> {
     const { schema, bus, service } = this.options;
     const rows = await db.$queryRawUnsafe<OutboxRow[]>(
       `SELECT "id", "tenantId", "type", "version", "aggregateType", "aggregateId", "payload", "traceparent", "occurredAt"
@@ -127,32 +139,48 @@ export class OutboxRelay {
       this.options.batchSize ?? 100,
     );
     const published: string[] = [];
-    try {
-      for (const row of rows) {
-        await publishTraced(service, toEnvelope(row), (event) => bus.publish(event));
-        published.push(row.id);
-        eventsPublished.inc({ service, type: row.type });
-      }
-    } catch (error) {
-      // Stop at the first failure so later events of the same aggregate never overtake it.
-      const failed = rows[published.length];
-      if (failed) {
-        await db.$executeRawUnsafe(
-          `UPDATE "${schema}"."OutboxEvent" SET "attempts" = "attempts" + 1, "lastError" = $2 WHERE "id" = $1::uuid`,
-          failed.id, (error as Error).message.slice(0, 500),
-        );
-      }
-      throw error;
-    } finally {
-      if (published.length) {
-        await db.$executeRawUnsafe(
-          `UPDATE "${schema}"."OutboxEvent" SET "publishedAt" = now() WHERE "id" = ANY($1::uuid[])`,
-          published,
-        );
-      }
+    let failure: { id: string; error: Error } | undefined;
+    for (const wave of wavesOf(rows)) {
+      const results = await Promise.allSettled(wave.map((row) => publishTraced(service, toEnvelope(row), (event) => bus.publish(event))));
+      results.forEach((result, i) => {
+        const row = wave[i]!;
+        if (result.status === 'fulfilled') {
+          published.push(row.id);
+          eventsPublished.inc({ service, type: row.type });
+        } else failure ??= { id: row.id, error: result.reason instanceof Error ? result.reason : new Error(String(result.reason)) };
+      });
+      if (failure) break;
     }
-    return published.length;
+    if (published.length) {
+      await db.$executeRawUnsafe(`UPDATE "${schema}"."OutboxEvent" SET "publishedAt" = now() WHERE "id" = ANY($1::uuid[])`, published);
+    }
+    if (failure) {
+      await db.$executeRawUnsafe(
+        `UPDATE "${schema}"."OutboxEvent" SET "attempts" = "attempts" + 1, "lastError" = $2 WHERE "id" = $1::uuid`,
+        failure.id, failure.error.message.slice(0, 500),
+      );
+    }
+    return { published: published.length, error: failure?.error };
   }
+}
+
+/** Consecutive runs of rows with no aggregate twice, in outbox order. */
+function wavesOf(rows: OutboxRow[]): OutboxRow[][] {
+  const waves: OutboxRow[][] = [];
+  let wave: OutboxRow[] = [];
+  let aggregates = new Set<string>();
+  for (const row of rows) {
+    const key = `${row.aggregateType}:${row.aggregateId}`;
+    if (aggregates.has(key)) {
+      waves.push(wave);
+      wave = [];
+      aggregates = new Set();
+    }
+    wave.push(row);
+    aggregates.add(key);
+  }
+  if (wave.length) waves.push(wave);
+  return waves;
 }
 
 function toEnvelope(row: OutboxRow): EventEnvelope {

@@ -77,6 +77,8 @@ interface Scope {
   event?: { consumer: string; id: string };
   /** Shared by every context of the request (forTenant copies the scope, not the list). */
   committed: EventEnvelope[];
+  /** Set when a batch claimed the event already, in this transaction: what that claim found. */
+  claimed?: { value: boolean };
 }
 
 class SubgraphRequestContext<TClient, D extends ContextData> implements TransactionContext<D> {
@@ -135,6 +137,10 @@ class SubgraphRequestContext<TClient, D extends ContextData> implements Transact
           written.push(event);
           await sink.emit(event);
         },
+        emitAll: async (events) => {
+          written.push(...events);
+          await sink.emitAll(events);
+        },
       };
       return work(new SubgraphRequestContext(this.runtime, this.scope, tx as TClient, recording));
     });
@@ -154,6 +160,11 @@ class SubgraphRequestContext<TClient, D extends ContextData> implements Transact
   async claimEvent(): Promise<boolean> {
     if (!this.sink) throw new Error('claimEvent outside a transaction: the claim commits with the effect');
     if (!this.scope.event) throw new Error('claimEvent in a context made for a request, not for an event');
+    if (this.scope.claimed) {
+      const { value } = this.scope.claimed;
+      this.scope.claimed.value = false; // claimed once: a second claim finds it taken
+      return value;
+    }
     return this.runtime.inbox.claim(this.db as RawSql, this.scope.event.consumer, this.scope.event.id);
   }
 }
@@ -185,5 +196,34 @@ export function eventContext<TClient, D extends ContextData>(
     },
     runtime.db,
     undefined,
+  );
+}
+
+/**
+ * The context one event of a batch is applied in: the batch's transaction, an event sink of its own
+ * (so the batch can drop the events of one that failed), and the claim the batch already made for it.
+ */
+export function batchedEventContext<TClient, D extends ContextData>(
+  runtime: ContextRuntime<TClient, D>,
+  logger: Logger,
+  consumer: string,
+  event: EventEnvelope,
+  tx: TClient,
+  sink: EventSink,
+  claimed: boolean,
+): TransactionContext<D> {
+  return new SubgraphRequestContext(
+    runtime,
+    {
+      requestId: event.id || randomUUID(),
+      logger: logger.child({ consumer, eventId: event.id, eventType: event.type }),
+      identity: null,
+      tenantId: event.tenantId,
+      event: { consumer, id: event.id },
+      committed: [],
+      claimed: { value: claimed },
+    },
+    tx,
+    sink,
   );
 }

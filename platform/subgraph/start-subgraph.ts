@@ -34,6 +34,7 @@ import { tracedConsumer } from '../observability/event-spans.js';
 import { httpServerSpans } from '../observability/http-spans.js';
 import { traceResolvers } from '../observability/resolver-spans.js';
 import { watchSubgraph } from './subgraph-probes.js';
+import { BatchRunner } from './event-batches.js';
 import type { EventConsumer } from './event-consumers.js';
 import { eventContext, requestContext, type ContextData, type ContextRuntime, type DataAccess, type RequestContext } from './request-context.js';
 
@@ -155,8 +156,12 @@ export async function assembleSubgraph<TDb extends PrismaLike<TTx>, TTx extends 
   const contexts: ContextRuntime<TDb | TTx, D> = { db, uow: runtime.uow as unknown as UnitOfWork<RawSql>, inbox: runtime.inbox, data: definition.data };
   const consumers = (definition.consumers?.(services) ?? []).map(({ consumer, routes }): ConsumerOptions => {
     const byType = new Map(routes.map((route) => [route.type, route]));
+    const batches = new BatchRunner(consumer, config.eventBatchSize, contexts, logger);
     const handler = async (event: EventEnvelope) => {
-      await byType.get(event.type)?.handle(eventContext(contexts, logger, consumer, event), event);
+      const route = byType.get(event.type);
+      if (!route) return;
+      if (route.apply && config.eventBatchSize > 1) await batches.submit(event, route.apply);
+      else await route.handle(eventContext(contexts, logger, consumer, event), event);
     };
     return tracedConsumer(name, { consumer, types: [...byType.keys()], handler });
   });

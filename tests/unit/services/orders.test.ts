@@ -143,4 +143,16 @@ describe('OrderQueryService', () => {
     expect(await codeOf(orders.services.orders.listForUser(orders.as(alice), acmeAdmin.userId, 5, null))).toBe('FORBIDDEN');
     expect(await codeOf(orders.services.orders.listForTenant(orders.as(alice), { first: 5 }))).toBe('FORBIDDEN');
   });
+
+  it('lists what changed after `since` that the caller may see, least recently changed first', async () => {
+    const since = new Date(Date.now() - 1);
+    const first = await place(alice);
+    const second = await place(alice, [{ productId: mug.id, quantity: 1 }]);
+    const mine = await orders.services.orders.changedSince(orders.as(alice), since, 100);
+    expect(mine.map((o) => o.id)).toEqual([first.id, second.id]);
+    expect((await orders.services.orders.changedSince(orders.as(acmeAdmin), since, 100)).map((o) => o.id)).toEqual(expect.arrayContaining([first.id, second.id]));
+    expect(await orders.services.orders.changedSince(orders.as(bob), since, 100)).toEqual([]);
+    expect(await orders.services.orders.changedSince(orders.as(alice), new Date(Date.now() + 60_000), 100)).toEqual([]);
+    expect(await codeOf(orders.services.orders.changedSince(orders.as(alice), since, 101))).toBe('BAD_USER_INPUT');
+  });
 });

@@ -25,10 +25,10 @@ export class PaymentRepository {
     });
   }
 
-  /** Conditional move between statuses; null when the payment was not in `from`. */
+  /** Conditional move between statuses (one UPDATE … RETURNING); null when the payment was not in `from`. */
   async move(id: string, from: Payment['status'], data: Partial<Pick<Payment, 'status' | 'providerReference' | 'failureReason'>>): Promise<Payment | null> {
-    const { count } = await this.db.payment.updateMany({ where: { tenantId: this.tenantId, id, status: from }, data });
-    return count === 1 ? this.db.payment.findUnique({ where: { id } }) : null;
+    const [payment] = await this.db.payment.updateManyAndReturn({ where: { tenantId: this.tenantId, id, status: from }, data });
+    return payment ?? null;
   }
 
   findByOrderIds(orderIds: readonly string[]): Promise<Payment[]> {
