@@ -6,7 +6,7 @@ import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/dis
 import type { GraphQLSchema } from 'graphql';
 import { formatError } from '#platform/errors';
 import { createServer } from 'node:http';
-import { listen, metricsPlugin, operationalRoutes } from '#platform/http';
+import { errorLogPlugin, inputHygienePlugin, listen, metricsPlugin, operationalRoutes } from '#platform/http';
 import { apolloLogger, type Logger, collectDefaultMetrics, httpServerSpans } from '#platform/observability';
 import { isSubgraphName } from '#contracts';
 import { TokenVerifier } from './auth/token-verifier.js';
@@ -32,7 +32,7 @@ import { rateLimitRequests } from './rate-limits/limit-http-requests.js';
 import { OperationLimiter } from './operations/operation-limits.js';
 import { requestIdInErrorsPlugin, withoutSuggestions } from './plugins/error-hygiene.js';
 import { loginRateLimitsPlugin } from './rate-limits/limit-logins.plugin.js';
-import { sessionRevocationPlugin } from './plugins/session-revocation.js';
+import { refusedCredentialsPlugin } from './plugins/refused-credentials.js';
 import { loadTrustedDocuments, operationNamesOf, persistedQueryCache } from './operations/trusted-documents.js';
 import { RateLimiter } from './rate-limits/rate-limiter.js';
 import type { EventBus } from '#platform/events';
@@ -98,6 +98,7 @@ export async function startGateway(config: GatewayConfig, logger: Logger, option
     rateLimitNonHttpOperationsPlugin(limiter),
     requireAuthenticationPlugin({ allowAnonymousIntrospection: !production }),
     enforceSchemaPoliciesPlugin(() => policies),
+    inputHygienePlugin({ httpStatus: 400 }),
   ];
   const live = startLiveSubscriptions({
     config,
@@ -108,10 +109,10 @@ export async function startGateway(config: GatewayConfig, logger: Logger, option
     events: options.events,
     verifier,
     policyPlugins,
-    formatError: formatError({ exposeInternals: config.env === 'development' }),
+    formatError: formatError(),
     sessionEnds: sessions,
   });
-  const formatForClients = formatError({ exposeInternals: config.env === 'development' });
+  const formatForClients = formatError();
   const apollo = new ApolloServer<GatewayContext>({
     gateway,
     introspection: !production,
@@ -129,8 +130,9 @@ export async function startGateway(config: GatewayConfig, logger: Logger, option
       ...(production || config.browserApps.graphiql ? [ApolloServerPluginLandingPageDisabled()] : []),
       ...policyPlugins,
       loginRateLimitsPlugin(limiter),
-      sessionRevocationPlugin(),
+      refusedCredentialsPlugin(),
       requestIdInErrorsPlugin(),
+      errorLogPlugin(logger),
       requestLogPlugin(),
       metricsPlugin('gateway', { knownOperations: operationNamesOf(trustedDocuments) }),
     ],

@@ -18,6 +18,8 @@ import { applyOutboxMigrations } from '../events/outbox-migrations.js';
 import { UnitOfWork } from '../events/unit-of-work.js';
 import { createHttpApp, jsonErrorHandler, listen } from '../http/http-server.js';
 import { metricsPlugin } from '../http/metrics-plugin.js';
+import { errorLogPlugin } from '../http/error-log-plugin.js';
+import { inputHygienePlugin } from '../http/input-hygiene-plugin.js';
 import { randomUUID } from 'node:crypto';
 import { requestIdFrom, type Identity } from '../auth/identity.js';
 import { GatewayCredentialVerifier } from '../auth/gateway-credential.js';
@@ -215,10 +217,12 @@ export async function startSubgraph<TDb extends PrismaLike<TTx>, TTx extends Raw
     includeStacktraceInErrorResponses: false,
     // The process owns SIGTERM/SIGINT (drain, then close databases and the bus), not each Apollo instance.
     stopOnTerminationSignals: false,
-    formatError: formatError({ exposeInternals: config.env === 'development' }),
+    formatError: formatError(),
     plugins: [
       ApolloServerPluginDrainHttpServer({ httpServer: server }),
       subgraphPoliciesPlugin(readPolicies(typeDefs)),
+      inputHygienePlugin(),
+      errorLogPlugin(logger),
       metricsPlugin(name),
       ...(definition.answerWithEvents?.length ? [committedEventsPlugin(definition.answerWithEvents)] : []),
     ],
