@@ -57,6 +57,15 @@ export interface TransactionContext<D extends ContextData = ContextData> extends
   claimEvent(): Promise<boolean>;
 }
 
+/**
+ * Where a consumer's transactions go when its events are applied in batches (event-batches.ts):
+ * `work` runs inside a transaction shared with other events; `preclaimed` when the batch claims the
+ * event itself (then `claimEvent` inside answers from that claim).
+ */
+export interface EventBatch {
+  submit<R>(event: EventEnvelope, work: (tx: TransactionContext<any>) => Promise<R>, preclaimed: boolean): Promise<R>;
+}
+
 /** What a context needs that outlives the request. */
 export interface ContextRuntime<TClient, D extends ContextData> {
   db: TClient;
@@ -75,6 +84,8 @@ interface Scope {
   event?: { consumer: string; id: string };
   /** Set when a batch claimed the event already, in this transaction: what that claim found. */
   claimed?: { value: boolean };
+  /** The batch a consumer's context sends its transactions to, and the event it was made for. */
+  batch?: { runner: EventBatch; event: EventEnvelope };
 }
 
 class SubgraphRequestContext<TClient, D extends ContextData> implements TransactionContext<D> {
@@ -121,6 +132,7 @@ class SubgraphRequestContext<TClient, D extends ContextData> implements Transact
 
   transaction<R>(work: (tx: TransactionContext<D>) => Promise<R>): Promise<R> {
     if (this.sink) return work(this);
+    if (this.scope.batch) return this.scope.batch.runner.submit(this.scope.batch.event, work, false);
     return this.runtime.uow.execute((tx, sink) => work(new SubgraphRequestContext(this.runtime, this.scope, tx as TClient, sink)));
   }
 
@@ -159,6 +171,7 @@ export function eventContext<TClient, D extends ContextData>(
   logger: Logger,
   consumer: string,
   event: EventEnvelope,
+  batch?: EventBatch,
 ): RequestContext<D> {
   return new SubgraphRequestContext(
     runtime,
@@ -168,6 +181,7 @@ export function eventContext<TClient, D extends ContextData>(
       identity: null,
       tenantId: event.tenantId,
       event: { consumer, id: event.id },
+      ...(batch ? { batch: { runner: batch, event } } : {}),
     },
     runtime.db,
     undefined,
@@ -185,7 +199,7 @@ export function batchedEventContext<TClient, D extends ContextData>(
   event: EventEnvelope,
   tx: TClient,
   sink: EventSink,
-  claimed: boolean,
+  claimed: boolean | undefined,
 ): TransactionContext<D> {
   return new SubgraphRequestContext(
     runtime,
@@ -195,7 +209,7 @@ export function batchedEventContext<TClient, D extends ContextData>(
       identity: null,
       tenantId: event.tenantId,
       event: { consumer, id: event.id },
-      claimed: { value: claimed },
+      ...(claimed === undefined ? {} : { claimed: { value: claimed } }),
     },
     tx,
     sink,
