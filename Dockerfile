@@ -1,12 +1,13 @@
 # syntax=docker/dockerfile:1
 # One image for every service: the command picks the process (see docker-compose.yml and deploy/k8s).
+#   gateway:    node dist/gateway.js            (compiled by `npm run build`: no TypeScript loader, no source maps per request)
 #   subgraph:   node --import tsx hosts/subgraph.ts <name>
-#   gateway:    node --import tsx gateway/src/main.ts
 #   migrations: node --import tsx hosts/migrate.ts [<name>...]
 ARG NODE_IMAGE=node:20.20-bookworm-slim
 
 # 1. Everything, dev dependencies included: `npm ci` runs the generators (Prisma clients, resolver
-#    types) and builds the admin dashboard and GraphiQL (dashboard/dist, which the gateway serves).
+#    types), builds the admin dashboard and GraphiQL (dashboard/dist, which the gateway serves) and
+#    compiles the gateway into one JavaScript file (dist/gateway.js, `npm run build`).
 FROM ${NODE_IMAGE} AS build
 WORKDIR /app
 COPY package.json package-lock.json tsconfig.json ./
@@ -48,16 +49,13 @@ COPY --from=build /app/gateway ./gateway
 COPY --from=build /app/hosts ./hosts
 COPY --from=build /app/schema ./schema
 COPY --from=build /app/prisma ./prisma
-<<<<<<< HEAD
-=======
+COPY --from=build /app/dist ./dist
 COPY --from=build /app/dashboard/dist ./dashboard/dist
-COPY --from=build /app/tools/db-migrate.ts /app/tools/db-seed.ts /app/tools/databases.ts /app/tools/seed-targets.ts ./tools/
->>>>>>> dashboard
 RUN mkdir -p /app/.data && chown node:node /app/.data
 USER node
 EXPOSE 4000
 # Liveness only: readiness (/readyz: database, or every subgraph for the gateway) is the orchestrator's probe.
 HEALTHCHECK --interval=15s --timeout=3s --start-period=30s --retries=3 \
   CMD ["node", "-e", "fetch('http://127.0.0.1:' + process.env.PORT + '/healthz').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
-ENTRYPOINT ["node", "--import", "tsx"]
-CMD ["gateway/src/main.ts"]
+ENTRYPOINT ["node"]
+CMD ["dist/gateway.js"]

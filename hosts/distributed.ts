@@ -1,16 +1,20 @@
 // `npm run start:distributed`: the six subgraphs and the gateway as seven processes on PostgreSQL
 // (a database per subgraph), NATS JetStream and Redis. Ctrl-C stops them all, gateway first.
 //   --seed      seed the demo data even when the databases already existed
-//   --no-seed   never seed (by default the demo data is seeded into databases this run created)
+//   --no-seed   never seed (by default the demo data is seeded into databases this run created,
+//               unless SEED_DEMO_DATA is off: it is off in production unless set to on)
+import { execFileSync } from 'node:child_process';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { connect as connectNats } from '@nats-io/transport-node';
 import { Redis } from 'ioredis';
+import { REPO_ROOT } from '#platform/config';
 import type { DatabaseTarget } from '#platform/db';
 import { SUBGRAPH_NAMES, type SubgraphName } from '#contracts';
 import { createMissingDatabases, migrateSubgraphs, seedAll, seedTargetsOn } from './databases.js';
 import { loadDistributedConfig, type DistributedConfig } from './distributed/config.js';
 import { ServiceProcess } from './distributed/service-process.js';
+import { loadDemoDataPolicy } from './demo-data-policy.js';
 
 const STOP_GRACE_MS = 20_000;
 const args = new Set(process.argv.slice(2));
@@ -45,7 +49,9 @@ async function prepareDatabases(config: DistributedConfig): Promise<void> {
   await migrateSubgraphs(targets, SUBGRAPH_NAMES, (name, applied) => {
     if (applied.length) log(`${name}: applied ${applied.join(', ')}`);
   });
-  if (args.has('--no-seed') || (!args.has('--seed') && created.length === 0)) return;
+  const demo = loadDemoDataPolicy(config.env);
+  if (args.has('--seed') && demo.production && !demo.explicit) throw new Error('--seed in production: set SEED_DEMO_DATA=on as well (the demo logins are published)');
+  if (args.has('--no-seed') || (!args.has('--seed') && (created.length === 0 || !demo.seed))) return;
   const clients = seedTargetsOn(targets);
   try {
     await seedAll(clients);
@@ -68,7 +74,8 @@ const subgraphs = SUBGRAPH_NAMES.map(
 );
 const gateway = new ServiceProcess({
   name: 'gateway',
-  entry: 'gateway/src/main.ts',
+  // compiled, as production runs it (rebuilt below, so it is never older than the sources)
+  entry: 'dist/gateway.js',
   args: [],
   env: {
     ...config.env,
@@ -104,6 +111,7 @@ try {
   log(`NATS ${config.natsUrl}${config.env.NATS_NAMESPACE ? ` (namespace ${config.env.NATS_NAMESPACE})` : ''}, Redis ${redact(config.redisUrl)}`);
   await checkInfrastructure(config);
   await prepareDatabases(config);
+  execFileSync('npm', ['run', '-s', 'build'], { cwd: REPO_ROOT, stdio: 'inherit' });
 
   const width = Math.max(...all.map((s) => s.spec.name.length));
   let ready = false;

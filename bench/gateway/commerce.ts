@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parse, print, type DefinitionNode } from 'graphql';
 import { ms, summarize } from '../lib/stats.js';
+import type { OurGatewayEntry } from './our-gateway.js';
 import { closedLoop, requestJson, rssMb, startPinned, targetPool, type Child, type Target, type Window } from './load.js';
 import { summarizeProfiles } from './profile-summary.js';
 import { ourGatewayEnv, type BenchKeys } from './setup.js';
@@ -43,6 +44,7 @@ export async function runCommerce(options: {
   warmupS: number;
   keys: BenchKeys;
   work: string;
+  ours: OurGatewayEntry;
   profileDir: string | undefined;
 }): Promise<void> {
   const { keys } = options;
@@ -76,8 +78,8 @@ export async function runCommerce(options: {
     const gateway = await startPinned({
       name: 'ours (commerce)',
       cpu: 1,
-      script: join(here, 'gateway-process.ts'),
-      args: ['ours'],
+      script: options.ours.script,
+      args: options.ours.args,
       nodeArgs: options.profileDir ? ['--cpu-prof', '--cpu-prof-dir', join(options.profileDir, 'ours-commerce')] : [],
       env: ourGatewayEnv(
         {
@@ -89,7 +91,7 @@ export async function runCommerce(options: {
         },
         keys,
       ),
-      ready: 'READY',
+      ready: options.ours.ready,
     });
     children.push(gateway);
 

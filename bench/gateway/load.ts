@@ -41,7 +41,7 @@ export interface Child {
   stop(): Promise<void>;
 }
 
-/** Starts `node [nodeArgs] script args` under tsx, pinned to `cpu`, and waits until it prints `ready`. */
+/** Starts `node [nodeArgs] script args` (under tsx for a .ts script), pinned to `cpu`, and waits until it prints `ready`. */
 export async function startPinned(options: {
   name: string;
   cpu: number;
@@ -52,7 +52,7 @@ export async function startPinned(options: {
   ready: string;
   timeoutMs?: number;
 }): Promise<Child> {
-  const child = spawn('taskset', ['-c', String(options.cpu), process.execPath, ...(options.nodeArgs ?? []), '--import', 'tsx', options.script, ...(options.args ?? [])], {
+  const child = spawn('taskset', ['-c', String(options.cpu), process.execPath, ...(options.nodeArgs ?? []), ...(options.script.endsWith('.ts') ? ['--import', 'tsx'] : []), options.script, ...(options.args ?? [])], {
     env: options.env,
     stdio: ['ignore', 'pipe', 'pipe'],
   });

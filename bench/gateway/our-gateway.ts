@@ -1,5 +1,7 @@
 // Every reference bench/gateway makes to the project's own code is in this file, so that moving
 // the gateway or the platform around means repointing these imports and nothing else.
+import { execFileSync } from 'node:child_process';
+import { resolve } from 'node:path';
 import { loadGatewayConfig } from '../../gateway/src/config.js';
 import { startGateway } from '../../gateway/src/server.js';
 import { createEventBus } from '#platform/events';
@@ -30,4 +32,21 @@ export async function startOurGateway(env: Record<string, string | undefined>): 
 /** `npm start`: the six subgraphs on one PGlite and a gateway, in this process; it handles its own signals. */
 export async function runEmbeddedStack(): Promise<void> {
   await import('../../hosts/embedded.js');
+}
+
+/** How our gateway process starts: npm run build's dist/gateway.js on node (production), or --source under tsx. */
+export interface OurGatewayEntry {
+  script: string;
+  args: string[];
+  ready: string;
+}
+
+/**
+ * Our gateway as production runs it: `npm run build`'s dist/gateway.js on plain node (no tsx, no
+ * source-mapped stacks). Built afresh, so it is never older than the sources. It logs `gateway ready`.
+ */
+export function buildOurGateway(): OurGatewayEntry {
+  const root = resolve(import.meta.dirname, '../..');
+  execFileSync('npm', ['run', '-s', 'build'], { cwd: root, stdio: 'inherit' });
+  return { script: resolve(root, 'dist/gateway.js'), args: [], ready: 'gateway ready' };
 }

@@ -7,6 +7,7 @@
 //   npm run bench:gateway -- --profile          # also write CPU profiles of both gateways (bench/gateway/.data/profiles)
 //   npm run bench:gateway -- --no-commerce      # the static comparison only
 //   npm run bench:gateway -- --commerce-only    # the commerce figure only
+//   npm run bench:gateway -- --source           # our gateway from its TypeScript under tsx, not the build
 //
 // Run it alone on the machine: flock -x /work/cpu.lock npm run bench:gateway
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
@@ -16,6 +17,7 @@ import { args, ms, summarize } from '../lib/stats.js';
 import { runCommerce } from './commerce.js';
 import { closedLoop, firstDifference, pinSelf, requestJson, rssMb, startPinned, targetPool, type Child, type Target, type Window } from './load.js';
 import { summarizeProfiles } from './profile-summary.js';
+import { buildOurGateway, type OurGatewayEntry } from './our-gateway.js';
 import { benchKeys, ourGatewayEnv, type BenchKeys } from './setup.js';
 import { FANOUT_QUERY, STATIC_SUBGRAPHS } from './static-subgraphs.js';
 
@@ -45,14 +47,15 @@ async function main(): Promise<void> {
     mkdirSync(profileDir, { recursive: true });
   }
   const keys = await benchKeys();
-  if (!options.has('commerce-only')) await compareWithStock(keys);
+  const ours: OurGatewayEntry = options.has('source') ? { script: join(here, 'gateway-process.ts'), args: ['ours'], ready: 'READY' } : buildOurGateway();
+  if (!options.has('commerce-only')) await compareWithStock(keys, ours);
   if (!options.has('no-commerce')) {
     if (!options.has('commerce-only')) console.log('');
-    await runCommerce({ durationS, rounds: Math.min(rounds, 3), connections, warmupS, keys, work, profileDir: profile ? profileDir : undefined });
+    await runCommerce({ durationS, rounds: Math.min(rounds, 3), connections, warmupS, keys, work, ours, profileDir: profile ? profileDir : undefined });
   }
 }
 
-async function compareWithStock(keys: BenchKeys): Promise<void> {
+async function compareWithStock(keys: BenchKeys, entry: OurGatewayEntry): Promise<void> {
   const composed = composeServices(
     STATIC_SUBGRAPHS.map((s) => ({ name: s.name, url: `http://127.0.0.1:${PORTS[s.name]}/graphql`, typeDefs: s.typeDefs })),
   );
@@ -92,8 +95,8 @@ async function compareWithStock(keys: BenchKeys): Promise<void> {
       startPinned({
         name: 'ours',
         cpu: GATEWAY_CPU,
-        script: join(here, 'gateway-process.ts'),
-        args: ['ours'],
+        script: entry.script,
+        args: entry.args,
         nodeArgs: prof('ours'),
         env: ourGatewayEnv(
           {
@@ -104,7 +107,7 @@ async function compareWithStock(keys: BenchKeys): Promise<void> {
           },
           keys,
         ),
-        ready: 'READY',
+        ready: entry.ready,
       }),
     ]);
     children.push(stock, ours);

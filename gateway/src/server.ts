@@ -3,11 +3,10 @@ import { ApolloGateway } from '@apollo/gateway';
 import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
-import { expressMiddleware } from '@as-integrations/express5';
-import express from 'express';
 import type { GraphQLSchema } from 'graphql';
 import { formatError } from '#platform/errors';
-import { createHttpApp, jsonErrorHandler, listen, metricsPlugin } from '#platform/http';
+import { createServer } from 'node:http';
+import { listen, metricsPlugin, operationalRoutes } from '#platform/http';
 import { apolloLogger, type Logger, collectDefaultMetrics, httpServerSpans } from '#platform/observability';
 import { isSubgraphName } from '#contracts';
 import { TokenVerifier } from './auth/token-verifier.js';
@@ -17,15 +16,18 @@ import { requireAuthenticationPlugin } from './plugins/require-authentication.js
 import { enforceSchemaPoliciesPlugin } from './plugins/enforce-schema-policies.js';
 import { acceptSecurityFeatures, readPolicies } from './auth/schema-policies.js';
 import { SubgraphDataSource } from './subgraph-fetch/subgraph-data-source.js';
+import { SubgraphTransport } from './subgraph-fetch/subgraph-transport.js';
 import { subgraphsReadiness } from './subgraph-fetch/subgraph-health.js';
 import { GatewayCredentialSigner, loadGatewaySigningKey } from '#platform/auth';
 import { createEdgeStore } from './edge-store/create-edge-store.js';
 import { admitOperations } from './operations/admit-http-operations.js';
 import { admitNonHttpOperationsPlugin } from './operations/admit-websocket-operations.plugin.js';
 import { rateLimitNonHttpOperationsPlugin } from './rate-limits/limit-websocket-operations.plugin.js';
-import { batchLimit, corsPolicy, requestIdMiddleware, securityHeaders } from './http/edge-middleware.js';
+import { batchLimit, corsPolicy, securityHeaders } from './http/edge-middleware.js';
+import { gatewayHttpHandler } from './http/gateway-http.js';
+import { requestLogPlugin } from './plugins/request-log.js';
 import { browserApps } from './http/browser-apps.js';
-import { gatewayContextOf, identifyCaller } from './http/identify-caller.js';
+import { identifyCaller } from './http/identify-caller.js';
 import { rateLimitRequests } from './rate-limits/limit-http-requests.js';
 import { OperationLimiter } from './operations/operation-limits.js';
 import { requestIdInErrorsPlugin, withoutSuggestions } from './plugins/error-hygiene.js';
@@ -35,10 +37,13 @@ import { loadTrustedDocuments, persistedQueryCache } from './operations/trusted-
 import { RateLimiter } from './rate-limits/rate-limiter.js';
 import type { EventBus } from '#platform/events';
 import { startLiveSubscriptions } from './subscriptions/live-subscriptions.js';
+import { SessionEnds } from './sessions/index.js';
 
 export interface RunningGateway {
   url: string;
   port: number;
+  /** Ended sessions (logout, reused refresh tokens), as every replica hears of them. */
+  sessions: SessionEnds;
   stop(): Promise<void>;
 }
 
@@ -55,6 +60,8 @@ export async function startGateway(config: GatewayConfig, logger: Logger, option
   const trustedDocuments = loadTrustedDocuments(config.edge.trustedDocuments);
   const signer = new GatewayCredentialSigner(await loadGatewaySigningKey({ ...config.edge.credential, dataDir: config.dataDir }), config.edge.credential.ttlSeconds);
   const store = await createEdgeStore(config.edge, logger.child({ component: 'edge-store' }));
+  const sessions = new SessionEnds(store, logger.child({ component: 'sessions' }));
+  await sessions.listen(options.events);
   const limiter = new RateLimiter(store, config.edge.rateLimits);
   const operationLimiter = new OperationLimiter(config.edge.limits);
   const apqCache = persistedQueryCache(trustedDocuments, store.persistedQueries, config.edge.trustedDocuments.mode);
@@ -65,13 +72,13 @@ export async function startGateway(config: GatewayConfig, logger: Logger, option
     buildService: ({ name, url }) => {
       const target = subgraphUrlOf(config, name, url!);
       subgraphs.set(name, target);
-      const source = new SubgraphDataSource(name, target, config.subgraphTimeoutMs, signer);
+      const source = new SubgraphDataSource(name, new SubgraphTransport(name, target, { timeoutMs: config.subgraphTimeoutMs }), signer);
       dataSources.set(name, source);
-      return source;
+      return sessions.watch(name, source);
     },
     logger: apolloLogger(logger),
   });
-  const verifier = new TokenVerifier(config.jwksUrl, config.jwt, (sessionId) => store.isSessionRevoked(sessionId));
+  const verifier = new TokenVerifier(config.jwksUrl, config.jwt, (sessionId) => sessions.isSessionEnded(sessionId));
   // The API schema the edge checks operations against, as the gateway loads it.
   let apiSchema: GraphQLSchema | undefined;
   gateway.onSchemaLoadOrUpdate(({ apiSchema: loaded }) => {
@@ -79,12 +86,9 @@ export async function startGateway(config: GatewayConfig, logger: Logger, option
   });
 
   let accepting = true;
-  const { app, server } = createHttpApp({
-    logger,
-    isAccepting: () => accepting,
-    readiness: [subgraphsReadiness(subgraphs)],
-  });
-  app.use(httpServerSpans('gateway'));
+  // plain node:http: its handler is set once Apollo Server has started (below)
+  const server = createServer();
+  server.keepAliveTimeout = 65_000;
 
   const production = config.env === 'production';
   const policyPlugins = [
@@ -111,7 +115,8 @@ export async function startGateway(config: GatewayConfig, logger: Logger, option
     includeStacktraceInErrorResponses: false,
     // The process owns SIGTERM/SIGINT (drain, then close databases and the bus), not each Apollo instance.
     stopOnTerminationSignals: false,
-    csrfPrevention: true,
+    // A request with an Authorization header always needs a CORS preflight: it is no CSRF (urql's GET queries carry one).
+    csrfPrevention: { requestHeaders: ['x-apollo-operation-name', 'apollo-require-preflight', 'authorization'] },
     allowBatchedHttpRequests: config.edge.limits.maxBatchSize > 1,
     persistedQueries: { cache: apqCache, ttl: 86_400 },
     // In production, validation messages lose their "Did you mean …?": no schema map without introspection.
@@ -121,39 +126,40 @@ export async function startGateway(config: GatewayConfig, logger: Logger, option
       ...(production || config.browserApps.graphiql ? [ApolloServerPluginLandingPageDisabled()] : []),
       ...policyPlugins,
       loginRateLimitsPlugin(limiter),
-      sessionRevocationPlugin(store),
+      sessionRevocationPlugin(),
       requestIdInErrorsPlugin(),
+      requestLogPlugin(),
       metricsPlugin('gateway'),
     ],
     logger: apolloLogger(logger),
   });
   await apollo.start();
 
-  app.set('trust proxy', config.edge.trustProxy);
-  const serveBrowserApps = browserApps(config.browserApps);
-  app.use((req, res, next) => void (serveBrowserApps(req, res) || next()));
-  app.use(
-    '/graphql',
-    requestIdMiddleware(),
-    securityHeaders(production),
-    corsPolicy(config.edge.corsOrigins),
-    express.json({ limit: config.maxBodyBytes }),
-    batchLimit(config.edge.limits.maxBatchSize),
-    identifyCaller(verifier, logger),
-    // Cheapest refusals first: a bucket lookup, then trusted documents and limits, then GraphQL.
-    rateLimitRequests(limiter),
-    admitOperations({
-      limiter: operationLimiter,
-      trusted: trustedDocuments,
-      mode: config.edge.trustedDocuments.mode,
-      persistedQueries: apqCache,
-      schema: () => apiSchema,
-    }),
-    expressMiddleware(apollo, {
-      context: async ({ res }) => gatewayContextOf(res),
+  server.on(
+    'request',
+    gatewayHttpHandler({
+      logger,
+      apollo,
+      maxBodyBytes: config.maxBodyBytes,
+      routes: [operationalRoutes({ logger, isAccepting: () => accepting, readiness: [subgraphsReadiness(subgraphs)] }), browserApps(config.browserApps)],
+      headers: securityHeaders(production),
+      cors: corsPolicy(config.edge.corsOrigins, { allowLocalhost: !production }),
+      span: httpServerSpans('gateway'),
+      beforeCaller: [batchLimit(config.edge.limits.maxBatchSize)],
+      identify: identifyCaller(verifier, logger, config.edge.trustProxy),
+      // Cheapest refusals first: a bucket lookup, then trusted documents and limits, then GraphQL.
+      afterCaller: [
+        rateLimitRequests(limiter),
+        admitOperations({
+          limiter: operationLimiter,
+          trusted: trustedDocuments,
+          mode: config.edge.trustedDocuments.mode,
+          persistedQueries: apqCache,
+          schema: () => apiSchema,
+        }),
+      ],
     }),
   );
-  app.use(jsonErrorHandler(logger));
 
   const port = await listen(server, config.port, config.host);
   const url = `http://${config.host === '0.0.0.0' || config.host === '127.0.0.1' ? 'localhost' : config.host}:${port}/graphql`;
@@ -161,10 +167,13 @@ export async function startGateway(config: GatewayConfig, logger: Logger, option
   return {
     url,
     port,
+    sessions,
     async stop() {
       accepting = false;
       await live.stop();
+      await sessions.stop();
       await apollo.stop();
+      await Promise.all([...dataSources.values()].map((source) => source.transport.close()));
       await store.close();
     },
   };

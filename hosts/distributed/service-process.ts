@@ -4,7 +4,7 @@ import { REPO_ROOT } from '#platform/config';
 
 export interface ServiceSpec {
   name: string;
-  /** Entry file relative to the repository root, run with tsx. */
+  /** Entry file relative to the repository root: TypeScript runs under tsx, JavaScript (a build) on plain node. */
   entry: string;
   args: string[];
   env: Record<string, string>;
@@ -32,7 +32,8 @@ export class ServiceProcess {
 
   start(out: NodeJS.WritableStream, width: number): void {
     // Its own process group: Ctrl-C reaches the launcher only, which stops the services in order.
-    const child = spawn(process.execPath, ['--import', 'tsx', this.spec.entry, ...this.spec.args], {
+    const loader = this.spec.entry.endsWith('.js') ? [] : ['--import', 'tsx'];
+    const child = spawn(process.execPath, [...loader, this.spec.entry, ...this.spec.args], {
       cwd: REPO_ROOT,
       env: this.spec.env,
       stdio: ['ignore', 'pipe', 'pipe'],

@@ -45,6 +45,8 @@ export interface RequestContext<D extends ContextData = ContextData> {
   transaction<R>(work: (tx: TransactionContext<D>) => Promise<R>): Promise<R>;
   /** This request for one tenant named by other means than the caller: sign-in, events. */
   forTenant(tenantId: string): RequestContext<D>;
+  /** The events this request's transactions wrote to the outbox and committed, in order. */
+  readonly committedEvents: readonly EventEnvelope[];
 }
 
 export interface TransactionContext<D extends ContextData = ContextData> extends RequestContext<D> {
@@ -82,6 +84,8 @@ interface Scope {
   tenantId?: string;
   /** The event and consumer a consumer's context was made for. */
   event?: { consumer: string; id: string };
+  /** Shared by every context of the request (forTenant copies the scope, not the list). */
+  committed: EventEnvelope[];
   /** Set when a batch claimed the event already, in this transaction: what that claim found. */
   claimed?: { value: boolean };
   /** The batch a consumer's context sends its transactions to, and the event it was made for. */
@@ -130,10 +134,31 @@ class SubgraphRequestContext<TClient, D extends ContextData> implements Transact
     return (this.made.directory ??= this.runtime.data.directory?.(this.db) ?? ({} as D['directory']));
   }
 
-  transaction<R>(work: (tx: TransactionContext<D>) => Promise<R>): Promise<R> {
+  get committedEvents(): readonly EventEnvelope[] {
+    return this.scope.committed;
+  }
+
+  async transaction<R>(work: (tx: TransactionContext<D>) => Promise<R>): Promise<R> {
     if (this.sink) return work(this);
+    // a consumer's transaction joins its batch (consumers are no requests: nothing to record for committedEvents)
     if (this.scope.batch) return this.scope.batch.runner.submit(this.scope.batch.event, work, false);
-    return this.runtime.uow.execute((tx, sink) => work(new SubgraphRequestContext(this.runtime, this.scope, tx as TClient, sink)));
+    const written: EventEnvelope[] = [];
+    const result = await this.runtime.uow.execute((tx, sink) => {
+      written.length = 0; // a retried transaction starts over
+      const recording: EventSink = {
+        emit: async (event) => {
+          written.push(event);
+          await sink.emit(event);
+        },
+        emitAll: async (events) => {
+          written.push(...events);
+          await sink.emitAll(events);
+        },
+      };
+      return work(new SubgraphRequestContext(this.runtime, this.scope, tx as TClient, recording));
+    });
+    this.scope.committed.push(...written);
+    return result;
   }
 
   forTenant(tenantId: string): RequestContext<D> {
@@ -162,7 +187,7 @@ export function requestContext<TClient, D extends ContextData>(
   runtime: ContextRuntime<TClient, D>,
   request: { requestId: string; logger: Logger; identity: Identity | null },
 ): RequestContext<D> {
-  return new SubgraphRequestContext(runtime, request, runtime.db, undefined);
+  return new SubgraphRequestContext(runtime, { ...request, committed: [] }, runtime.db, undefined);
 }
 
 /** The context a consumer handles one event in: no caller, the event's tenant, its id claimable. */
@@ -181,6 +206,7 @@ export function eventContext<TClient, D extends ContextData>(
       identity: null,
       tenantId: event.tenantId,
       event: { consumer, id: event.id },
+      committed: [],
       ...(batch ? { batch: { runner: batch, event } } : {}),
     },
     runtime.db,
@@ -209,6 +235,7 @@ export function batchedEventContext<TClient, D extends ContextData>(
       identity: null,
       tenantId: event.tenantId,
       event: { consumer, id: event.id },
+      committed: [],
       ...(claimed === undefined ? {} : { claimed: { value: claimed } }),
     },
     tx,

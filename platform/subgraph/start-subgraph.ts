@@ -25,6 +25,7 @@ import { loadGatewayPublicKeys, loadToolingKey } from '../auth/gateway-keys.js';
 import { readPolicies } from '../auth/policies.js';
 import { keepRawBody, requireGatewayCredential, verifiedCaller } from './gateway-guard.js';
 import { subgraphPoliciesPlugin } from './policies-plugin.js';
+import { committedEventsPlugin } from './committed-events-plugin.js';
 import { apolloLogger, type Logger } from '../observability/logger.js';
 import { collectDefaultMetrics } from '../observability/metrics.js';
 import { tracedConsumer } from '../observability/event-spans.js';
@@ -71,6 +72,14 @@ export interface SubgraphDefinition<TDb extends PrismaLike<TTx>, TTx extends Raw
   resolvers: unknown;
   consumers?(services: S): EventConsumer<D>[];
   routes?(router: Router, runtime: SubgraphRuntime<TDb, TTx>): void | Promise<void>;
+  /**
+   * Event types the gateway must know of before the client gets the answer (a session that ended):
+   * the ones a request committed also ride back on its response, in `extensions.committedEvents`,
+   * besides going out on the bus.
+   */
+  answerWithEvents?: string[];
+  /** Runs after the migrations, before the subgraph serves; a thrown error stops it from starting. */
+  startupCheck?(runtime: SubgraphRuntime<TDb, TTx>): Promise<void>;
 }
 
 export interface StartOptions {
@@ -179,6 +188,12 @@ export async function startSubgraph<TDb extends PrismaLike<TTx>, TTx extends Raw
   collectDefaultMetrics();
   const { runtime, relay, consumers, contextFor } = await assembleSubgraph(definition, options);
   const { db } = runtime;
+  try {
+    await definition.startupCheck?.(runtime);
+  } catch (error) {
+    await db.$disconnect();
+    throw error;
+  }
 
   let accepting = true;
   const { app, server } = createHttpApp({
@@ -203,7 +218,12 @@ export async function startSubgraph<TDb extends PrismaLike<TTx>, TTx extends Raw
     // The process owns SIGTERM/SIGINT (drain, then close databases and the bus), not each Apollo instance.
     stopOnTerminationSignals: false,
     formatError: formatError({ exposeInternals: config.env === 'development' }),
-    plugins: [ApolloServerPluginDrainHttpServer({ httpServer: server }), subgraphPoliciesPlugin(readPolicies(typeDefs)), metricsPlugin(name)],
+    plugins: [
+      ApolloServerPluginDrainHttpServer({ httpServer: server }),
+      subgraphPoliciesPlugin(readPolicies(typeDefs)),
+      metricsPlugin(name),
+      ...(definition.answerWithEvents?.length ? [committedEventsPlugin(definition.answerWithEvents)] : []),
+    ],
     logger: apolloLogger(logger),
   });
   await apollo.start();

@@ -34,7 +34,7 @@ const claimed = async (eventIds: string[]) =>
 
 describe('event batches', () => {
   it('applies events handed over together in one transaction: one claim and one outbox statement for all of them', async () => {
-    const orderIds: string[] = Array.from({ length: 8 }, () => randomUUID());
+    const orderIds = Array.from({ length: 8 }, (): string => randomUUID());
     const events = orderIds.map(confirmedEvent);
     const before = shipping.subgraph.runtime.statements.total;
 
@@ -52,7 +52,7 @@ describe('event batches', () => {
   });
 
   it('sends back only the event that fails: the others of its batch commit, its own claim and events are rolled back', async () => {
-    const orderIds: string[] = Array.from({ length: 5 }, () => randomUUID());
+    const orderIds = Array.from({ length: 5 }, (): string => randomUUID());
     const good = orderIds.map(confirmedEvent);
     // a malformed payload the database refuses (an order id that is not a uuid)
     const poison = createEvent(OrderEvents.confirmed, { tenantId: ACME.id, aggregateId: 'not-an-order', payload: { orderId: 'not-an-order', customerId: alice.userId } });

@@ -29,6 +29,11 @@ function target(url: string): { service: string; port: number; path: string; dat
   return { service: parsed.hostname, port: Number(parsed.port), path: parsed.pathname, database: parsed.pathname.slice(1) };
 }
 
+/** The script a `node [--import tsx] <script> [args]` command runs. */
+function scriptOf(command: string[]): string {
+  return command[0] === '--import' ? command[2]! : command[0]!;
+}
+
 describe('docker-compose.yml', () => {
   it('has the databases, the bus, Redis, the six subgraphs, the gateway and the observability stack', () => {
     expect(Object.keys(services)).toEqual(
@@ -41,10 +46,12 @@ describe('docker-compose.yml', () => {
       const service = services[name]!;
       expect(service.build, name).toEqual({ context: '.', target: 'runtime' });
       expect(service.image, name).toBe('supergraph-commerce:local');
-      expect(existsSync(repoPath(service.command![0]!)), `${name}: ${service.command![0]}`).toBe(true);
+      const script = scriptOf(service.command!);
+      expect(existsSync(repoPath(script)), `${name}: ${script}`).toBe(true);
     }
-    for (const name of SUBGRAPH_NAMES) expect(services[name]!.command).toEqual(['hosts/subgraph.ts', name]);
-    expect(services.gateway!.command).toEqual(['gateway/src/main.ts']);
+    for (const name of SUBGRAPH_NAMES) expect(services[name]!.command).toEqual(['--import', 'tsx', 'hosts/subgraph.ts', name]);
+    // the gateway runs compiled JavaScript (npm run build), without tsx
+    expect(services.gateway!.command).toEqual(['dist/gateway.js']);
   });
 
   it('passes each process only variables its config reads', () => {
@@ -194,8 +201,9 @@ describe('Dockerfile', () => {
       for (const source of line.split(/\s+/).slice(2, -1)) expect(existsSync(repoPath(source.replace(/^\/app\//, ''))), source).toBe(true);
     }
     expect(runtime.find((l) => l.startsWith('HEALTHCHECK'))).toContain("/healthz'");
-    expect(runtime).toContain('ENTRYPOINT ["node", "--import", "tsx"]');
+    expect(runtime).toContain('ENTRYPOINT ["node"]');
     const cmd = JSON.parse(runtime.find((l) => l.startsWith('CMD '))!.slice(4)) as string[];
+    expect(cmd).toEqual(['dist/gateway.js']);
     expect(existsSync(repoPath(cmd[0]!))).toBe(true);
   });
 

@@ -77,7 +77,8 @@ describe('the services', () => {
       const name = deployment.metadata.name;
       const container = containerOf(deployment);
       expect(container.image, name).toBe('supergraph-commerce');
-      expect(existsSync(repoPath(container.args[0])), `${name}: ${container.args[0]}`).toBe(true);
+      const script = container.args[0] === '--import' ? container.args[2]! : container.args[0]!;
+      expect(existsSync(repoPath(script)), `${name}: ${script}`).toBe(true);
       expect(matches(deployment.spec.selector.matchLabels, deployment.spec.template.metadata.labels), name).toBe(true);
       const service = find('Service', name)!;
       expect(matches(service.spec.selector, deployment.spec.template.metadata.labels), `${name} Service selects its pods`).toBe(true);
@@ -88,10 +89,10 @@ describe('the services', () => {
       expect(envOf(deployment).OTEL_SERVICE_NAME.value).toBe(name);
     }
     for (const name of SUBGRAPH_NAMES) {
-      expect(containerOf(find('Deployment', name)!).args).toEqual(['hosts/subgraph.ts', name]);
+      expect(containerOf(find('Deployment', name)!).args).toEqual(['--import', 'tsx', 'hosts/subgraph.ts', name]);
       expect(serviceOf(name).port).toBe(defaultPort(name));
     }
-    expect(containerOf(find('Deployment', 'gateway')!).args).toEqual(['gateway/src/main.ts']);
+    expect(containerOf(find('Deployment', 'gateway')!).args).toEqual(['dist/gateway.js']);
   });
 
   it('probes liveness on /healthz and readiness on /readyz', () => {
@@ -197,7 +198,7 @@ describe('the migrations', () => {
     for (const name of SUBGRAPH_NAMES) {
       const job = find('Job', `${name}-migrate`)!;
       expect(job, name).toBeDefined();
-      expect(containerOf(job).args).toEqual(['hosts/migrate.ts', name]);
+      expect(containerOf(job).args).toEqual(['--import', 'tsx', 'hosts/migrate.ts', name]);
       expect(existsSync(repoPath('hosts/migrate.ts'))).toBe(true);
       const env = envOf(job);
       expect(Object.keys(env).filter((v) => v.startsWith('DATABASE_URL_'))).toEqual([`DATABASE_URL_${name.toUpperCase()}`]);

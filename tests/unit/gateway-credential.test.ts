@@ -55,3 +55,17 @@ describe('gateway credentials', () => {
     expect(await verifier.verify(credential, undefined)).toMatchObject({ ok: false });
   });
 });
+
+describe('gateway credentials, as tokens', () => {
+  it('are standard EdDSA JWTs with a unique id, the subgraph as audience and a lifetime of the configured TTL', async () => {
+    const signer = new GatewayCredentialSigner(current, 30);
+    const tokens = [0, 1, 2].map((i) => signer.sign({ audience: 'orders', body, requestId: `req-1000000${i}`, identity }));
+    const decoded = tokens.map((t) => t.split('.').map((part, i) => (i < 2 ? JSON.parse(Buffer.from(part, 'base64url').toString('utf8')) : part)));
+    expect(decoded[0]![0]).toEqual({ alg: 'EdDSA', kid: 'current', typ: 'gateway+jwt' });
+    const claims = decoded.map((d) => d[1] as { jti: string; aud: string; iat: number; exp: number; sub: string });
+    expect(new Set(claims.map((c) => c.jti)).size).toBe(3);
+    expect(claims[0]).toMatchObject({ aud: 'orders', iss: 'supergraph-gateway', sub: identity.userId, tid: identity.tenantId, role: 'ADMIN', sid: identity.sessionId });
+    expect(claims[0]!.exp - claims[0]!.iat).toBe(30);
+    for (const token of tokens) expect((await verifier.verify(token, Buffer.from(body))).ok).toBe(true);
+  });
+});

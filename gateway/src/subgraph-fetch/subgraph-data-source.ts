@@ -1,10 +1,14 @@
-import { AsyncLocalStorage } from 'node:async_hooks';
 import { randomUUID } from 'node:crypto';
-import { RemoteGraphQLDataSource, type GraphQLDataSourceProcessOptions } from '@apollo/gateway';
+import type { GraphQLDataSource, GraphQLDataSourceProcessOptions } from '@apollo/gateway';
+import { STATUS_CODES } from 'node:http';
+import { GraphQLError, Kind, type DocumentNode } from 'graphql';
 import client from 'prom-client';
-import { GATEWAY_CREDENTIAL_HEADER, type GatewayCredentialSigner, IDENTITY_HEADERS, type Identity } from '#platform/auth';
+import { GATEWAY_CREDENTIAL_HEADER, type GatewayCredentialSigner, IDENTITY_HEADERS } from '#platform/auth';
 import { registry, injectTraceContext } from '#platform/observability';
 import type { GatewayContext } from '../context.js';
+import type { SubgraphHttpResponse, SubgraphTransport } from './subgraph-transport.js';
+
+type GatewayGraphQLResponse = Awaited<ReturnType<GraphQLDataSource['process']>>;
 
 const fetchDuration = new client.Histogram({
   name: 'gateway_subgraph_fetch_duration_seconds',
@@ -14,48 +18,99 @@ const fetchDuration = new client.Histogram({
   registers: [registry],
 });
 
-/** The caller of the fetch under way: `process` knows it, the fetcher (which sees the final body) reads it. */
-const caller = new AsyncLocalStorage<{ identity: Identity | null; requestId: string }>();
+/** Whether the subgraph operation writes: the gateway's fetch nodes carry their document. */
+export function isMutation(document: DocumentNode | undefined, query: string): boolean {
+  if (document) {
+    for (const definition of document.definitions) {
+      if (definition.kind === Kind.OPERATION_DEFINITION) return definition.operation === 'mutation';
+    }
+  }
+  return /^\s*mutation\b/.test(query);
+}
+
+/** `Cache-Control` of a subgraph answer as a cache hint, the way stock @apollo/gateway reads it. */
+function cacheHintOf(header: string | string[] | undefined): { maxAge: number; scope?: 'PUBLIC' | 'PRIVATE' } {
+  const hint: { maxAge: number; scope?: 'PUBLIC' | 'PRIVATE' } = { maxAge: 0 };
+  if (!header) return hint;
+  for (const part of String(header).split(',')) {
+    const [name, value] = part.trim().split('=');
+    if (name === 'max-age' && value && /^[0-9]+$/.test(value)) hint.maxAge = Number(value);
+    else if (name === 'private') hint.scope = 'PRIVATE';
+    else if (name === 'public') hint.scope = 'PUBLIC';
+  }
+  return hint;
+}
+
+function parseJson(response: SubgraphHttpResponse): unknown {
+  const type = response.headers['content-type'];
+  const json = typeof type === 'string' && (type.startsWith('application/json') || type.startsWith('application/graphql-response+json'));
+  return json ? JSON.parse(response.body) : response.body;
+}
+
+/** A non-2xx answer as @apollo/gateway reports it (401 → UNAUTHENTICATED, 403 → FORBIDDEN). */
+function errorFromResponse(url: string, response: SubgraphHttpResponse): GraphQLError {
+  let body: unknown;
+  try {
+    body = parseJson(response);
+  } catch {
+    body = response.body;
+  }
+  const code = response.status === 401 ? 'UNAUTHENTICATED' : response.status === 403 ? 'FORBIDDEN' : undefined;
+  return new GraphQLError(`${response.status}: ${STATUS_CODES[response.status] ?? ''}`, {
+    extensions: { ...(code ? { code } : {}), response: { url, status: response.status, body } },
+  });
+}
 
 /**
- * Every subgraph fetch carries a credential the gateway signs for that subgraph, that exact body
- * and that caller (subgraphs trust nothing else, see kernel/auth/gateway-credential.ts); fetches
- * are measured and bounded by the subgraph timeout.
+ * The gateway's data source for one subgraph: the request body is built here, and every fetch
+ * carries a credential signed for that subgraph, that exact body and the caller read from the
+ * request's context (subgraphs trust nothing else, see platform/auth/gateway-credential.ts). The
+ * bytes go through the subgraph's transport (subgraph-transport.ts); fetches are measured.
  */
-export class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> {
+export class SubgraphDataSource implements GraphQLDataSource<GatewayContext> {
   constructor(
-    private readonly subgraph: string,
-    url: string,
-    private readonly timeoutMs: number,
-    signer: GatewayCredentialSigner,
-  ) {
-    super({ url });
-    const send = this.fetcher;
-    // The body is final only here: the credential's hash covers exactly the bytes that are sent.
-    this.fetcher = async (target, init = {}) => {
-      const current = caller.getStore();
-      if (!current) throw new Error(`subgraph fetch to ${this.subgraph} outside SubgraphDataSource.process`);
-      const credential = await signer.sign({ audience: this.subgraph, body: init.body ?? '', requestId: current.requestId, identity: current.identity });
-      return send(target, { ...init, headers: { ...init.headers, [GATEWAY_CREDENTIAL_HEADER]: credential }, timeout: this.timeoutMs } as typeof init);
-    };
-  }
+    readonly subgraph: string,
+    readonly transport: SubgraphTransport,
+    private readonly signer: GatewayCredentialSigner,
+  ) {}
 
-  override willSendRequest({ request, context }: GraphQLDataSourceProcessOptions<GatewayContext>): void {
-    if (context?.requestId) request.http!.headers.set(IDENTITY_HEADERS.requestId, context.requestId);
-    // the subgraph's spans continue the gateway's fetch span
-    injectTraceContext((name, value) => request.http!.headers.set(name, value));
-  }
-
-  override async process(options: GraphQLDataSourceProcessOptions<GatewayContext>) {
+  async process(options: GraphQLDataSourceProcessOptions<GatewayContext>): Promise<GatewayGraphQLResponse> {
     const end = fetchDuration.startTimer({ subgraph: this.subgraph });
-    const context = options.context as Partial<GatewayContext> | undefined;
     try {
-      const response = await caller.run({ identity: context?.identity ?? null, requestId: context?.requestId ?? randomUUID() }, () => super.process(options));
+      const response = await this.fetch(options);
       end({ outcome: response.errors?.length ? 'error' : 'ok' });
       return response;
     } catch (error) {
       end({ outcome: 'failed' });
       throw error;
     }
+  }
+
+  private async fetch(options: GraphQLDataSourceProcessOptions<GatewayContext>): Promise<GatewayGraphQLResponse> {
+    const { request } = options;
+    if (!request.query) throw new Error('Missing query');
+    const context = options.context as Partial<GatewayContext> | undefined;
+    const requestId = context?.requestId ?? randomUUID();
+    context?.requestLog?.subgraphs.add(this.subgraph);
+    const body = JSON.stringify({ query: request.query, variables: request.variables, operationName: request.operationName });
+    const headers: Record<string, string> = {
+      'content-type': 'application/json',
+      [IDENTITY_HEADERS.requestId]: requestId,
+      [GATEWAY_CREDENTIAL_HEADER]: this.signer.sign({ audience: this.subgraph, body, requestId, identity: context?.identity ?? null }),
+    };
+    // the subgraph's spans continue the gateway's fetch span
+    injectTraceContext((name, value) => {
+      headers[name] = value;
+    });
+    const document = 'document' in options ? options.document : undefined;
+    const response = await this.transport.send({ body, headers, idempotent: !isMutation(document, request.query) });
+    if (response.status < 200 || response.status > 299) throw errorFromResponse(this.transport.url, response);
+    const parsed = parseJson(response);
+    if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) throw new Error(`Expected JSON response body, but received: ${String(parsed).slice(0, 200)}`);
+    if (options.kind === 'incoming operation') {
+      const policy = options.incomingRequestContext.overallCachePolicy as { restrict?: (hint: ReturnType<typeof cacheHintOf>) => void } | undefined;
+      policy?.restrict?.(cacheHintOf(response.headers['cache-control']));
+    }
+    return parsed as GatewayGraphQLResponse;
   }
 }
