@@ -46,7 +46,11 @@ if (distributed) {
     postgresUrl: process.env.BENCH_POSTGRES_URL ?? 'postgresql://postgres@127.0.0.1:5432',
     databasePrefix: process.env.BENCH_DB_PREFIX ?? 'sc_bench_',
     namespace,
-    env: { ...(options.get('payment-latency') ? { PAYMENT_LATENCY_MS: options.get('payment-latency')! } : {}) },
+    env: {
+      ...(options.get('payment-latency') ? { PAYMENT_LATENCY_MS: options.get('payment-latency')! } : {}),
+      // --profile DIR: every service writes a V8 CPU profile there when it stops (read with bench/checkout/profile-summary.ts)
+      ...(options.get('profile') ? { NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --cpu-prof --cpu-prof-dir=${options.get('profile')}`.trim() } : {}),
+    },
     log: (line) => console.log(`  | ${line}`),
   });
   gatewayUrl = stack.gatewayUrl;

@@ -160,8 +160,10 @@ export async function assembleSubgraph<TDb extends PrismaLike<TTx>, TTx extends 
     const handler = async (event: EventEnvelope) => {
       const route = byType.get(event.type);
       if (!route) return;
-      if (route.apply && config.eventBatchSize > 1) await batches.submit(event, route.apply);
-      else await route.handle(eventContext(contexts, logger, consumer, event), event);
+      if (config.eventBatchSize <= 1) await route.handle(eventContext(contexts, logger, consumer, event), event);
+      else if (route.apply) await batches.submit(event, (tx) => route.apply!(tx, event), true);
+      // a route with its own transactions: each of them joins a batch
+      else await route.handle(eventContext(contexts, logger, consumer, event, batches), event);
     };
     return tracedConsumer(name, { consumer, types: [...byType.keys()], handler });
   });
