@@ -15,6 +15,14 @@ export interface OrderLine {
   quantity: number;
 }
 
+export const AccountEvents = {
+  /**
+   * A session ended (logout, or a reused refresh token): its refresh tokens are revoked, and every
+   * gateway refuses its access tokens from now on. Also returned to the gateway with the answer.
+   */
+  sessionEnded: defineEvent<{ sessionId: string; userId: string; reason: 'logout' | 'refresh-token-reused' }>('accounts.session.ended', 1, 'Session'),
+};
+
 export const CatalogEvents = {
   productCreated: defineEvent<{ productId: string; sku: string; name: string; price: Money }>('catalog.product.created', 1, 'Product'),
 };

@@ -30,6 +30,12 @@ export interface GatewayConfig extends CommonConfig {
     keepAliveMs: number;
     /** On shutdown, how long in-flight events may take to reach their sockets before they are closed. */
     shutdownGraceMs: number;
+    /** Signed-in sockets one user may hold on this gateway process; one more is closed with 4430. */
+    maxSocketsPerUser: number;
+    /** Signed-in sockets one tenant may hold on this gateway process; one more is closed with 4431. */
+    maxSocketsPerTenant: number;
+    /** How often the JWKS is read to close sockets whose token's key was retired (4441); 0: never. */
+    keyCheckMs: number;
   };
 }
 
@@ -49,6 +55,9 @@ export function loadGatewayConfig(env: Env): GatewayConfig {
       SUBSCRIPTION_FETCH_CONCURRENCY: z.coerce.number().int().min(1).max(1_000).default(32),
       SUBSCRIPTION_KEEPALIVE_MS: z.coerce.number().int().min(1_000).max(300_000).default(15_000),
       SUBSCRIPTION_SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).max(60_000).default(5_000),
+      SUBSCRIPTION_MAX_SOCKETS_PER_USER: z.coerce.number().int().min(1).max(1_000_000).default(10),
+      SUBSCRIPTION_MAX_SOCKETS_PER_TENANT: z.coerce.number().int().min(1).max(10_000_000).default(20_000),
+      SUBSCRIPTION_KEY_CHECK_MS: z.coerce.number().int().min(0).max(3_600_000).default(30_000),
       GRAPHIQL: z.enum(['on', 'off']).optional(),
       ...Object.fromEntries(SUBGRAPH_NAMES.map((n) => [`SUBGRAPH_URL_${n.toUpperCase()}`, z.string().url().optional()])),
     }),
@@ -83,6 +92,9 @@ export function loadGatewayConfig(env: Env): GatewayConfig {
       fetchConcurrency: parsed.SUBSCRIPTION_FETCH_CONCURRENCY as number,
       keepAliveMs: parsed.SUBSCRIPTION_KEEPALIVE_MS as number,
       shutdownGraceMs: parsed.SUBSCRIPTION_SHUTDOWN_GRACE_MS as number,
+      maxSocketsPerUser: parsed.SUBSCRIPTION_MAX_SOCKETS_PER_USER as number,
+      maxSocketsPerTenant: parsed.SUBSCRIPTION_MAX_SOCKETS_PER_TENANT as number,
+      keyCheckMs: parsed.SUBSCRIPTION_KEY_CHECK_MS as number,
     },
   };
 }

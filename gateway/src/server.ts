@@ -6,7 +6,7 @@ import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/dis
 import type { GraphQLSchema } from 'graphql';
 import { formatError } from '#platform/errors';
 import { createServer } from 'node:http';
-import { listen, metricsPlugin, operationalRoutes } from '#platform/http';
+import { errorLogPlugin, inputHygienePlugin, listen, metricsPlugin, operationalRoutes } from '#platform/http';
 import { apolloLogger, type Logger, collectDefaultMetrics, httpServerSpans } from '#platform/observability';
 import { isSubgraphName } from '#contracts';
 import { TokenVerifier } from './auth/token-verifier.js';
@@ -32,15 +32,18 @@ import { rateLimitRequests } from './rate-limits/limit-http-requests.js';
 import { OperationLimiter } from './operations/operation-limits.js';
 import { requestIdInErrorsPlugin, withoutSuggestions } from './plugins/error-hygiene.js';
 import { loginRateLimitsPlugin } from './rate-limits/limit-logins.plugin.js';
-import { sessionRevocationPlugin } from './plugins/session-revocation.js';
+import { refusedCredentialsPlugin } from './plugins/refused-credentials.js';
 import { loadTrustedDocuments, operationNamesOf, persistedQueryCache } from './operations/trusted-documents.js';
 import { RateLimiter } from './rate-limits/rate-limiter.js';
 import type { EventBus } from '#platform/events';
 import { startLiveSubscriptions } from './subscriptions/live-subscriptions.js';
+import { SessionEnds } from './sessions/index.js';
 
 export interface RunningGateway {
   url: string;
   port: number;
+  /** Ended sessions (logout, reused refresh tokens), as every replica hears of them. */
+  sessions: SessionEnds;
   stop(): Promise<void>;
 }
 
@@ -57,6 +60,8 @@ export async function startGateway(config: GatewayConfig, logger: Logger, option
   const trustedDocuments = loadTrustedDocuments(config.edge.trustedDocuments);
   const signer = new GatewayCredentialSigner(await loadGatewaySigningKey({ ...config.edge.credential, dataDir: config.dataDir }), config.edge.credential.ttlSeconds);
   const store = await createEdgeStore(config.edge, logger.child({ component: 'edge-store' }));
+  const sessions = new SessionEnds(store, logger.child({ component: 'sessions' }));
+  await sessions.listen(options.events);
   const limiter = new RateLimiter(store, config.edge.rateLimits);
   const operationLimiter = new OperationLimiter(config.edge.limits);
   const apqCache = persistedQueryCache(trustedDocuments, store.persistedQueries, config.edge.trustedDocuments.mode);
@@ -71,11 +76,11 @@ export async function startGateway(config: GatewayConfig, logger: Logger, option
         mergeFetches: config.mergeSubgraphFetches,
       });
       dataSources.set(name, source);
-      return source;
+      return sessions.watch(name, source);
     },
     logger: apolloLogger(logger),
   });
-  const verifier = new TokenVerifier(config.jwksUrl, config.jwt, (sessionId) => store.isSessionRevoked(sessionId));
+  const verifier = new TokenVerifier(config.jwksUrl, config.jwt, (sessionId) => sessions.isSessionEnded(sessionId));
   // The API schema the edge checks operations against, as the gateway loads it.
   let apiSchema: GraphQLSchema | undefined;
   gateway.onSchemaLoadOrUpdate(({ apiSchema: loaded }) => {
@@ -93,6 +98,7 @@ export async function startGateway(config: GatewayConfig, logger: Logger, option
     rateLimitNonHttpOperationsPlugin(limiter),
     requireAuthenticationPlugin({ allowAnonymousIntrospection: !production }),
     enforceSchemaPoliciesPlugin(() => policies),
+    inputHygienePlugin({ httpStatus: 400 }),
   ];
   const live = startLiveSubscriptions({
     config,
@@ -103,9 +109,10 @@ export async function startGateway(config: GatewayConfig, logger: Logger, option
     events: options.events,
     verifier,
     policyPlugins,
-    formatError: formatError({ exposeInternals: config.env === 'development' }),
+    formatError: formatError(),
+    sessionEnds: sessions,
   });
-  const formatForClients = formatError({ exposeInternals: config.env === 'development' });
+  const formatForClients = formatError();
   const apollo = new ApolloServer<GatewayContext>({
     gateway,
     introspection: !production,
@@ -123,8 +130,9 @@ export async function startGateway(config: GatewayConfig, logger: Logger, option
       ...(production || config.browserApps.graphiql ? [ApolloServerPluginLandingPageDisabled()] : []),
       ...policyPlugins,
       loginRateLimitsPlugin(limiter),
-      sessionRevocationPlugin(store),
+      refusedCredentialsPlugin(),
       requestIdInErrorsPlugin(),
+      errorLogPlugin(logger),
       requestLogPlugin(),
       metricsPlugin('gateway', { knownOperations: operationNamesOf(trustedDocuments) }),
     ],
@@ -164,9 +172,11 @@ export async function startGateway(config: GatewayConfig, logger: Logger, option
   return {
     url,
     port,
+    sessions,
     async stop() {
       accepting = false;
       await live.stop();
+      await sessions.stop();
       await apollo.stop();
       await Promise.all([...dataSources.values()].map((source) => source.transport.close()));
       await store.close();

@@ -47,3 +47,15 @@ export function createEvent<P>(
 export function isEvent<P>(event: EventEnvelope, definition: EventDefinition<P>): event is EventEnvelope<P> {
   return event.type === definition.type;
 }
+
+/**
+ * The subgraph response extension carrying the events a request committed that the gateway must
+ * act on before it answers (see SubgraphDefinition.answerWithEvents); the bus carries them too.
+ */
+export const COMMITTED_EVENTS_EXTENSION = 'committedEvents';
+
+/** Whether `value` has an envelope's shape (events read from a response or the wire). */
+export function looksLikeEvent(value: unknown): value is EventEnvelope {
+  const event = value as Partial<EventEnvelope> | null;
+  return typeof event === 'object' && event !== null && typeof event.id === 'string' && typeof event.type === 'string' && typeof event.tenantId === 'string' && typeof event.payload === 'object' && event.payload !== null;
+}

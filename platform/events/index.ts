@@ -1,5 +1,5 @@
 // Events between subgraphs: envelopes, the transactional outbox and inbox, the relay, the buses.
-export { createEvent, defineEvent, type EventDefinition, type EventEnvelope } from './event.js';
+export { COMMITTED_EVENTS_EXTENSION, createEvent, defineEvent, looksLikeEvent, type EventDefinition, type EventEnvelope } from './event.js';
 export { DEFAULT_DELIVERY, type BroadcastOptions, type ConsumerOptions, type DeadLetter, type DeliveryPolicy, type EventBus } from './bus.js';
 export { Inbox, Outbox, type RawSql } from './outbox.js';
 export { UnitOfWork, type EventSink } from './unit-of-work.js';

@@ -45,6 +45,8 @@ export interface RequestContext<D extends ContextData = ContextData> {
   transaction<R>(work: (tx: TransactionContext<D>) => Promise<R>): Promise<R>;
   /** This request for one tenant named by other means than the caller: sign-in, events. */
   forTenant(tenantId: string): RequestContext<D>;
+  /** The events this request's transactions wrote to the outbox and committed, in order. */
+  readonly committedEvents: readonly EventEnvelope[];
 }
 
 export interface TransactionContext<D extends ContextData = ContextData> extends RequestContext<D> {
@@ -55,6 +57,15 @@ export interface TransactionContext<D extends ContextData = ContextData> extends
    * false when it already had (a redelivery), and the caller then changes nothing.
    */
   claimEvent(): Promise<boolean>;
+}
+
+/**
+ * Where a consumer's transactions go when its events are applied in batches (event-batches.ts):
+ * `work` runs inside a transaction shared with other events; `preclaimed` when the batch claims the
+ * event itself (then `claimEvent` inside answers from that claim).
+ */
+export interface EventBatch {
+  submit<R>(event: EventEnvelope, work: (tx: TransactionContext<any>) => Promise<R>, preclaimed: boolean): Promise<R>;
 }
 
 /** What a context needs that outlives the request. */
@@ -73,6 +84,12 @@ interface Scope {
   tenantId?: string;
   /** The event and consumer a consumer's context was made for. */
   event?: { consumer: string; id: string };
+  /** Shared by every context of the request (forTenant copies the scope, not the list). */
+  committed: EventEnvelope[];
+  /** Set when a batch claimed the event already, in this transaction: what that claim found. */
+  claimed?: { value: boolean };
+  /** The batch a consumer's context sends its transactions to, and the event it was made for. */
+  batch?: { runner: EventBatch; event: EventEnvelope };
 }
 
 class SubgraphRequestContext<TClient, D extends ContextData> implements TransactionContext<D> {
@@ -117,9 +134,31 @@ class SubgraphRequestContext<TClient, D extends ContextData> implements Transact
     return (this.made.directory ??= this.runtime.data.directory?.(this.db) ?? ({} as D['directory']));
   }
 
-  transaction<R>(work: (tx: TransactionContext<D>) => Promise<R>): Promise<R> {
+  get committedEvents(): readonly EventEnvelope[] {
+    return this.scope.committed;
+  }
+
+  async transaction<R>(work: (tx: TransactionContext<D>) => Promise<R>): Promise<R> {
     if (this.sink) return work(this);
-    return this.runtime.uow.execute((tx, sink) => work(new SubgraphRequestContext(this.runtime, this.scope, tx as TClient, sink)));
+    // a consumer's transaction joins its batch (consumers are no requests: nothing to record for committedEvents)
+    if (this.scope.batch) return this.scope.batch.runner.submit(this.scope.batch.event, work, false);
+    const written: EventEnvelope[] = [];
+    const result = await this.runtime.uow.execute((tx, sink) => {
+      written.length = 0; // a retried transaction starts over
+      const recording: EventSink = {
+        emit: async (event) => {
+          written.push(event);
+          await sink.emit(event);
+        },
+        emitAll: async (events) => {
+          written.push(...events);
+          await sink.emitAll(events);
+        },
+      };
+      return work(new SubgraphRequestContext(this.runtime, this.scope, tx as TClient, recording));
+    });
+    this.scope.committed.push(...written);
+    return result;
   }
 
   forTenant(tenantId: string): RequestContext<D> {
@@ -134,6 +173,11 @@ class SubgraphRequestContext<TClient, D extends ContextData> implements Transact
   async claimEvent(): Promise<boolean> {
     if (!this.sink) throw new Error('claimEvent outside a transaction: the claim commits with the effect');
     if (!this.scope.event) throw new Error('claimEvent in a context made for a request, not for an event');
+    if (this.scope.claimed) {
+      const { value } = this.scope.claimed;
+      this.scope.claimed.value = false; // claimed once: a second claim finds it taken
+      return value;
+    }
     return this.runtime.inbox.claim(this.db as RawSql, this.scope.event.consumer, this.scope.event.id);
   }
 }
@@ -143,7 +187,7 @@ export function requestContext<TClient, D extends ContextData>(
   runtime: ContextRuntime<TClient, D>,
   request: { requestId: string; logger: Logger; identity: Identity | null },
 ): RequestContext<D> {
-  return new SubgraphRequestContext(runtime, request, runtime.db, undefined);
+  return new SubgraphRequestContext(runtime, { ...request, committed: [] }, runtime.db, undefined);
 }
 
 /** The context a consumer handles one event in: no caller, the event's tenant, its id claimable. */
@@ -152,6 +196,7 @@ export function eventContext<TClient, D extends ContextData>(
   logger: Logger,
   consumer: string,
   event: EventEnvelope,
+  batch?: EventBatch,
 ): RequestContext<D> {
   return new SubgraphRequestContext(
     runtime,
@@ -161,8 +206,39 @@ export function eventContext<TClient, D extends ContextData>(
       identity: null,
       tenantId: event.tenantId,
       event: { consumer, id: event.id },
+      committed: [],
+      ...(batch ? { batch: { runner: batch, event } } : {}),
     },
     runtime.db,
     undefined,
+  );
+}
+
+/**
+ * The context one event of a batch is applied in: the batch's transaction, an event sink of its own
+ * (so the batch can drop the events of one that failed), and the claim the batch already made for it.
+ */
+export function batchedEventContext<TClient, D extends ContextData>(
+  runtime: ContextRuntime<TClient, D>,
+  logger: Logger,
+  consumer: string,
+  event: EventEnvelope,
+  tx: TClient,
+  sink: EventSink,
+  claimed: boolean | undefined,
+): TransactionContext<D> {
+  return new SubgraphRequestContext(
+    runtime,
+    {
+      requestId: event.id || randomUUID(),
+      logger: logger.child({ consumer, eventId: event.id, eventType: event.type }),
+      identity: null,
+      tenantId: event.tenantId,
+      event: { consumer, id: event.id },
+      committed: [],
+      ...(claimed === undefined ? {} : { claimed: { value: claimed } }),
+    },
+    tx,
+    sink,
   );
 }

@@ -1,4 +1,4 @@
-import { subgraphFiles } from '#contracts';
+import { AccountEvents, subgraphFiles } from '#contracts';
 import type { SubgraphDefinition } from '#platform/subgraph';
 import type { AccountsConfig } from './config.js';
 import { accountsData, type AccountsData } from './context.js';
@@ -20,6 +20,8 @@ export async function accountsSubgraph(config: AccountsConfig): Promise<Subgraph
     data: accountsData,
     services: () => createAccountsServices(tokens, config.refreshTtlSeconds),
     resolvers,
+    // the gateway that answers a logout refuses the session before the client hears back
+    answerWithEvents: [AccountEvents.sessionEnded.type],
     routes: (router) => {
       router.get('/.well-known/jwks.json', (_req, res) => {
         res.setHeader('cache-control', 'public, max-age=300');

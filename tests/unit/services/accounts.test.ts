@@ -156,11 +156,30 @@ describe('AuthService.logout', () => {
     expect(await refresh(kept.refreshToken)).toMatchObject({ user: { id: alice.userId } });
   });
 
+  it('commits accounts.session.ended with the revocation, naming the session and its user', async () => {
+    const ended = await signIn();
+    const sessionId = sessionOf(ended.token);
+    await accounts.services.auth.logout(accounts.as(identityOf(ACME, 'CUSTOMER', sessionId)));
+    const events = (await accounts.outbox('accounts.session.ended')).filter((e) => e.aggregateId === sessionId);
+    expect(events).toHaveLength(1);
+    expect(events[0]).toMatchObject({ tenantId: ACME.id, payload: { sessionId, userId: alice.userId, reason: 'logout' } });
+  });
+
+  it('commits accounts.session.ended when a reused refresh token ends the session', async () => {
+    const first = await signIn();
+    const sessionId = sessionOf(first.token);
+    await refresh(first.refreshToken);
+    await refusalOf(refresh(first.refreshToken));
+    const events = (await accounts.outbox('accounts.session.ended')).filter((e) => e.aggregateId === sessionId);
+    expect(events.map((e) => e.payload)).toEqual([{ sessionId, userId: alice.userId, reason: 'refresh-token-reused' }]);
+  });
+
   it("cannot end a session of another tenant's user, even when the caller names its id", async () => {
     const session = await signIn();
     const sessionId = sessionOf(session.token);
     await accounts.services.auth.logout(accounts.as({ ...globexAdmin, sessionId }));
     expect((await tokensOfSession(sessionId)).some((r) => r.revokedAt !== null)).toBe(false);
+    expect((await accounts.outbox('accounts.session.ended')).filter((e) => e.aggregateId === sessionId)).toHaveLength(0);
   });
 
   it('refuses an anonymous caller', async () => {

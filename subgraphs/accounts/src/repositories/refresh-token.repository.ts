@@ -24,6 +24,11 @@ export class RefreshTokenRepository {
     return count;
   }
 
+  /** Whether the session is this user's (any of its tokens, spent or revoked, still stored). */
+  async isSessionOf(sessionId: string, userId: string): Promise<boolean> {
+    return (await this.db.refreshToken.findFirst({ where: { tenantId: this.tenantId, sessionId, userId }, select: { id: true } })) !== null;
+  }
+
   /** Forgets a user's tokens that expired before `before`: nothing can use them any more. */
   async deleteExpired(userId: string, before: Date): Promise<void> {
     await this.db.refreshToken.deleteMany({ where: { tenantId: this.tenantId, userId, expiresAt: { lt: before } } });

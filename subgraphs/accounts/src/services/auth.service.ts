@@ -1,5 +1,7 @@
 import { createHash, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
+import { AccountEvents } from '#contracts';
 import { ValidationError } from '#platform/errors';
+import { createEvent } from '#platform/events';
 import type { AccountsContext } from '../context.js';
 import { InvalidCredentialsError, InvalidRefreshTokenError, RefreshTokenReusedError } from '../errors.js';
 import type { User } from '../generated/prisma/client.js';
@@ -75,7 +77,7 @@ export class AuthService {
     // From here on, the tenant is the one the token's own row names.
     const inTenant = ctx.forTenant(row.tenantId);
     const now = new Date();
-    if (row.usedAt) throw await this.endForReuse(inTenant.repos.refreshTokens, row.sessionId, now);
+    if (row.usedAt) throw await this.endForReuse(inTenant, row.sessionId, row.userId, now);
     if (row.expiresAt <= now) throw new InvalidRefreshTokenError();
 
     const outcome = await inTenant.transaction(async (tx) => {
@@ -85,21 +87,33 @@ export class AuthService {
       return this.openSession(tx.repos.refreshTokens, user, row.sessionId, now);
     });
     // Two refreshes with one token: only one can be the owner's, so the session ends.
-    if (outcome === 'lost-race') throw await this.endForReuse(inTenant.repos.refreshTokens, row.sessionId, now);
+    if (outcome === 'lost-race') throw await this.endForReuse(inTenant, row.sessionId, row.userId, now);
     if (outcome === 'no-user') throw new InvalidRefreshTokenError();
     return outcome;
   }
 
-  /** Ends the caller's session: its refresh tokens at once; the gateway refuses its access tokens. */
+  /**
+   * Ends the caller's session: its refresh tokens are revoked and `accounts.session.ended` commits
+   * with them, so every gateway refuses its access tokens (the one answering, before it answers).
+   */
   async logout(ctx: AccountsContext): Promise<boolean> {
-    const { sessionId } = ctx.caller;
-    if (sessionId) await ctx.repos.refreshTokens.revokeSession(sessionId, new Date());
+    const { sessionId, userId } = ctx.caller;
+    // The session id comes from a signed token; still, only a session of the caller's own is ended.
+    if (sessionId && (await ctx.repos.refreshTokens.isSessionOf(sessionId, userId))) await this.endSession(ctx, sessionId, userId, 'logout', new Date());
     return true;
   }
 
-  private async endForReuse(refreshTokens: RefreshTokenRepository, sessionId: string, now: Date): Promise<RefreshTokenReusedError> {
-    await refreshTokens.revokeSession(sessionId, now);
+  private async endForReuse(ctx: AccountsContext, sessionId: string, userId: string, now: Date): Promise<RefreshTokenReusedError> {
+    await this.endSession(ctx, sessionId, userId, 'refresh-token-reused', now);
     return new RefreshTokenReusedError(sessionId);
+  }
+
+  /** The one place a session ends: revocation and its event in one transaction. */
+  private async endSession(ctx: AccountsContext, sessionId: string, userId: string, reason: 'logout' | 'refresh-token-reused', now: Date): Promise<void> {
+    await ctx.transaction(async (tx) => {
+      await tx.repos.refreshTokens.revokeSession(sessionId, now);
+      await tx.emit(createEvent(AccountEvents.sessionEnded, { tenantId: tx.tenantId, aggregateId: sessionId, payload: { sessionId, userId, reason } }));
+    });
   }
 
   private async openSession(refreshTokens: RefreshTokenRepository, user: User, sessionId: string, now: Date): Promise<Session> {
