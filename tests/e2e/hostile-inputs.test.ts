@@ -11,6 +11,7 @@ import { acceptSecurityFeatures } from '../../gateway/src/auth/schema-policies.j
 import { BAD_STRINGS, sampleValue, setAt, stringInputs, stringLeaves, type StringInput } from '../harness/input-generator.js';
 import { asGateway, databaseFingerprint, expectNoDatabaseChange, productionEnv, rawPost, type RawResponse } from '../harness/hostile.js';
 import { DEMO_TENANTS } from '../../prisma/demo-data.js';
+import { LiveClient } from '../harness/live-client.js';
 import { startTestSupergraph, type TestSupergraph } from '../harness/supergraph.js';
 
 /** What an error must never carry, in any mode. */
@@ -86,6 +87,18 @@ describe('every string input, in development', () => {
     expect(out.body?.data ?? null).toBeNull();
     expect(out.body?.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'search' });
     expect(out.text).not.toMatch(LEAKS);
+  });
+
+  it('refuses a bad string in a subscription over graphql-ws the same way, and the socket stays', async () => {
+    const live = await LiveClient.connect(sg.gateway.url, token);
+    try {
+      const refused = live.subscribe('subscription($ids: [ID!]) { stockChanged(productIds: $ids) { available } }', { ids: ['00000000-0000-4000-8000-000000000000', 'x\u0000'] });
+      const [error] = await refused.refusal();
+      expect(error!.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'productIds[1]' });
+      expect(live.closeCode).toBeUndefined();
+    } finally {
+      await live.dispose();
+    }
   });
 
   it('lets tabs and line breaks through in free text, so the check is about the characters', async () => {
