@@ -14,7 +14,8 @@
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import pino from 'pino';
 import { startSupergraph, type Supergraph } from '../../hosts/supergraph.js';
 import { seedAll } from '../../prisma/seed.js';
@@ -49,7 +50,9 @@ if (distributed) {
     env: {
       ...(options.get('payment-latency') ? { PAYMENT_LATENCY_MS: options.get('payment-latency')! } : {}),
       // --profile DIR: every service writes a V8 CPU profile there when it stops (read with bench/checkout/profile-summary.ts)
-      ...(options.get('profile') ? { NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --cpu-prof --cpu-prof-dir=${options.get('profile')}`.trim() } : {}),
+      ...(options.get('profile')
+        ? { BENCH_PROFILE_DIR: resolve(options.get('profile')!), NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --import ${pathToFileURL(resolve('bench/checkout/cpu-profile.mjs')).href}`.trim() }
+        : {}),
     },
     log: (line) => console.log(`  | ${line}`),
   });
