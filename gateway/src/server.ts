@@ -18,7 +18,8 @@ import { enforceSchemaPoliciesPlugin } from './plugins/enforce-schema-policies.j
 import { acceptSecurityFeatures, readPolicies } from './auth/schema-policies.js';
 import { SubgraphDataSource } from './subgraph-fetch/subgraph-data-source.js';
 import { SubgraphTransport } from './subgraph-fetch/subgraph-transport.js';
-import { subgraphsReadiness } from './subgraph-fetch/subgraph-health.js';
+import { SubgraphHealth } from './subgraph-fetch/subgraph-health.js';
+import { SubgraphGuards, timeoutOf } from './subgraph-fetch/resilience/subgraph-guards.js';
 import { GatewayCredentialSigner, loadGatewaySigningKey } from '#platform/auth';
 import { createEdgeStore } from './edge-store/create-edge-store.js';
 import { admitOperations } from './operations/admit-http-operations.js';
@@ -43,6 +44,9 @@ export interface RunningGateway {
   port: number;
   /** Ended sessions (logout, reused refresh tokens), as every replica hears of them. */
   sessions: SessionEnds;
+  /** First step of a drained shutdown: /readyz answers 503 while requests are still served. */
+  beginShutdown(): void;
+  /** Stops accepting, finishes requests and subscriptions in flight (up to the shutdown grace), closes. */
   stop(): Promise<void>;
 }
 
@@ -66,12 +70,19 @@ export async function startGateway(config: GatewayConfig, logger: Logger, option
   const apqCache = persistedQueryCache(trustedDocuments, store.persistedQueries, config.edge.trustedDocuments.mode);
   const subgraphs = new Map<string, string>();
   const dataSources = new Map<string, SubgraphDataSource>();
+  const guards = new SubgraphGuards(config.resilience, logger.child({ component: 'subgraph-guard' }));
   const gateway = new ApolloGateway({
     supergraphSdl: acceptSecurityFeatures(supergraphSdl),
     buildService: ({ name, url }) => {
       const target = subgraphUrlOf(config, name, url!);
       subgraphs.set(name, target);
-      const source = new SubgraphDataSource(name, new SubgraphTransport(name, target, { timeoutMs: config.subgraphTimeoutMs }), signer);
+      const source = new SubgraphDataSource(
+        name,
+        new SubgraphTransport(name, target, { timeoutMs: timeoutOf(config, name), connections: config.resilience.maxConcurrency }),
+        signer,
+        guards.for(name),
+        config.env === 'development',
+      );
       dataSources.set(name, source);
       return sessions.watch(name, source);
     },
@@ -85,10 +96,25 @@ export async function startGateway(config: GatewayConfig, logger: Logger, option
   });
 
   let accepting = true;
+  // Ready = this gateway can serve its supergraph; the subgraphs' health is reported, not required.
+  const health = new SubgraphHealth({
+    subgraphs,
+    intervalMs: config.resilience.healthIntervalMs,
+    timeoutMs: config.resilience.healthTimeoutMs,
+    required: config.resilience.requiredSubgraphs,
+    circuits: () => guards.states(),
+  });
+  const supergraphLoaded = {
+    name: 'supergraph',
+    check: async () => {
+      if (!apiSchema) throw new Error('not loaded yet');
+    },
+  };
   const { app, server } = createHttpApp({
     logger,
     isAccepting: () => accepting,
-    readiness: [subgraphsReadiness(subgraphs)],
+    checkTimeoutMs: config.readinessCheckTimeoutMs,
+    readiness: [supergraphLoaded, health.readiness()],
   });
   app.use(httpServerSpans('gateway'));
 
@@ -123,7 +149,7 @@ export async function startGateway(config: GatewayConfig, logger: Logger, option
     // In production, validation messages lose their "Did you mean …?": no schema map without introspection.
     formatError: (formatted, error) => formatForClients(production ? withoutSuggestions(formatted) : formatted, error),
     plugins: [
-      ApolloServerPluginDrainHttpServer({ httpServer: server }),
+      ApolloServerPluginDrainHttpServer({ httpServer: server, stopGracePeriodMillis: config.shutdown.graceMs }),
       ...(production || config.browserApps.graphiql ? [ApolloServerPluginLandingPageDisabled()] : []),
       ...policyPlugins,
       loginRateLimitsPlugin(limiter),
@@ -134,6 +160,7 @@ export async function startGateway(config: GatewayConfig, logger: Logger, option
     logger: apolloLogger(logger),
   });
   await apollo.start();
+  health.start();
 
   app.set('trust proxy', config.edge.trustProxy);
   const serveBrowserApps = browserApps(config.browserApps);
@@ -168,12 +195,17 @@ export async function startGateway(config: GatewayConfig, logger: Logger, option
     url,
     port,
     sessions,
+    beginShutdown() {
+      accepting = false;
+    },
     async stop() {
       accepting = false;
       await live.stop();
       await sessions.stop();
       await apollo.stop();
       await Promise.all([...dataSources.values()].map((source) => source.transport.close()));
+      health.stop();
+      guards.close();
       await store.close();
     },
   };

@@ -71,6 +71,9 @@ const common = z.object({
   NATS_NAMESPACE: z.string().regex(/^[A-Za-z0-9_]+$/, 'letters, digits and _ only').optional(),
   DB_POOL_SIZE: z.coerce.number().int().min(1).max(100).default(10),
   OUTBOX_POLL_MS: z.coerce.number().int().min(10).max(60_000).default(250),
+  SHUTDOWN_DRAIN_DELAY_MS: z.coerce.number().int().min(0).max(120_000).optional(),
+  SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).max(120_000).default(10_000),
+  READINESS_CHECK_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(2_000),
   ...telemetryEnv,
 });
 
@@ -84,6 +87,11 @@ export interface CommonConfig {
   natsNamespace: string | undefined;
   dbPoolSize: number;
   outboxPollMs: number;
+  /** SIGTERM: /readyz answers 503 at once and requests are still served for `drainDelayMs` (load
+   * balancers stop sending meanwhile), then the listener closes and in-flight requests get `graceMs`. */
+  shutdown: { drainDelayMs: number; graceMs: number };
+  /** How long one readiness check (a subgraph's database) may take before /readyz calls it failed. */
+  readinessCheckTimeoutMs: number;
   /** Traces (OpenTelemetry, standard OTEL_* variables): off unless an exporter is configured. */
   telemetry: TelemetryConfig;
 }
@@ -130,6 +138,11 @@ export function loadCommonConfig(env: Env): CommonConfig {
     natsNamespace: parsed.NATS_NAMESPACE,
     dbPoolSize: parsed.DB_POOL_SIZE,
     outboxPollMs: parsed.OUTBOX_POLL_MS,
+    shutdown: {
+      drainDelayMs: parsed.SHUTDOWN_DRAIN_DELAY_MS ?? (parsed.NODE_ENV === 'production' ? 5_000 : 0),
+      graceMs: parsed.SHUTDOWN_GRACE_MS,
+    },
+    readinessCheckTimeoutMs: parsed.READINESS_CHECK_TIMEOUT_MS,
     telemetry: telemetryConfigOf(parsed),
   };
 }

@@ -6,7 +6,8 @@ import { withoutTracing } from '../observability/trace-context.js';
 
 export interface ReadinessCheck {
   name: string;
-  check(): Promise<void>;
+  /** Throws when the process cannot serve; may return details to show under its name (else "ok"). */
+  check(): Promise<unknown>;
 }
 
 export interface HttpAppOptions {
@@ -14,6 +15,8 @@ export interface HttpAppOptions {
   readiness: ReadinessCheck[];
   /** Whether the process is still accepting work; false while shutting down. */
   isAccepting(): boolean;
+  /** How long one check may take before it counts as failed (READINESS_CHECK_TIMEOUT_MS). */
+  checkTimeoutMs?: number;
 }
 
 /** The HTTP surface every service shares: /healthz, /readyz and /metrics, then the service's routes. */
@@ -21,6 +24,12 @@ export function createHttpApp(options: HttpAppOptions): { app: Express; server: 
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);
+  // While draining, every answer closes its connection: clients reconnect, through the load
+  // balancer, to a process that is staying, instead of reusing a socket this one is about to close.
+  app.use((_req, res, next) => {
+    if (!options.isAccepting()) res.setHeader('connection', 'close');
+    next();
+  });
   app.get('/healthz', (_req, res) => {
     res.json({ status: 'ok' });
   });
@@ -29,13 +38,13 @@ export function createHttpApp(options: HttpAppOptions): { app: Express; server: 
       res.status(503).json({ status: 'shutting_down', checks: {} });
       return;
     }
-    const checks: Record<string, string> = {};
+    const checks: Record<string, unknown> = {};
     let ready = true;
     await Promise.all(
       options.readiness.map(async ({ name, check }) => {
         try {
-          await withTimeout(withoutTracing(check), 2_000);
-          checks[name] = 'ok';
+          const details = await withTimeout(withoutTracing(check), options.checkTimeoutMs ?? 2_000);
+          checks[name] = details ?? 'ok';
         } catch (error) {
           ready = false;
           checks[name] = (error as Error).message;
