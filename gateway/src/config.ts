@@ -36,8 +36,10 @@ export interface GatewayConfig extends CommonConfig {
 export interface ResilienceConfig {
   /** Per subgraph: SUBGRAPH_TIMEOUT_MS_<NAME>, else SUBGRAPH_TIMEOUT_MS. */
   timeoutMs: Record<SubgraphName, number>;
-  /** Fetches in flight to one subgraph; more are refused at once (SUBGRAPH_UNAVAILABLE). */
+  /** Fetches in flight to one subgraph; more wait in a queue, for at most the subgraph's timeout. */
   maxConcurrency: number;
+  /** Fetches that may wait for one subgraph; more are refused at once (SUBGRAPH_UNAVAILABLE). */
+  maxQueue: number;
   /** Retries of a query fetch that could not connect, with jittered backoff (mutations never). */
   retries: number;
   breaker: {
@@ -66,6 +68,7 @@ export function loadGatewayConfig(env: Env): GatewayConfig {
       JWT_CLOCK_TOLERANCE_SECONDS: z.coerce.number().int().min(0).max(300).default(5),
       SUBGRAPH_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(10_000),
       SUBGRAPH_MAX_CONCURRENCY: z.coerce.number().int().min(1).max(10_000).default(64),
+      SUBGRAPH_MAX_QUEUE: z.coerce.number().int().min(0).max(100_000).optional(),
       SUBGRAPH_RETRIES: z.coerce.number().int().min(0).max(5).default(2),
       SUBGRAPH_BREAKER_FAILURES: z.coerce.number().int().min(1).max(1_000).default(5),
       SUBGRAPH_BREAKER_ERROR_PERCENTAGE: z.coerce.number().min(1).max(100).default(50),
@@ -110,6 +113,7 @@ export function loadGatewayConfig(env: Env): GatewayConfig {
         SUBGRAPH_NAMES.map((n) => [n, (parsed[`SUBGRAPH_TIMEOUT_MS_${n.toUpperCase()}`] as number | undefined) ?? (parsed.SUBGRAPH_TIMEOUT_MS as number)]),
       ) as Record<SubgraphName, number>,
       maxConcurrency: parsed.SUBGRAPH_MAX_CONCURRENCY as number,
+      maxQueue: (parsed.SUBGRAPH_MAX_QUEUE as number | undefined) ?? 2 * (parsed.SUBGRAPH_MAX_CONCURRENCY as number),
       retries: parsed.SUBGRAPH_RETRIES as number,
       breaker: {
         consecutiveFailures: parsed.SUBGRAPH_BREAKER_FAILURES as number,

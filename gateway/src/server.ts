@@ -70,7 +70,7 @@ export async function startGateway(config: GatewayConfig, logger: Logger, option
   const apqCache = persistedQueryCache(trustedDocuments, store.persistedQueries, config.edge.trustedDocuments.mode);
   const subgraphs = new Map<string, string>();
   const dataSources = new Map<string, SubgraphDataSource>();
-  const guards = new SubgraphGuards(config.resilience, logger.child({ component: 'subgraph-guard' }));
+  const guards = new SubgraphGuards(config, logger.child({ component: 'subgraph-guard' }));
   const gateway = new ApolloGateway({
     supergraphSdl: acceptSecurityFeatures(supergraphSdl),
     buildService: ({ name, url }) => {

@@ -49,7 +49,7 @@ export class SubgraphFetchFailure extends Error {
     const extensions = { subgraph: this.subgraph, ...detail };
     if (operation === 'mutation' && this.kind !== 'refused') {
       return {
-        message: `The ${this.subgraph} service did not answer; the change may or may not have been made. Send the same request again with the same idempotency key: it returns the first result and never applies the change twice.`,
+        message: `The ${this.subgraph} service did not answer; whether the change was made is unknown. Send the same request again with the same idempotency key: it returns the first result and never applies the change twice.`,
         extensions: { code: OUTCOME_UNKNOWN, ...extensions },
       };
     }

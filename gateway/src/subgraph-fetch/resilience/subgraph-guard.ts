@@ -7,8 +7,12 @@ import { classifyFetchError, SubgraphFetchFailure } from './subgraph-failure.js'
 export type CircuitState = 'closed' | 'half_open' | 'open';
 
 export interface SubgraphGuardOptions {
-  /** Fetches in flight at once; the next is refused without being sent. */
+  /** Fetches in flight at once; more wait in a queue. */
   maxConcurrency: number;
+  /** Fetches that may wait for a slot; the next is refused without being sent. */
+  maxQueue: number;
+  /** The longest a fetch waits in the queue before it is refused (the subgraph's timeout). */
+  queueTimeoutMs: number;
   /** Retries of a query whose connection failed; mutations are never retried. */
   retries: number;
   breaker: { consecutiveFailures: number; errorPercentage: number; resetMs: number };
@@ -64,6 +68,7 @@ export class SubgraphGuard {
   private readonly breaker: CircuitBreaker<[() => Promise<unknown>], unknown>;
   private consecutive = 0;
   private running = 0;
+  private readonly waiting: (() => void)[] = [];
 
   constructor(
     readonly subgraph: string,
@@ -111,9 +116,13 @@ export class SubgraphGuard {
     const retries = operation === 'query' ? this.options.retries : 0;
     for (let attempt = 0; ; attempt += 1) {
       try {
-        // refused here rather than by opossum's semaphore, whose refusals would count as the subgraph answering
-        if (this.running >= this.options.maxConcurrency) throw Object.assign(new Error('too many fetches in flight'), { code: 'ESATURATED' });
-        return await this.measured(() => this.breaker.fire(fetch) as Promise<T>);
+        // limited here rather than by opossum's semaphore, whose refusals would count as the subgraph answering
+        await this.acquire();
+        try {
+          return (await this.breaker.fire(fetch)) as T;
+        } finally {
+          this.release();
+        }
       } catch (error) {
         const failure = this.classify(error);
         if (!failure) throw error;
@@ -132,15 +141,37 @@ export class SubgraphGuard {
     this.breaker.shutdown();
   }
 
-  private async measured<T>(fetch: () => Promise<T>): Promise<T> {
-    this.running += 1;
-    inFlightGauge.set({ subgraph: this.subgraph }, this.running);
-    try {
-      return await fetch();
-    } finally {
-      this.running -= 1;
+  /**
+   * Takes one of `maxConcurrency` slots, waiting in a bounded queue for at most `queueTimeoutMs`;
+   * refuses (ESATURATED) when the queue is full or the wait is over.
+   */
+  private async acquire(): Promise<void> {
+    if (this.running < this.options.maxConcurrency && this.waiting.length === 0) {
+      this.running += 1;
       inFlightGauge.set({ subgraph: this.subgraph }, this.running);
+      return;
     }
+    if (this.waiting.length >= this.options.maxQueue) throw Object.assign(new Error('too many fetches waiting'), { code: 'ESATURATED' });
+    await new Promise<void>((resolve, reject) => {
+      const wake = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+      const timer = setTimeout(() => {
+        const at = this.waiting.indexOf(wake);
+        if (at >= 0) this.waiting.splice(at, 1);
+        reject(Object.assign(new Error('waited too long for a free slot'), { code: 'ESATURATED' }));
+      }, this.options.queueTimeoutMs);
+      this.waiting.push(wake);
+    });
+  }
+
+  /** Hands the slot to the longest waiter (so `running` never passes the cap), or frees it. */
+  private release(): void {
+    const next = this.waiting.shift();
+    if (next) return next();
+    this.running -= 1;
+    inFlightGauge.set({ subgraph: this.subgraph }, this.running);
   }
 
   private classify(error: unknown): SubgraphFetchFailure | undefined {

@@ -1,6 +1,6 @@
 import type { Logger } from '#platform/observability';
 import { isSubgraphName } from '#contracts';
-import type { GatewayConfig, ResilienceConfig } from '../../config.js';
+import type { GatewayConfig } from '../../config.js';
 import { type CircuitState, SubgraphGuard } from './subgraph-guard.js';
 
 /** The fetch timeout of one subgraph: its own SUBGRAPH_TIMEOUT_MS_<NAME>, else the common one. */
@@ -13,14 +13,15 @@ export class SubgraphGuards {
   private readonly guards = new Map<string, SubgraphGuard>();
 
   constructor(
-    private readonly config: ResilienceConfig,
+    private readonly config: GatewayConfig,
     private readonly logger: Logger,
   ) {}
 
   for(subgraph: string): SubgraphGuard {
     let guard = this.guards.get(subgraph);
     if (!guard) {
-      guard = new SubgraphGuard(subgraph, this.config, this.logger);
+      const { maxConcurrency, maxQueue, retries, breaker } = this.config.resilience;
+      guard = new SubgraphGuard(subgraph, { maxConcurrency, maxQueue, retries, breaker, queueTimeoutMs: timeoutOf(this.config, subgraph) }, this.logger);
       this.guards.set(subgraph, guard);
     }
     return guard;
