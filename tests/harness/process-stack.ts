@@ -1,10 +1,11 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { connect as tcpConnect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import pg from 'pg';
+import { REPO_ROOT } from '#platform/config';
 import type { DatabaseTarget } from '#platform/db';
 import { SUBGRAPH_NAMES, type SubgraphName } from '#contracts';
 import { migrateSubgraphs, seedAll, seedTargetsOn } from '../../hosts/databases.js';
@@ -135,6 +136,8 @@ export class ProcessStack {
   private async startAll(): Promise<void> {
     const { options, nats } = this;
     const stack = this;
+    // the gateway runs compiled, as in production (and as npm run start:distributed runs it)
+    execFileSync('npm', ['run', '-s', 'build'], { cwd: REPO_ROOT, stdio: 'ignore' });
     await nats.start();
     await stack.prepareDatabases();
     SUBGRAPH_NAMES.forEach((name, i) => {
@@ -158,7 +161,7 @@ export class ProcessStack {
     const gateway = name === 'gateway';
     return new ServiceProcess({
       name,
-      entry: gateway ? 'gateway/src/main.ts' : 'hosts/subgraph.ts',
+      entry: gateway ? 'dist/gateway.js' : 'hosts/subgraph.ts',
       args: gateway ? [] : [name],
       env: { ...this.env, PORT: String(port) },
       baseUrl: `http://127.0.0.1:${port}`,
