@@ -18,6 +18,11 @@ export const SUBGRAPH_UNAVAILABLE = 'SUBGRAPH_UNAVAILABLE';
 export const SUBGRAPH_TIMEOUT = 'SUBGRAPH_TIMEOUT';
 export const OUTCOME_UNKNOWN = 'OUTCOME_UNKNOWN';
 
+/** Whether an error code says the subgraph could not be asked or did not answer (rather than answering with an error). */
+export function isSubgraphFailureCode(code: unknown): boolean {
+  return code === SUBGRAPH_UNAVAILABLE || code === SUBGRAPH_TIMEOUT || code === OUTCOME_UNKNOWN;
+}
+
 /** A failed subgraph fetch, classified; what the client sees comes from `toGraphQLError`. */
 export class SubgraphFetchFailure extends Error {
   constructor(
