@@ -20,8 +20,8 @@ import { args } from '../lib/stats.js';
 const options = args();
 const only = new Set((options.get('only') ?? 'kill,sigstop,orders,nats,rolling').split(','));
 const settings = {
-  SUBGRAPH_TIMEOUT_MS: '2000',
-  SUBGRAPH_TIMEOUT_MS_ACCOUNTS: '15000',
+  SUBGRAPH_TIMEOUT_MS_INVENTORY: '2500',
+  SUBGRAPH_TIMEOUT_MS_ORDERS: '2500',
   SUBGRAPH_MAX_CONCURRENCY: '8',
   SUBGRAPH_BREAKER_FAILURES: '5',
   SUBGRAPH_BREAKER_RESET_MS: '1000',
