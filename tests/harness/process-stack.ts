@@ -140,16 +140,32 @@ export class ProcessStack {
     execFileSync('npm', ['run', '-s', 'build'], { cwd: REPO_ROOT, stdio: 'ignore' });
     await nats.start();
     await stack.prepareDatabases();
-    SUBGRAPH_NAMES.forEach((name, i) => {
-      stack.subgraphs[name] = stack.serviceFor(name, options.portBase + 10 + i);
-    });
-    for (const name of SUBGRAPH_NAMES) stack.subgraphs[name].start(stack.sink, 10);
-    await Promise.all(SUBGRAPH_NAMES.map((name) => stack.subgraphs[name].waitUntilReady(180_000)));
-    for (let i = 0; i < options.gateways; i += 1) {
-      stack.gateways.push(stack.serviceFor('gateway', options.portBase + i));
-      stack.gateways[i]!.start(stack.sink, 10);
+    await Promise.all(
+      SUBGRAPH_NAMES.map(async (name, i) => {
+        stack.subgraphs[name] = await stack.launch(name, options.portBase + 10 + i);
+      }),
+    );
+    stack.gateways.push(...(await Promise.all(Array.from({ length: options.gateways }, (_, i) => stack.launch('gateway', options.portBase + i)))));
+  }
+
+  /**
+   * Starts a service on its port and waits until it is ready. The ports lie in the kernel's
+   * ephemeral range, so an outgoing connection of any process may hold one for a moment: a start
+   * that fails with EADDRINUSE is tried again.
+   */
+  private async launch(name: SubgraphName | 'gateway', port: number): Promise<ServiceProcess> {
+    for (let attempt = 1; ; attempt += 1) {
+      const service = this.serviceFor(name, port);
+      service.start(this.sink, 10);
+      try {
+        await service.waitUntilReady(180_000);
+        return service;
+      } catch (error) {
+        const inUse = this.log.slice(-60).some((line) => line.startsWith(`${name.padEnd(10)}|`) && line.includes('EADDRINUSE'));
+        if (!inUse || attempt >= 5) throw error;
+        await new Promise((resolve) => setTimeout(resolve, 1_000));
+      }
     }
-    await Promise.all(stack.gateways.map((g) => g.waitUntilReady(180_000)));
   }
 
   gatewayUrl(i = 0): string {
@@ -179,17 +195,13 @@ export class ProcessStack {
   /** Starts a subgraph again on its port (after it was killed) and waits until it is ready. */
   async restartSubgraph(name: SubgraphName): Promise<void> {
     const index = SUBGRAPH_NAMES.indexOf(name);
-    this.subgraphs[name] = this.serviceFor(name, this.options.portBase + 10 + index);
-    this.subgraphs[name].start(this.sink, 10);
-    await this.subgraphs[name].waitUntilReady(120_000);
+    this.subgraphs[name] = await this.launch(name, this.options.portBase + 10 + index);
   }
 
   /** Replaces gateway i: SIGTERM (it drains) and a new process on its port once the old one exited. */
   async restartGateway(i: number, graceMs = 60_000): Promise<void> {
     await this.gateways[i]!.stop(graceMs);
-    this.gateways[i] = this.serviceFor('gateway', this.options.portBase + i);
-    this.gateways[i]!.start(this.sink, 10);
-    await this.gateways[i]!.waitUntilReady(120_000);
+    this.gateways[i] = await this.launch('gateway', this.options.portBase + i);
   }
 
   async sql<T = Record<string, unknown>>(subgraph: SubgraphName, query: string, params: unknown[] = []): Promise<T[]> {
