@@ -161,7 +161,7 @@ export class ProcessStack {
         await service.waitUntilReady(180_000);
         return service;
       } catch (error) {
-        const inUse = this.log.slice(-60).some((line) => line.startsWith(`${name.padEnd(10)}|`) && line.includes('EADDRINUSE'));
+        const inUse = this.log.slice(-60).some((line) => line.startsWith(`${name.padEnd(10)} |`) && line.includes('EADDRINUSE'));
         if (!inUse || attempt >= 5) throw error;
         await new Promise((resolve) => setTimeout(resolve, 1_000));
       }
