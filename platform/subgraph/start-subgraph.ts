@@ -99,6 +99,9 @@ export interface RunningSubgraph<TDb extends PrismaLike<TTx>, TTx extends RawSql
   relay: OutboxRelay;
   /** The consumers this subgraph registered with the bus, as the bus calls them. */
   consumers: ConsumerOptions[];
+  /** First step of a drained shutdown: /readyz answers 503 while requests are still served. */
+  beginShutdown(): void;
+  /** Stops accepting, finishes in-flight requests (up to the shutdown grace), stops the relay, disconnects. */
   stop(): Promise<void>;
 }
 
@@ -201,6 +204,7 @@ export async function startSubgraph<TDb extends PrismaLike<TTx>, TTx extends Raw
   const { app, server } = createHttpApp({
     logger,
     isAccepting: () => accepting,
+    checkTimeoutMs: config.readinessCheckTimeoutMs,
     readiness: [{ name: 'database', check: async () => void (await db.$queryRawUnsafe('SELECT 1')) }],
   });
   app.use(httpServerSpans(name));
@@ -221,7 +225,7 @@ export async function startSubgraph<TDb extends PrismaLike<TTx>, TTx extends Raw
     stopOnTerminationSignals: false,
     formatError: formatError(),
     plugins: [
-      ApolloServerPluginDrainHttpServer({ httpServer: server }),
+      ApolloServerPluginDrainHttpServer({ httpServer: server, stopGracePeriodMillis: config.shutdown.graceMs }),
       subgraphPoliciesPlugin(readPolicies(typeDefs)),
       inputHygienePlugin(),
       errorLogPlugin(logger),
@@ -266,6 +270,9 @@ export async function startSubgraph<TDb extends PrismaLike<TTx>, TTx extends Raw
     runtime,
     relay,
     consumers,
+    beginShutdown() {
+      accepting = false;
+    },
     async stop() {
       accepting = false;
       await apollo.stop();

@@ -3,11 +3,13 @@ import type { AddressInfo } from 'node:net';
 import type { GraphQLDataSourceProcessOptions } from '@apollo/gateway';
 import { GraphQLDataSourceRequestKind } from '@apollo/gateway/dist/datasources/types.js';
 import { exportPKCS8, generateKeyPair } from 'jose';
+import pino from 'pino';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { GatewayCredentialSigner, loadGatewaySigningKey, type Identity } from '#platform/auth';
 import type { GatewayContext } from '../../gateway/src/context.js';
 import { SubgraphDataSource } from '../../gateway/src/subgraph-fetch/subgraph-data-source.js';
 import { SubgraphTransport } from '../../gateway/src/subgraph-fetch/subgraph-transport.js';
+import { SubgraphGuard } from '../../gateway/src/subgraph-fetch/resilience/subgraph-guard.js';
 
 // The gateway's data source in front of a real node:http subgraph that holds every answer until
 // the test releases it, so which fetches were in flight together is certain, not a matter of timing.
@@ -29,7 +31,10 @@ interface Held {
 
 const servers: Server[] = [];
 const transports: SubgraphTransport[] = [];
+const guards: SubgraphGuard[] = [];
+
 afterEach(async () => {
+  guards.splice(0).forEach((g) => g.close());
   await Promise.all(transports.splice(0).map((t) => t.close()));
   await Promise.all(servers.splice(0).map((s) => new Promise<void>((resolve) => (s.closeAllConnections(), s.close(() => resolve())))));
 });
@@ -67,7 +72,14 @@ async function holdingSubgraph(): Promise<{ url: string; held: Held[]; arrived: 
 function source(url: string, mergeFetches = true): SubgraphDataSource {
   const transport = new SubgraphTransport('accounts', url, { timeoutMs: 5_000 });
   transports.push(transport);
-  return new SubgraphDataSource('accounts', transport, signer, { mergeFetches });
+  // the guard as production sets it up (breaker, concurrency cap, no retries needed here)
+  const guard = new SubgraphGuard(
+    'accounts',
+    { maxConcurrency: 64, maxQueue: 128, queueTimeoutMs: 5_000, retries: 0, breaker: { consecutiveFailures: 5, errorPercentage: 50, resetMs: 2_000 } },
+    pino({ level: 'silent' }),
+  );
+  guards.push(guard);
+  return new SubgraphDataSource('accounts', transport, signer, guard, false, { mergeFetches });
 }
 
 function fetchAs(ds: SubgraphDataSource, identity: Identity | null, query = '{ me { id } }') {

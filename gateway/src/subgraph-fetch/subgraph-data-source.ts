@@ -7,6 +7,8 @@ import { GATEWAY_CREDENTIAL_HEADER, type GatewayCredentialSigner, IDENTITY_HEADE
 import { registry, injectTraceContext } from '#platform/observability';
 import type { GatewayContext } from '../context.js';
 import type { SubgraphHttpResponse, SubgraphTransport } from './subgraph-transport.js';
+import { SubgraphFetchFailure } from './resilience/subgraph-failure.js';
+import type { SubgraphGuard } from './resilience/subgraph-guard.js';
 
 type GatewayGraphQLResponse = Awaited<ReturnType<GraphQLDataSource['process']>>;
 
@@ -76,6 +78,9 @@ export class SubgraphDataSource implements GraphQLDataSource<GatewayContext> {
     readonly subgraph: string,
     readonly transport: SubgraphTransport,
     private readonly signer: GatewayCredentialSigner,
+    /** Circuit breaker, concurrency cap and retries (resilience/); a failure becomes an error naming the subgraph. */
+    private readonly guard: SubgraphGuard,
+    private readonly exposeFailureDetail = false,
     options: { mergeFetches: boolean } = { mergeFetches: true },
   ) {
     this.inFlight = options.mergeFetches ? new Map() : null;
@@ -83,13 +88,20 @@ export class SubgraphDataSource implements GraphQLDataSource<GatewayContext> {
 
   async process(options: GraphQLDataSourceProcessOptions<GatewayContext>): Promise<GatewayGraphQLResponse> {
     const end = fetchDuration.startTimer({ subgraph: this.subgraph });
+    const context = options.context as Partial<GatewayContext> | undefined;
+    const operation = isMutation('document' in options ? options.document : undefined, options.request.query ?? '') ? 'mutation' : 'query';
     try {
-      const response = await this.fetch(options);
+      const response = await this.guard.run(operation, () => this.fetch(options));
       end({ outcome: response.errors?.length ? 'error' : 'ok' });
       return response;
     } catch (error) {
       end({ outcome: 'failed' });
-      throw error;
+      if (!(error instanceof SubgraphFetchFailure)) throw error;
+      // fail-fast refusals are counted on /metrics; logging each would flood the log while a circuit is open
+      if (!error.reason) context?.logger?.warn({ subgraph: this.subgraph, operation, failure: error.kind, err: error.underlying }, 'subgraph fetch failed');
+      // An answer without data: the gateway leaves this fetch's fields null and passes the error on
+      // with the subgraph's name, so the rest of the response still arrives.
+      return { errors: [error.toGraphQLError(operation, this.exposeFailureDetail)] };
     }
   }
 
