@@ -6,7 +6,8 @@ let sg: TestSupergraph;
 beforeAll(async () => {
   // The outbox relays poll their tables in the background; a long poll keeps those statements out
   // of the per-request counts (reads here write no events, so nothing waits on the relays).
-  sg = await startTestSupergraph({ OUTBOX_POLL_MS: '60000' });
+  // quiet: no relay polls and no background health probes (each runs a statement in every subgraph)
+  sg = await startTestSupergraph({ OUTBOX_POLL_MS: '60000', SUBGRAPH_HEALTH_INTERVAL_MS: '600000' });
 });
 afterAll(async () => {
   await sg?.stop();

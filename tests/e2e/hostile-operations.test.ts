@@ -13,7 +13,8 @@ let sg: TestSupergraph;
 let token: string;
 beforeAll(async () => {
   // A long relay poll keeps background statements out of the "no subgraph did any work" counts.
-  sg = await startTestSupergraph({ OUTBOX_POLL_MS: '60000', CORS_ORIGINS: SHOP });
+  // quiet: no relay polls and no background health probes (each runs a statement in every subgraph)
+  sg = await startTestSupergraph({ OUTBOX_POLL_MS: '60000', SUBGRAPH_HEALTH_INTERVAL_MS: '600000', CORS_ORIGINS: SHOP });
   token = await sg.client.tokenFor('alice@acme.test');
 });
 afterAll(async () => {
