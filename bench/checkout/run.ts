@@ -14,7 +14,8 @@
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import pino from 'pino';
 import { startSupergraph, type Supergraph } from '../../hosts/supergraph.js';
 import { seedAll } from '../../prisma/seed.js';
@@ -46,7 +47,13 @@ if (distributed) {
     postgresUrl: process.env.BENCH_POSTGRES_URL ?? 'postgresql://postgres@127.0.0.1:5432',
     databasePrefix: process.env.BENCH_DB_PREFIX ?? 'sc_bench_',
     namespace,
-    env: { ...(options.get('payment-latency') ? { PAYMENT_LATENCY_MS: options.get('payment-latency')! } : {}) },
+    env: {
+      ...(options.get('payment-latency') ? { PAYMENT_LATENCY_MS: options.get('payment-latency')! } : {}),
+      // --profile DIR: every service writes a V8 CPU profile there when it stops (read with bench/checkout/profile-summary.ts)
+      ...(options.get('profile')
+        ? { BENCH_PROFILE_DIR: resolve(options.get('profile')!), NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --import ${pathToFileURL(resolve('bench/checkout/cpu-profile.mjs')).href}`.trim() }
+        : {}),
+    },
     log: (line) => console.log(`  | ${line}`),
   });
   gatewayUrl = stack.gatewayUrl;

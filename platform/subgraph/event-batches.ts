@@ -2,20 +2,25 @@ import type { EventEnvelope } from '../events/event.js';
 import type { Inbox, RawSql } from '../events/outbox.js';
 import type { EventSink, UnitOfWork } from '../events/unit-of-work.js';
 import type { Logger } from '../observability/logger.js';
-import { batchedEventContext, type ContextData, type ContextRuntime, type TransactionContext } from './request-context.js';
+import { batchedEventContext, type ContextData, type ContextRuntime, type EventBatch, type TransactionContext } from './request-context.js';
 
 interface Item<D extends ContextData> {
   event: EventEnvelope;
-  apply: (tx: TransactionContext<D>, event: EventEnvelope) => Promise<void>;
-  resolve: () => void;
+  work: (tx: TransactionContext<D>) => Promise<unknown>;
+  /** The batch claims the event (an `on()` route); otherwise the work claims it itself, if it does. */
+  preclaimed: boolean;
+  result?: unknown;
+  resolve: (value: unknown) => void;
   reject: (error: unknown) => void;
 }
 
 /**
  * Applies one consumer's events in batches: the events the bus hands over while a batch runs (up to
- * `size`) make the next one, and a batch is one transaction. Its inbox ids are claimed in one
- * statement and the events its handlers emit are written to the outbox in one; each event's promise
- * settles once the transaction is over, so the bus acks it only after its effect committed.
+ * `size`) make the next one, and a batch is one transaction. The inbox ids of `on()` routes are
+ * claimed in one statement and the events the handlers emit are written to the outbox in one; a
+ * route that runs its own transactions (`onOwnTransactions`) has each of them join a batch too.
+ * Each promise settles once the transaction is over, so the bus acks an event only after its effect
+ * committed.
  *
  * One event that fails must not take the others down with it. A batch is first tried without
  * savepoints (they cost two statements an event); if anything in it fails, the transaction rolls
@@ -26,7 +31,7 @@ interface Item<D extends ContextData> {
  * The bus keeps one aggregate's events in order (the next waits for the previous one's promise),
  * so a batch never holds two events of one aggregate of this consumer.
  */
-export class BatchRunner<TClient, D extends ContextData> {
+export class BatchRunner<TClient, D extends ContextData> implements EventBatch {
   private queue: Item<D>[] = [];
   private running = false;
   private scheduled = false;
@@ -38,10 +43,10 @@ export class BatchRunner<TClient, D extends ContextData> {
     private readonly logger: Logger,
   ) {}
 
-  /** Resolves once the event's effect has committed (or it was a redelivery); rejects with its handler's error. */
-  submit(event: EventEnvelope, apply: Item<D>['apply']): Promise<void> {
-    return new Promise<void>((resolve, reject) => {
-      this.queue.push({ event, apply, resolve, reject });
+  /** Resolves with what `work` returned once its transaction has committed; rejects with its error. */
+  submit<R>(event: EventEnvelope, work: (tx: TransactionContext<D>) => Promise<R>, preclaimed: boolean): Promise<R> {
+    return new Promise<R>((resolve, reject) => {
+      this.queue.push({ event, work, preclaimed, resolve: resolve as (value: unknown) => void, reject });
       this.kick();
     });
   }
@@ -72,7 +77,7 @@ export class BatchRunner<TClient, D extends ContextData> {
   private async run(batch: Item<D>[]): Promise<void> {
     try {
       await this.transaction(batch, false);
-      for (const item of batch) item.resolve();
+      for (const item of batch) item.resolve(item.result);
       return;
     } catch (error) {
       if (batch.length === 1) {
@@ -91,7 +96,7 @@ export class BatchRunner<TClient, D extends ContextData> {
     }
     for (const item of batch) {
       if (failures.has(item)) item.reject(failures.get(item));
-      else item.resolve();
+      else item.resolve(item.result);
     }
   }
 
@@ -99,31 +104,33 @@ export class BatchRunner<TClient, D extends ContextData> {
   private async transaction(batch: Item<D>[], savepoints: boolean): Promise<Map<Item<D>, unknown>> {
     const failures = new Map<Item<D>, unknown>();
     await this.runtime.uow.execute(async (tx, sink) => {
-      const claimed = await this.runtime.inbox.claimMany(tx, this.consumer, batch.map((item) => item.event.id));
+      const toClaim = batch.filter((item) => item.preclaimed).map((item) => item.event.id);
+      const claimed = toClaim.length ? await this.runtime.inbox.claimMany(tx, this.consumer, toClaim) : new Set<string>();
       const emitted: EventEnvelope[] = [];
       for (const item of batch) {
+        item.result = undefined;
         // a redelivery of an event already applied: nothing to do
-        if (!claimed.has(item.event.id)) continue;
+        if (item.preclaimed && !claimed.has(item.event.id)) continue;
         const own: EventEnvelope[] = [];
         const itemSink: EventSink = {
           emit: async (event) => void own.push(event),
           emitAll: async (events) => void own.push(...events),
         };
-        const ctx = batchedEventContext(this.runtime, this.logger, this.consumer, item.event, tx as unknown as TClient, itemSink, true);
+        const ctx = batchedEventContext(this.runtime, this.logger, this.consumer, item.event, tx as unknown as TClient, itemSink, item.preclaimed ? true : undefined);
         if (!savepoints) {
-          await item.apply(ctx, item.event);
+          item.result = await item.work(ctx);
           emitted.push(...own);
           continue;
         }
         await tx.$executeRawUnsafe('SAVEPOINT batch_event');
         try {
-          await item.apply(ctx, item.event);
+          item.result = await item.work(ctx);
           await tx.$executeRawUnsafe('RELEASE SAVEPOINT batch_event');
           emitted.push(...own);
         } catch (error) {
           await tx.$executeRawUnsafe('ROLLBACK TO SAVEPOINT batch_event');
           await tx.$executeRawUnsafe('RELEASE SAVEPOINT batch_event');
-          await this.runtime.inbox.unclaim(tx, this.consumer, item.event.id);
+          if (item.preclaimed) await this.runtime.inbox.unclaim(tx, this.consumer, item.event.id);
           failures.set(item, error);
         }
       }

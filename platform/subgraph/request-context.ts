@@ -59,6 +59,15 @@ export interface TransactionContext<D extends ContextData = ContextData> extends
   claimEvent(): Promise<boolean>;
 }
 
+/**
+ * Where a consumer's transactions go when its events are applied in batches (event-batches.ts):
+ * `work` runs inside a transaction shared with other events; `preclaimed` when the batch claims the
+ * event itself (then `claimEvent` inside answers from that claim).
+ */
+export interface EventBatch {
+  submit<R>(event: EventEnvelope, work: (tx: TransactionContext<any>) => Promise<R>, preclaimed: boolean): Promise<R>;
+}
+
 /** What a context needs that outlives the request. */
 export interface ContextRuntime<TClient, D extends ContextData> {
   db: TClient;
@@ -79,6 +88,8 @@ interface Scope {
   committed: EventEnvelope[];
   /** Set when a batch claimed the event already, in this transaction: what that claim found. */
   claimed?: { value: boolean };
+  /** The batch a consumer's context sends its transactions to, and the event it was made for. */
+  batch?: { runner: EventBatch; event: EventEnvelope };
 }
 
 class SubgraphRequestContext<TClient, D extends ContextData> implements TransactionContext<D> {
@@ -129,6 +140,8 @@ class SubgraphRequestContext<TClient, D extends ContextData> implements Transact
 
   async transaction<R>(work: (tx: TransactionContext<D>) => Promise<R>): Promise<R> {
     if (this.sink) return work(this);
+    // a consumer's transaction joins its batch (consumers are no requests: nothing to record for committedEvents)
+    if (this.scope.batch) return this.scope.batch.runner.submit(this.scope.batch.event, work, false);
     const written: EventEnvelope[] = [];
     const result = await this.runtime.uow.execute((tx, sink) => {
       written.length = 0; // a retried transaction starts over
@@ -183,6 +196,7 @@ export function eventContext<TClient, D extends ContextData>(
   logger: Logger,
   consumer: string,
   event: EventEnvelope,
+  batch?: EventBatch,
 ): RequestContext<D> {
   return new SubgraphRequestContext(
     runtime,
@@ -193,6 +207,7 @@ export function eventContext<TClient, D extends ContextData>(
       tenantId: event.tenantId,
       event: { consumer, id: event.id },
       committed: [],
+      ...(batch ? { batch: { runner: batch, event } } : {}),
     },
     runtime.db,
     undefined,
@@ -210,7 +225,7 @@ export function batchedEventContext<TClient, D extends ContextData>(
   event: EventEnvelope,
   tx: TClient,
   sink: EventSink,
-  claimed: boolean,
+  claimed: boolean | undefined,
 ): TransactionContext<D> {
   return new SubgraphRequestContext(
     runtime,
@@ -221,7 +236,7 @@ export function batchedEventContext<TClient, D extends ContextData>(
       tenantId: event.tenantId,
       event: { consumer, id: event.id },
       committed: [],
-      claimed: { value: claimed },
+      ...(claimed === undefined ? {} : { claimed: { value: claimed } }),
     },
     tx,
     sink,

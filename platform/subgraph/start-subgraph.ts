@@ -99,6 +99,9 @@ export interface RunningSubgraph<TDb extends PrismaLike<TTx>, TTx extends RawSql
   relay: OutboxRelay;
   /** The consumers this subgraph registered with the bus, as the bus calls them. */
   consumers: ConsumerOptions[];
+  /** First step of a drained shutdown: /readyz answers 503 while requests are still served. */
+  beginShutdown(): void;
+  /** Stops accepting, finishes in-flight requests (up to the shutdown grace), stops the relay, disconnects. */
   stop(): Promise<void>;
 }
 
@@ -160,8 +163,10 @@ export async function assembleSubgraph<TDb extends PrismaLike<TTx>, TTx extends 
     const handler = async (event: EventEnvelope) => {
       const route = byType.get(event.type);
       if (!route) return;
-      if (route.apply && config.eventBatchSize > 1) await batches.submit(event, route.apply);
-      else await route.handle(eventContext(contexts, logger, consumer, event), event);
+      if (config.eventBatchSize <= 1) await route.handle(eventContext(contexts, logger, consumer, event), event);
+      else if (route.apply) await batches.submit(event, (tx) => route.apply!(tx, event), true);
+      // a route with its own transactions: each of them joins a batch
+      else await route.handle(eventContext(contexts, logger, consumer, event, batches), event);
     };
     return tracedConsumer(name, { consumer, types: [...byType.keys()], handler });
   });
@@ -199,6 +204,7 @@ export async function startSubgraph<TDb extends PrismaLike<TTx>, TTx extends Raw
   const { app, server } = createHttpApp({
     logger,
     isAccepting: () => accepting,
+    checkTimeoutMs: config.readinessCheckTimeoutMs,
     readiness: [{ name: 'database', check: async () => void (await db.$queryRawUnsafe('SELECT 1')) }],
   });
   app.use(httpServerSpans(name));
@@ -219,7 +225,7 @@ export async function startSubgraph<TDb extends PrismaLike<TTx>, TTx extends Raw
     stopOnTerminationSignals: false,
     formatError: formatError(),
     plugins: [
-      ApolloServerPluginDrainHttpServer({ httpServer: server }),
+      ApolloServerPluginDrainHttpServer({ httpServer: server, stopGracePeriodMillis: config.shutdown.graceMs }),
       subgraphPoliciesPlugin(readPolicies(typeDefs)),
       inputHygienePlugin(),
       errorLogPlugin(logger),
@@ -264,6 +270,9 @@ export async function startSubgraph<TDb extends PrismaLike<TTx>, TTx extends Raw
     runtime,
     relay,
     consumers,
+    beginShutdown() {
+      accepting = false;
+    },
     async stop() {
       accepting = false;
       await apollo.stop();

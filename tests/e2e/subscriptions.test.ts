@@ -229,16 +229,26 @@ describe('orderUpdated', () => {
     expect(bobAsksForAlices.results).toEqual([]);
   });
 
-  it("drops a payment event of an order the customer may not see, as the orders subgraph decides", async () => {
-    // a customer of acme with no orders: the payment event names no customer, so the gateway asks orders
-    const stranger = await connectWith(await tokens.sign({ userId: randomUUID(), tenantId: ACME.id, role: 'CUSTOMER' }));
+  it("sends an order event that names no customer to the tenant's admins only, and asks no customer's subscription", async () => {
+    const strangerId = randomUUID();
+    const stranger = await connectWith(await tokens.sign({ userId: strangerId, tenantId: ACME.id, role: 'CUSTOMER' }));
     const all = await subscribed(stranger, contract.storefront, {}, 'OrderUpdated', 'orderUpdated');
-    const hidden = await counter('gateway_subscription_events_total', { field: 'orderUpdated', outcome: 'not_visible' });
+    const admin = await connect('admin@acme.test');
+    const dashboard = await subscribed(admin, contract.dashboard, {}, 'LiveOrders', 'orderUpdated');
+    const executions = async () =>
+      (await Promise.all(['delivered', 'not_visible', 'unavailable', 'failed'].map((outcome) => counter('gateway_subscription_events_total', { field: 'orderUpdated', outcome })))).reduce((a, b) => a + b, 0);
+    const before = await executions();
 
     const delivered = ACME.orders.find((o) => o.state === 'DELIVERED')!;
-    await publish(PaymentEvents.refunded, ACME.id, randomUUID(), { paymentId: randomUUID(), amount: { amount: 100, currency: 'USD' } });
     await publish(PaymentEvents.captured, ACME.id, delivered.id, { paymentId: randomUUID(), amount: { amount: delivered.totalAmount, currency: 'USD' } });
-    await eventually('the orders subgraph to refuse both', async () => (await counter('gateway_subscription_events_total', { field: 'orderUpdated', outcome: 'not_visible' })) >= hidden + 2);
+    // then an event naming the stranger, of an order that is not theirs: the orders subgraph refuses it
+    const hidden = await counter('gateway_subscription_events_total', { field: 'orderUpdated', outcome: 'not_visible' });
+    await publish(PaymentEvents.captured, ACME.id, randomUUID(), { customerId: strangerId, paymentId: randomUUID(), amount: { amount: 100, currency: 'USD' } });
+    await dashboard.waitFor('the ownerless event on the dashboard', (r) => r.data?.orderUpdated?.id === delivered.id);
+    await eventually('the orders subgraph to refuse the second twice', async () => (await counter('gateway_subscription_events_total', { field: 'orderUpdated', outcome: 'not_visible' })) >= hidden + 2);
+    // the dashboard's execution of the first; the second refused to the dashboard and to the stranger
+    // (the order does not exist); the first never asked about for the stranger
+    expect(await executions()).toBe(before + 3);
     expect(all.results).toEqual([]);
   });
 });

@@ -48,7 +48,7 @@ describe('event batches', () => {
     expect(created).toHaveLength(8);
     // per event only its own statements; the claims and the outbox rows are one statement each
     const perEvent = (used - 2) / 8;
-    expect(perEvent).toBeLessThanOrEqual(2);
+    expect(perEvent).toBe(1);
   });
 
   it('sends back only the event that fails: the others of its batch commit, its own claim and events are rolled back', async () => {

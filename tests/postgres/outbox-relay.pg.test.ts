@@ -107,4 +107,27 @@ describe('the outbox relay on PostgreSQL', () => {
     expect(await rowOf(event.id)).toMatchObject({ attempts: 2, lastError: 'NATS unreachable (call 2)' });
     expect((await rowOf(later.id))?.publishedAt).toBeInstanceOf(Date);
   });
+
+  it('lets two replicas of a relay take turns: every event published once, in order', async () => {
+    const order = randomUUID();
+    const events = Array.from({ length: 30 }, (_, n) => createEvent(Probe, { tenantId: TENANT, aggregateId: order, payload: { n } }));
+    await new UnitOfWork<CatalogTx>((fn) => db.$transaction(fn), new Outbox('catalog'), () => undefined).execute(async (_tx, sink) => {
+      for (const event of events) await sink.emit(event);
+    });
+    const up = refusing([]);
+    let calls = 0;
+    const counting = new Proxy(up.bus, {
+      get(target, prop) {
+        if (prop === 'publish') return async (event: EventEnvelope) => ((calls += 1), target.publish(event));
+        const value = Reflect.get(target, prop) as unknown;
+        return typeof value === 'function' ? value.bind(target) : value;
+      },
+    });
+    const [a, b] = [relayOn(counting), relayOn(counting)];
+    await Promise.all([a.flush(), b.flush(), a.flush(), b.flush()]);
+    await a.flush();
+    await up.inner.drain();
+    expect(calls).toBe(events.length);
+    expect(up.seen.map((e) => e.id)).toEqual(events.map((e) => e.id));
+  });
 });

@@ -2,6 +2,7 @@
 // `buildOperationContext` are exported but meant for the gateway itself, and the request context
 // they read is built here by hand. tests/unit/subscription-executor-contract.test.ts guards every
 // assumption made below; @apollo/* are pinned to exact versions in package.json.
+import { isSubgraphFailureCode } from '../subgraph-fetch/resilience/subgraph-failure.js';
 import { buildOperationContext, executeQueryPlan, type GraphQLDataSource, type GraphQLDataSourceProcessOptions, type ServiceMap } from '@apollo/gateway';
 import { GraphQLDataSourceRequestKind } from '@apollo/gateway/dist/datasources/types.js';
 import { parse, type DocumentNode, type ExecutionResult, type OperationDefinitionNode } from 'graphql';
@@ -83,6 +84,9 @@ export class PlanExecutor {
     });
     const entities = (response.data as { _entities?: unknown } | null | undefined)?._entities;
     const entity = Array.isArray(entities) && entities[0] && typeof entities[0] === 'object' ? (entities[0] as Record<string, unknown>) : null;
+    // the data source answers an unreachable subgraph with an error naming it (resilience/), not a throw
+    const unreachable = entity ? undefined : response.errors?.find((e) => isSubgraphFailureCode(e.extensions?.code));
+    if (unreachable) throw new Error(unreachable.message);
     return { entity, errors: (response.errors ?? []) as EntityFetchResult['errors'] };
   }
 

@@ -178,8 +178,10 @@ export class SubscriptionHub {
       if (topic.matches(change) && mayConcern(topic.identity, change)) this.offer(topic, change);
     };
     indexed.admins.forEach(consider);
+    // every order event of the catalogue names its customer; one that does not (an older publisher)
+    // goes to the tenant's admins only: asking every customer topic of the tenant would be a fetch
+    // per connected customer for a single event
     if (change.ownerId !== undefined) indexed.byUser.get(change.ownerId)?.forEach(consider);
-    else for (const topics of indexed.byUser.values()) topics.forEach(consider);
   }
 
   /** Ends every subscription with `last` as its final result (a schema change). */

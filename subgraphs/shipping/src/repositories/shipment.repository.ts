@@ -16,8 +16,10 @@ export class ShipmentRepository {
     return this.db.shipment.findUnique({ where: { tenantId_orderId: { tenantId: this.tenantId, orderId } } });
   }
 
-  create(shipment: { orderId: string; customerId: string; carrier: string; trackingNumber: string }): Promise<Shipment> {
-    return this.db.shipment.create({ data: { ...shipment, tenantId: this.tenantId, status: 'PENDING' } });
+  /** The order's shipment, created PENDING in one statement; null (nothing written) when the order has one already. */
+  async createIfAbsent(shipment: { orderId: string; customerId: string; carrier: string; trackingNumber: string }): Promise<Shipment | null> {
+    const [created] = await this.db.shipment.createManyAndReturn({ data: [{ ...shipment, tenantId: this.tenantId, status: 'PENDING' }], skipDuplicates: true });
+    return created ?? null;
   }
 
   /** Conditional move (one UPDATE … RETURNING); null when the shipment was not in one of `from`. */
