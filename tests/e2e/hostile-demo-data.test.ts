@@ -45,7 +45,8 @@ async function stop(running: Run): Promise<void> {
   await exited;
 }
 
-describe('demo data in production', () => {
+// each test starts whole embedded processes (a fresh PGlite migrates, and seeds): minutes on a loaded machine
+describe('demo data in production', { timeout: 300_000 }, () => {
   let dataDir: string;
   let env: Record<string, string>;
 
