@@ -1,7 +1,8 @@
 // `npm run start:distributed`: the six subgraphs and the gateway as seven processes on PostgreSQL
 // (a database per subgraph), NATS JetStream and Redis. Ctrl-C stops them all, gateway first.
 //   --seed      seed the demo data even when the databases already existed
-//   --no-seed   never seed (by default the demo data is seeded into databases this run created)
+//   --no-seed   never seed (by default the demo data is seeded into databases this run created,
+//               unless SEED_DEMO_DATA is off: it is off in production unless set to on)
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -13,6 +14,7 @@ import { SUBGRAPH_NAMES, type SubgraphName } from '#contracts';
 import { createMissingDatabases, migrateSubgraphs, seedAll, seedTargetsOn } from './databases.js';
 import { loadDistributedConfig, type DistributedConfig } from './distributed/config.js';
 import { ServiceProcess } from './distributed/service-process.js';
+import { loadDemoDataPolicy } from './demo-data-policy.js';
 
 const STOP_GRACE_MS = 20_000;
 const args = new Set(process.argv.slice(2));
@@ -47,7 +49,9 @@ async function prepareDatabases(config: DistributedConfig): Promise<void> {
   await migrateSubgraphs(targets, SUBGRAPH_NAMES, (name, applied) => {
     if (applied.length) log(`${name}: applied ${applied.join(', ')}`);
   });
-  if (args.has('--no-seed') || (!args.has('--seed') && created.length === 0)) return;
+  const demo = loadDemoDataPolicy(config.env);
+  if (args.has('--seed') && demo.production && !demo.explicit) throw new Error('--seed in production: set SEED_DEMO_DATA=on as well (the demo logins are published)');
+  if (args.has('--no-seed') || (!args.has('--seed') && (created.length === 0 || !demo.seed))) return;
   const clients = seedTargetsOn(targets);
   try {
     await seedAll(clients);

@@ -2,6 +2,7 @@
 import { runStandalone } from '#platform/subgraph';
 import { isSubgraphName, SUBGRAPH_NAMES } from '#contracts';
 import { SUBGRAPHS } from './subgraphs.js';
+import { DemoAccountsInProductionError } from './demo-data-policy.js';
 
 const name = process.argv[2] ?? '';
 if (!isSubgraphName(name)) {
@@ -9,4 +10,8 @@ if (!isSubgraphName(name)) {
   process.exit(2);
 }
 const { config, definition } = await SUBGRAPHS[name].prepare(process.env, { standalone: true });
-await runStandalone(config, definition);
+await runStandalone(config, definition).catch((error: unknown) => {
+  if (!(error instanceof DemoAccountsInProductionError)) throw error;
+  console.error(error.message);
+  process.exit(1);
+});

@@ -5,6 +5,8 @@ import type { ContextData, PrismaLike, SubgraphDefinition } from '#platform/subg
 import type { SubgraphName } from '#contracts';
 import { loadAccountsConfig } from '../subgraphs/accounts/src/config.js';
 import { accountsSubgraph } from '../subgraphs/accounts/src/server.js';
+import type { AccountsDb } from '../subgraphs/accounts/src/db.js';
+import { loadDemoDataPolicy, refuseDemoAccounts } from './demo-data-policy.js';
 import { loadCatalogConfig } from '../subgraphs/catalog/src/config.js';
 import { catalogSubgraph } from '../subgraphs/catalog/src/server.js';
 import { loadInventoryConfig } from '../subgraphs/inventory/src/config.js';
@@ -27,20 +29,24 @@ export interface HostedSubgraph {
 function hosted<C extends SubgraphConfig>(
   name: SubgraphName,
   load: (env: Env, options: { standalone?: boolean }) => C,
-  define: (config: C) => unknown,
+  define: (config: C, env: Env) => unknown,
 ): HostedSubgraph {
   return {
     name,
     async prepare(env, options = {}) {
       const config = load(env, options);
-      return { config, definition: (await define(config)) as AnyDefinition };
+      return { config, definition: (await define(config, env)) as AnyDefinition };
     },
   };
 }
 
 /** The six subgraphs, in the order they start (accounts first: the others need nothing from it, the gateway its JWKS). */
 export const SUBGRAPHS: Record<SubgraphName, HostedSubgraph> = {
-  accounts: hosted('accounts', loadAccountsConfig, accountsSubgraph),
+  // accounts refuses to start in production while the published demo logins work (hosts/demo-data-policy.ts)
+  accounts: hosted('accounts', loadAccountsConfig, async (config, env) => {
+    const policy = loadDemoDataPolicy(env);
+    return { ...(await accountsSubgraph(config)), startupCheck: (runtime: { db: unknown }) => refuseDemoAccounts(policy, runtime.db as AccountsDb) };
+  }),
   catalog: hosted('catalog', loadCatalogConfig, () => catalogSubgraph()),
   inventory: hosted('inventory', loadInventoryConfig, () => inventorySubgraph()),
   orders: hosted('orders', loadOrdersConfig, () => ordersSubgraph()),

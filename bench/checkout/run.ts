@@ -1,34 +1,64 @@
-// bench/checkout: orders per second through the whole checkout saga, and the time from placeOrder
-// to CONFIRMED (p50/p95/p99), with an oversell check at the end.
+// bench/checkout: orders per second through the whole checkout saga to a terminal state, placeOrder
+// latency and placeOrder → CONFIRMED (p50/p95/p99), and what an order costs: CPU ms per process
+// (from /proc), SQL statements and transactions per subgraph, events published and handled. Ends with
+// an oversell check and the orders left PENDING.
 //
 //   npm run bench:checkout                                   # embedded: one process, PGlite, in-process bus
 //   npm run bench:checkout -- --orders 2000 --concurrency 32
+//   npm run bench:checkout -- --distributed --orders 4000 --concurrency 32
+//       # starts its own distributed stack: the launcher's 7 processes on PostgreSQL (fresh databases
+//       # BENCH_DB_PREFIX<name>, default sc_bench_), a nats-server of its own (its CPU is the run's),
+//       # ports from --port-base (default 45000); BENCH_POSTGRES_URL (default postgresql://postgres@127.0.0.1:5432)
 //   npm run bench:checkout -- --gateway http://localhost:4000/graphql --nats nats://127.0.0.1:4222
 //       # an already running distributed stack (npm run start:distributed); NATS_NAMESPACE if it uses one
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import pino from 'pino';
 import { startSupergraph, type Supergraph } from '../../hosts/supergraph.js';
 import { seedAll } from '../../prisma/seed.js';
 import { OrderEvents } from '#contracts';
 import { type EventBus, createEventBus } from '#platform/events';
+import { registry } from '#platform/observability';
 import { GraphQLClient } from '../../tests/harness/graphql-client.js';
 import { args, ms, summarize } from '../lib/stats.js';
+import { type Counters, CpuMeter, countersOf, databaseActivity, difference } from './cost.js';
+import { startDistributedStack, type DistributedStack } from './distributed-stack.js';
 
 const options = args();
 const totalOrders = Number(options.get('orders') ?? 1000);
 const concurrency = Number(options.get('concurrency') ?? 16);
 const productsUsed = Number(options.get('products') ?? 20);
 const externalGateway = options.get('gateway');
+const distributed = options.has('distributed');
 
 let supergraph: Supergraph | undefined;
+let stack: DistributedStack | undefined;
 let dataDir: string | undefined;
 let bus: EventBus;
 let gatewayUrl: string;
 
-if (externalGateway) {
+if (distributed) {
+  const namespace = process.env.NATS_NAMESPACE ?? 'bench';
+  stack = await startDistributedStack({
+    portBase: Number(options.get('port-base') ?? 45000),
+    postgresUrl: process.env.BENCH_POSTGRES_URL ?? 'postgresql://postgres@127.0.0.1:5432',
+    databasePrefix: process.env.BENCH_DB_PREFIX ?? 'sc_bench_',
+    namespace,
+    env: {
+      ...(options.get('payment-latency') ? { PAYMENT_LATENCY_MS: options.get('payment-latency')! } : {}),
+      // --profile DIR: every service writes a V8 CPU profile there when it stops (read with bench/checkout/profile-summary.ts)
+      ...(options.get('profile')
+        ? { BENCH_PROFILE_DIR: resolve(options.get('profile')!), NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --import ${pathToFileURL(resolve('bench/checkout/cpu-profile.mjs')).href}`.trim() }
+        : {}),
+    },
+    log: (line) => console.log(`  | ${line}`),
+  });
+  gatewayUrl = stack.gatewayUrl;
+  bus = await createEventBus({ natsUrl: stack.natsUrl, natsNamespace: namespace }, pino({ level: 'warn' }));
+} else if (externalGateway) {
   gatewayUrl = externalGateway;
   const natsUrl = options.get('nats') ?? 'nats://127.0.0.1:4222';
   bus = await createEventBus({ natsUrl, natsNamespace: options.get('namespace') }, pino({ level: 'warn' }));
@@ -66,9 +96,8 @@ for (const edge of products.edges) {
 
 const placedAt = new Map<string, number>();
 const settledAt = new Map<string, { at: number; status: 'CONFIRMED' | 'CANCELLED' }>();
-const consumer = `bench-${randomUUID().slice(0, 8)}`;
-await bus.consume({
-  consumer,
+// a broadcast subscription, not a durable consumer: the bench adds no deliveries of its own to the saga's
+const stopWatching = await bus.subscribe({
   types: [OrderEvents.confirmed.type, OrderEvents.cancelled.type],
   handler: async (event) => {
     const orderId = (event.payload as { orderId: string }).orderId;
@@ -77,6 +106,19 @@ await bus.consume({
 });
 
 const token = await client.tokenFor(shopper);
+
+/** Every process's Prometheus text: scraped over HTTP when distributed, this process's registry when embedded. */
+async function metricsTexts(): Promise<string[]> {
+  if (!stack) return [await registry.metrics()];
+  return Promise.all(stack.processes.filter((p) => p.metrics).map(async (p) => (await fetch(p.metrics!)).text()));
+}
+const countersBefore: Counters = countersOf(await metricsTexts());
+const activityBefore = stack ? await databaseActivity(`${stack.postgresUrl}/postgres`, stack.databases) : undefined;
+const meter = new CpuMeter(
+  stack ? stack.processes.map(({ name, pid }) => ({ name, pid })).concat({ name: 'load generator', pid: process.pid }) : [{ name: 'embedded (all, load generator included)', pid: process.pid }],
+  stack ? { url: `${stack.postgresUrl}/postgres`, databases: stack.databases } : undefined,
+);
+await meter.begin();
 const placeLatency: number[] = [];
 let next = 0;
 const started = performance.now();
@@ -101,6 +143,11 @@ const placedDone = performance.now();
 const deadline = Date.now() + 120_000;
 while ([...placedAt.keys()].some((id) => !settledAt.has(id)) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
 const finished = Math.max(...[...settledAt.values()].map((s) => s.at));
+const cpu = await meter.end();
+if (stack) await new Promise((r) => setTimeout(r, 1_500)); // pg_stat_database lags a little
+const countersAfter = countersOf(await metricsTexts());
+const activityAfter = stack ? await databaseActivity(`${stack.postgresUrl}/postgres`, stack.databases) : undefined;
+await stopWatching();
 
 const endToEnd: number[] = [];
 let confirmed = 0;
@@ -117,21 +164,47 @@ const { products: after } = await client.as<any>(admin, `query($n: Int!) { produ
 const negative = after.edges.filter((e: any) => e.node.stock.available < 0 || e.node.stock.reserved < 0).length;
 const capacity = unitsPerProduct * ids.length;
 
+const pendingLeft: number = (await client.as<any>(admin, `{ pendingLeft: orders(first: 1, status: PENDING) { totalCount } }`)).pendingLeft.totalCount;
 const seconds = (finished - started) / 1000;
+const settledCount = confirmed + cancelled;
+const perOrder = (n: number) => (settledCount ? n / settledCount : NaN);
+const fmt = (n: number, digits = 1) => (Number.isFinite(n) ? n.toFixed(digits) : '-');
+const cpuTotal = [...cpu.entries()].filter(([name]) => name !== 'load generator').reduce((sum, [, v]) => sum + v, 0);
+const cpuRows = [...cpu.entries()].sort((a, b) => b[1] - a[1]).map(([name, used]) => `    ${name.padEnd(40)} ${fmt(perOrder(used), 2).padStart(7)} ms/order  (${fmt(used / 1000, 1)} s, ${fmt((100 * used) / (finished - started), 0)} % of a core)`);
+const statements = difference(countersAfter.statements, countersBefore.statements);
+const published = difference(countersAfter.published, countersBefore.published);
+const consumed = difference(countersAfter.consumed, countersBefore.consumed);
+const sum = (m: Map<string, number>) => [...m.values()].reduce((a, b) => a + b, 0);
+const statementRows = [...statements.entries()].sort().map(([service, n]) => {
+  const a = activityAfter?.get(service);
+  const b = activityBefore?.get(service);
+  const tx = a && b ? `, ${fmt(perOrder(a.commits - b.commits))} commits, ${fmt(perOrder(a.rollbacks - b.rollbacks))} rollbacks` : '';
+  return `    ${service.padEnd(12)} ${fmt(perOrder(n)).padStart(6)} statements/order${tx}`;
+});
+const eventRows = [...published.entries()].sort().map(([type, n]) => `    ${type.padEnd(36)} ${fmt(perOrder(n), 2)}/order`);
+const consumedRows = [...consumed.entries()].sort().map(([consumer, n]) => `    ${consumer.padEnd(12)} ${fmt(perOrder(n), 2)} handled/order`);
 const place = summarize(placeLatency);
 const e2e = summarize(endToEnd);
 console.log(`
-checkout benchmark (${externalGateway ? `gateway ${gatewayUrl}` : `embedded: ${supergraph!.pglite ? 'PGlite' : 'PostgreSQL'}, ${process.env.NATS_URL ? 'NATS' : 'in-process bus'}`})
+checkout benchmark (${stack ? 'distributed: 7 processes, PostgreSQL, NATS JetStream' : externalGateway ? `gateway ${gatewayUrl}` : `embedded: ${supergraph!.pglite ? 'PGlite' : 'PostgreSQL'}, ${process.env.NATS_URL ? 'NATS' : 'in-process bus'}`})
   orders placed          ${placedAt.size} by ${concurrency} concurrent clients over ${ids.length} products (${unitsPerProduct} units each, ${capacity} in all)
   settled                ${confirmed} confirmed, ${cancelled} cancelled, ${placedAt.size - confirmed - cancelled} unsettled after 120 s
-  throughput             ${(placedAt.size / seconds).toFixed(1)} orders/s settled through the saga (${(placedAt.size / ((placedDone - started) / 1000)).toFixed(1)} orders/s accepted)
+  throughput             ${(placedAt.size / seconds).toFixed(1)} orders/s to a terminal state (${(placedAt.size / ((placedDone - started) / 1000)).toFixed(1)} orders/s accepted)
   placeOrder (HTTP)      p50 ${ms(place.p50)}  p95 ${ms(place.p95)}  p99 ${ms(place.p99)}
   placeOrder→CONFIRMED   p50 ${ms(e2e.p50)}  p95 ${ms(e2e.p95)}  p99 ${ms(e2e.p99)}  max ${ms(e2e.max)}
-  oversell               ${confirmed > capacity ? `YES: ${confirmed} confirmed for ${capacity} units` : 'none'}; products with negative stock: ${negative}
-  process RSS            ${(process.memoryUsage().rss / 1e6).toFixed(0)} MB
+  oversell               ${confirmed > capacity ? `YES: ${confirmed} confirmed for ${capacity} units` : 'none'}; products with negative stock: ${negative}; orders left PENDING: ${pendingLeft}
+  CPU per order          ${fmt(perOrder(cpuTotal), 2)} ms summed over ${stack ? 'every process of the stack (load generator apart)' : 'the one process'}; goal 10 ms (${fmt(perOrder(cpuTotal) / 10, 1)}×)
+${cpuRows.join('\n')}
+  SQL per order          ${fmt(perOrder(sum(statements)))} statements through Prisma in all
+${statementRows.join('\n')}
+  events per order       ${fmt(perOrder(sum(published)), 2)} published, ${fmt(perOrder(sum(consumed)), 2)} handled by saga consumers
+${eventRows.join('\n')}
+${consumedRows.join('\n')}
+  load generator RSS     ${(process.memoryUsage().rss / 1e6).toFixed(0)} MB
 `);
 
 if (supergraph) await supergraph.stop();
 else await bus.close();
+if (stack) await stack.stop();
 if (dataDir) rmSync(dataDir, { recursive: true, force: true });
 process.exit(confirmed > capacity || negative > 0 ? 1 : 0);

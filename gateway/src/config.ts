@@ -13,6 +13,8 @@ export interface GatewayConfig extends CommonConfig {
   /** Per-subgraph URL overrides of the routing URLs in the supergraph. */
   subgraphUrls: Partial<Record<SubgraphName, string>>;
   subgraphTimeoutMs: number;
+  /** Identical queries of one caller in flight at once share one subgraph request (SUBGRAPH_FETCH_MERGING). */
+  mergeSubgraphFetches: boolean;
   maxBodyBytes: number;
   /** Credentials for subgraphs, operation and rate limits, trusted documents, CORS (edge-config.ts). */
   edge: EdgeConfig;
@@ -47,6 +49,7 @@ export function loadGatewayConfig(env: Env): GatewayConfig {
       JWT_AUDIENCE: z.string().min(1).default('supergraph-commerce'),
       JWT_CLOCK_TOLERANCE_SECONDS: z.coerce.number().int().min(0).max(300).default(5),
       SUBGRAPH_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(10_000),
+      SUBGRAPH_FETCH_MERGING: z.enum(['on', 'off']).default('on'),
       MAX_BODY_BYTES: z.coerce.number().int().min(1_024).max(50_000_000).default(1_000_000),
       SUBSCRIPTION_QUEUE_LIMIT: z.coerce.number().int().min(1).max(100_000).default(256),
       SUBSCRIPTION_FETCH_CONCURRENCY: z.coerce.number().int().min(1).max(1_000).default(32),
@@ -77,6 +80,7 @@ export function loadGatewayConfig(env: Env): GatewayConfig {
     },
     subgraphUrls,
     subgraphTimeoutMs: parsed.SUBGRAPH_TIMEOUT_MS as number,
+    mergeSubgraphFetches: parsed.SUBGRAPH_FETCH_MERGING === 'on',
     maxBodyBytes: parsed.MAX_BODY_BYTES as number,
     edge: loadEdgeConfig(env, loadCommonConfig(env).env),
     browserApps: {

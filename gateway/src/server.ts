@@ -3,11 +3,10 @@ import { ApolloGateway } from '@apollo/gateway';
 import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
-import { expressMiddleware } from '@as-integrations/express5';
-import express from 'express';
 import type { GraphQLSchema } from 'graphql';
 import { formatError } from '#platform/errors';
-import { createHttpApp, jsonErrorHandler, listen, metricsPlugin } from '#platform/http';
+import { createServer } from 'node:http';
+import { errorLogPlugin, inputHygienePlugin, listen, metricsPlugin, operationalRoutes } from '#platform/http';
 import { apolloLogger, type Logger, collectDefaultMetrics, httpServerSpans } from '#platform/observability';
 import { isSubgraphName } from '#contracts';
 import { TokenVerifier } from './auth/token-verifier.js';
@@ -24,15 +23,17 @@ import { createEdgeStore } from './edge-store/create-edge-store.js';
 import { admitOperations } from './operations/admit-http-operations.js';
 import { admitNonHttpOperationsPlugin } from './operations/admit-websocket-operations.plugin.js';
 import { rateLimitNonHttpOperationsPlugin } from './rate-limits/limit-websocket-operations.plugin.js';
-import { batchLimit, corsPolicy, requestIdMiddleware, securityHeaders } from './http/edge-middleware.js';
+import { batchLimit, corsPolicy, securityHeaders } from './http/edge-middleware.js';
+import { gatewayHttpHandler } from './http/gateway-http.js';
+import { requestLogPlugin } from './plugins/request-log.js';
 import { browserApps } from './http/browser-apps.js';
-import { gatewayContextOf, identifyCaller } from './http/identify-caller.js';
+import { identifyCaller } from './http/identify-caller.js';
 import { rateLimitRequests } from './rate-limits/limit-http-requests.js';
 import { OperationLimiter } from './operations/operation-limits.js';
 import { requestIdInErrorsPlugin, withoutSuggestions } from './plugins/error-hygiene.js';
 import { loginRateLimitsPlugin } from './rate-limits/limit-logins.plugin.js';
-import { sessionRevocationPlugin } from './plugins/session-revocation.js';
-import { loadTrustedDocuments, persistedQueryCache } from './operations/trusted-documents.js';
+import { refusedCredentialsPlugin } from './plugins/refused-credentials.js';
+import { loadTrustedDocuments, operationNamesOf, persistedQueryCache } from './operations/trusted-documents.js';
 import { RateLimiter } from './rate-limits/rate-limiter.js';
 import type { EventBus } from '#platform/events';
 import { startLiveSubscriptions } from './subscriptions/live-subscriptions.js';
@@ -71,7 +72,9 @@ export async function startGateway(config: GatewayConfig, logger: Logger, option
     buildService: ({ name, url }) => {
       const target = subgraphUrlOf(config, name, url!);
       subgraphs.set(name, target);
-      const source = new SubgraphDataSource(name, new SubgraphTransport(name, target, { timeoutMs: config.subgraphTimeoutMs }), signer);
+      const source = new SubgraphDataSource(name, new SubgraphTransport(name, target, { timeoutMs: config.subgraphTimeoutMs }), signer, {
+        mergeFetches: config.mergeSubgraphFetches,
+      });
       dataSources.set(name, source);
       return sessions.watch(name, source);
     },
@@ -85,12 +88,9 @@ export async function startGateway(config: GatewayConfig, logger: Logger, option
   });
 
   let accepting = true;
-  const { app, server } = createHttpApp({
-    logger,
-    isAccepting: () => accepting,
-    readiness: [subgraphsReadiness(subgraphs)],
-  });
-  app.use(httpServerSpans('gateway'));
+  // plain node:http: its handler is set once Apollo Server has started (below)
+  const server = createServer();
+  server.keepAliveTimeout = 65_000;
 
   const production = config.env === 'production';
   const policyPlugins = [
@@ -98,6 +98,7 @@ export async function startGateway(config: GatewayConfig, logger: Logger, option
     rateLimitNonHttpOperationsPlugin(limiter),
     requireAuthenticationPlugin({ allowAnonymousIntrospection: !production }),
     enforceSchemaPoliciesPlugin(() => policies),
+    inputHygienePlugin({ httpStatus: 400 }),
   ];
   const live = startLiveSubscriptions({
     config,
@@ -108,17 +109,18 @@ export async function startGateway(config: GatewayConfig, logger: Logger, option
     events: options.events,
     verifier,
     policyPlugins,
-    formatError: formatError({ exposeInternals: config.env === 'development' }),
+    formatError: formatError(),
     sessionEnds: sessions,
   });
-  const formatForClients = formatError({ exposeInternals: config.env === 'development' });
+  const formatForClients = formatError();
   const apollo = new ApolloServer<GatewayContext>({
     gateway,
     introspection: !production,
     includeStacktraceInErrorResponses: false,
     // The process owns SIGTERM/SIGINT (drain, then close databases and the bus), not each Apollo instance.
     stopOnTerminationSignals: false,
-    csrfPrevention: true,
+    // A request with an Authorization header always needs a CORS preflight: it is no CSRF (urql's GET queries carry one).
+    csrfPrevention: { requestHeaders: ['x-apollo-operation-name', 'apollo-require-preflight', 'authorization'] },
     allowBatchedHttpRequests: config.edge.limits.maxBatchSize > 1,
     persistedQueries: { cache: apqCache, ttl: 86_400 },
     // In production, validation messages lose their "Did you mean …?": no schema map without introspection.
@@ -128,39 +130,41 @@ export async function startGateway(config: GatewayConfig, logger: Logger, option
       ...(production || config.browserApps.graphiql ? [ApolloServerPluginLandingPageDisabled()] : []),
       ...policyPlugins,
       loginRateLimitsPlugin(limiter),
-      sessionRevocationPlugin(),
+      refusedCredentialsPlugin(),
       requestIdInErrorsPlugin(),
-      metricsPlugin('gateway'),
+      errorLogPlugin(logger),
+      requestLogPlugin(),
+      metricsPlugin('gateway', { knownOperations: operationNamesOf(trustedDocuments) }),
     ],
     logger: apolloLogger(logger),
   });
   await apollo.start();
 
-  app.set('trust proxy', config.edge.trustProxy);
-  const serveBrowserApps = browserApps(config.browserApps);
-  app.use((req, res, next) => void (serveBrowserApps(req, res) || next()));
-  app.use(
-    '/graphql',
-    requestIdMiddleware(),
-    securityHeaders(production),
-    corsPolicy(config.edge.corsOrigins),
-    express.json({ limit: config.maxBodyBytes }),
-    batchLimit(config.edge.limits.maxBatchSize),
-    identifyCaller(verifier, logger),
-    // Cheapest refusals first: a bucket lookup, then trusted documents and limits, then GraphQL.
-    rateLimitRequests(limiter),
-    admitOperations({
-      limiter: operationLimiter,
-      trusted: trustedDocuments,
-      mode: config.edge.trustedDocuments.mode,
-      persistedQueries: apqCache,
-      schema: () => apiSchema,
-    }),
-    expressMiddleware(apollo, {
-      context: async ({ res }) => gatewayContextOf(res),
+  server.on(
+    'request',
+    gatewayHttpHandler({
+      logger,
+      apollo,
+      maxBodyBytes: config.maxBodyBytes,
+      routes: [operationalRoutes({ logger, isAccepting: () => accepting, readiness: [subgraphsReadiness(subgraphs)] }), browserApps(config.browserApps)],
+      headers: securityHeaders(production),
+      cors: corsPolicy(config.edge.corsOrigins, { allowLocalhost: !production }),
+      span: httpServerSpans('gateway'),
+      beforeCaller: [batchLimit(config.edge.limits.maxBatchSize)],
+      identify: identifyCaller(verifier, logger, config.edge.trustProxy),
+      // Cheapest refusals first: a bucket lookup, then trusted documents and limits, then GraphQL.
+      afterCaller: [
+        rateLimitRequests(limiter),
+        admitOperations({
+          limiter: operationLimiter,
+          trusted: trustedDocuments,
+          mode: config.edge.trustedDocuments.mode,
+          persistedQueries: apqCache,
+          schema: () => apiSchema,
+        }),
+      ],
     }),
   );
-  app.use(jsonErrorHandler(logger));
 
   const port = await listen(server, config.port, config.host);
   const url = `http://${config.host === '0.0.0.0' || config.host === '127.0.0.1' ? 'localhost' : config.host}:${port}/graphql`;

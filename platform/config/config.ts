@@ -71,6 +71,10 @@ const common = z.object({
   NATS_NAMESPACE: z.string().regex(/^[A-Za-z0-9_]+$/, 'letters, digits and _ only').optional(),
   DB_POOL_SIZE: z.coerce.number().int().min(1).max(100).default(10),
   OUTBOX_POLL_MS: z.coerce.number().int().min(10).max(60_000).default(250),
+  /** The published demo data: seeded into fresh databases when on (default off in production, on otherwise). */
+  SEED_DEMO_DATA: z.preprocess((value) => (value === '' ? undefined : value), z.enum(['on', 'off']).optional()),
+  /** Events a consumer applies in one transaction at most (1: one transaction per event). */
+  EVENT_BATCH_SIZE: z.coerce.number().int().min(1).max(500).default(32),
   ...telemetryEnv,
 });
 
@@ -84,6 +88,12 @@ export interface CommonConfig {
   natsNamespace: string | undefined;
   dbPoolSize: number;
   outboxPollMs: number;
+  /**
+   * The demo data (published logins): `seed` into fresh databases (SEED_DEMO_DATA; off in production
+   * unless set to on); `onPurpose` when SEED_DEMO_DATA=on was set, the one way it may exist in production.
+   */
+  demoData: { seed: boolean; onPurpose: boolean };
+  eventBatchSize: number;
   /** Traces (OpenTelemetry, standard OTEL_* variables): off unless an exporter is configured. */
   telemetry: TelemetryConfig;
 }
@@ -130,6 +140,8 @@ export function loadCommonConfig(env: Env): CommonConfig {
     natsNamespace: parsed.NATS_NAMESPACE,
     dbPoolSize: parsed.DB_POOL_SIZE,
     outboxPollMs: parsed.OUTBOX_POLL_MS,
+    demoData: { seed: parsed.SEED_DEMO_DATA ? parsed.SEED_DEMO_DATA === 'on' : parsed.NODE_ENV !== 'production', onPurpose: parsed.SEED_DEMO_DATA === 'on' },
+    eventBatchSize: parsed.EVENT_BATCH_SIZE,
     telemetry: telemetryConfigOf(parsed),
   };
 }

@@ -14,6 +14,23 @@ export interface RawSql {
 export class Outbox {
   constructor(private readonly schema: string) {}
 
+  /** Several events in one statement, in the order given (the outbox's sequence follows it). */
+  async addMany(tx: RawSql, events: readonly EventEnvelope[]): Promise<void> {
+    if (events.length === 0) return;
+    if (events.length === 1) return this.add(tx, events[0]!);
+    const traceparent = traceparentOf();
+    await tx.$executeRawUnsafe(
+      `INSERT INTO "${this.schema}"."OutboxEvent" ("id", "tenantId", "type", "version", "aggregateType", "aggregateId", "payload", "traceparent", "occurredAt")
+       SELECT e."id", e."tenantId", e."type", e."version", e."aggregateType", e."aggregateId", e."payload", e."traceparent", e."occurredAt"
+         FROM unnest($1::uuid[], $2::text[], $3::text[], $4::int[], $5::text[], $6::text[], $7::jsonb[], $8::text[], $9::timestamp(3)[])
+              WITH ORDINALITY AS e("id", "tenantId", "type", "version", "aggregateType", "aggregateId", "payload", "traceparent", "occurredAt", "n")
+        ORDER BY e."n"`,
+      events.map((e) => e.id), events.map((e) => e.tenantId), events.map((e) => e.type), events.map((e) => e.version),
+      events.map((e) => e.aggregateType), events.map((e) => e.aggregateId), events.map((e) => JSON.stringify(e.payload)),
+      events.map((e) => e.traceparent ?? traceparent), events.map((e) => e.occurredAt),
+    );
+  }
+
   async add(tx: RawSql, event: EventEnvelope): Promise<void> {
     await tx.$executeRawUnsafe(
       `INSERT INTO "${this.schema}"."OutboxEvent" ("id", "tenantId", "type", "version", "aggregateType", "aggregateId", "payload", "traceparent", "occurredAt")
@@ -39,5 +56,19 @@ export class Inbox {
       consumer, eventId,
     );
     return inserted === 1;
+  }
+
+  /** Claims several events in one statement; returns the ids this consumer had not seen yet. */
+  async claimMany(tx: RawSql, consumer: string, eventIds: readonly string[]): Promise<Set<string>> {
+    const rows = await tx.$queryRawUnsafe<{ eventId: string }[]>(
+      `INSERT INTO "${this.schema}"."ProcessedEvent" ("consumer", "eventId") SELECT $1, unnest($2::uuid[]) ON CONFLICT DO NOTHING RETURNING "eventId"`,
+      consumer, eventIds,
+    );
+    return new Set(rows.map((r) => r.eventId));
+  }
+
+  /** Takes a claim back (its effect was rolled back to a savepoint), so a redelivery applies the event. */
+  async unclaim(tx: RawSql, consumer: string, eventId: string): Promise<void> {
+    await tx.$executeRawUnsafe(`DELETE FROM "${this.schema}"."ProcessedEvent" WHERE "consumer" = $1 AND "eventId" = $2::uuid`, consumer, eventId);
   }
 }

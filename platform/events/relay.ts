@@ -30,7 +30,11 @@ export interface RelayOptions {
   batchSize?: number;
 }
 
-const NUDGE_BATCH_MS = 3;
+/**
+ * How long after a nudge the relay waits, so that the commits of concurrent requests and consumer
+ * batches share one relay transaction (each costs a lock, a read and a mark whatever its size).
+ */
+const NUDGE_BATCH_MS = 10;
 
 /**
  * Publishes committed outbox events in commit order and marks them published. A crash between
@@ -100,9 +104,10 @@ export class OutboxRelay {
     this.running = undefined;
     if (this.stopped) return;
     const backoff = this.failures ? Math.min(30_000, this.options.pollMs * 2 ** this.failures) : 0;
-    const more = published >= (this.options.batchSize ?? 100) || this.again;
+    const full = published >= (this.options.batchSize ?? 100);
+    const nudged = this.again;
     this.again = false;
-    this.schedule(backoff || (more ? 0 : this.options.pollMs));
+    this.schedule(backoff || (full ? 0 : nudged ? NUDGE_BATCH_MS : this.options.pollMs));
   }
 
   private async publishBatch(): Promise<number> {
@@ -112,47 +117,77 @@ export class OutboxRelay {
 
   private async publishBatchUntraced(): Promise<number> {
     const { db, exclusive } = this.options;
-    if (!exclusive) return this.publishWith(db);
-    return db.$transaction(async (tx) => {
-      const [lock] = await tx.$queryRawUnsafe<{ locked: boolean }[]>(`SELECT pg_try_advisory_xact_lock(hashtext($1)) AS locked`, `outbox:${this.options.schema}`);
-      return lock?.locked ? this.publishWith(tx) : 0;
-    }, { timeout: 60_000 });
+    // The outcome is returned, not thrown, inside the transaction: the marks of what was published and
+    // the failure's bookkeeping commit with it; the failure is thrown once the transaction is over.
+    const outcome: { published: number; error?: Error } = !exclusive
+      ? await this.publishWith(db)
+      : await db.$transaction((tx) => this.publishWith(tx, `outbox:${this.options.schema}`), { timeout: 60_000 });
+    if (outcome.error) throw outcome.error;
+    return outcome.published;
   }
 
-  private async publishWith(db: RawSql): Promise<number> {
+  /**
+   * One batch, in waves: a wave holds at most one event per aggregate, its events are published
+   * together and their acknowledgements awaited together; the next wave starts once the whole wave
+   * is stored. After a failure no later wave is published, so an aggregate's later event never
+   * overtakes its earlier one; events of other aggregates in the failed wave may have been stored
+   * and are marked.
+   */
+  private async publishWith(db: RawSql, lockKey?: string): Promise<{ published: number; error?: Error }> {
     const { schema, bus, service } = this.options;
-    const rows = await db.$queryRawUnsafe<OutboxRow[]>(
-      `SELECT "id", "tenantId", "type", "version", "aggregateType", "aggregateId", "payload", "traceparent", "occurredAt"
-         FROM "${schema}"."OutboxEvent" WHERE "publishedAt" IS NULL ORDER BY "seq" LIMIT $1`,
-      this.options.batchSize ?? 100,
-    );
+    const columns = `"id", "tenantId", "type", "version", "aggregateType", "aggregateId", "payload", "traceparent", "occurredAt"`;
+    const limit = this.options.batchSize ?? 100;
+    // with a lock key, the transaction's advisory lock is taken in the same statement: no rows when another replica has it
+    const rows = lockKey
+      ? await db.$queryRawUnsafe<OutboxRow[]>(
+          `WITH turn AS (SELECT pg_try_advisory_xact_lock(hashtext($2)) AS locked)
+           SELECT ${columns} FROM "${schema}"."OutboxEvent", turn WHERE turn.locked AND "publishedAt" IS NULL ORDER BY "seq" LIMIT $1`,
+          limit, lockKey,
+        )
+      : await db.$queryRawUnsafe<OutboxRow[]>(`SELECT ${columns} FROM "${schema}"."OutboxEvent" WHERE "publishedAt" IS NULL ORDER BY "seq" LIMIT $1`, limit);
     const published: string[] = [];
-    try {
-      for (const row of rows) {
-        await publishTraced(service, toEnvelope(row), (event) => bus.publish(event));
-        published.push(row.id);
-        eventsPublished.inc({ service, type: row.type });
-      }
-    } catch (error) {
-      // Stop at the first failure so later events of the same aggregate never overtake it.
-      const failed = rows[published.length];
-      if (failed) {
-        await db.$executeRawUnsafe(
-          `UPDATE "${schema}"."OutboxEvent" SET "attempts" = "attempts" + 1, "lastError" = $2 WHERE "id" = $1::uuid`,
-          failed.id, (error as Error).message.slice(0, 500),
-        );
-      }
-      throw error;
-    } finally {
-      if (published.length) {
-        await db.$executeRawUnsafe(
-          `UPDATE "${schema}"."OutboxEvent" SET "publishedAt" = now() WHERE "id" = ANY($1::uuid[])`,
-          published,
-        );
-      }
+    let failure: { id: string; error: Error } | undefined;
+    for (const wave of wavesOf(rows)) {
+      const results = await Promise.allSettled(wave.map((row) => publishTraced(service, toEnvelope(row), (event) => bus.publish(event))));
+      results.forEach((result, i) => {
+        const row = wave[i]!;
+        if (result.status === 'fulfilled') {
+          published.push(row.id);
+          eventsPublished.inc({ service, type: row.type });
+        } else failure ??= { id: row.id, error: result.reason instanceof Error ? result.reason : new Error(String(result.reason)) };
+      });
+      if (failure) break;
     }
-    return published.length;
+    if (published.length) {
+      await db.$executeRawUnsafe(`UPDATE "${schema}"."OutboxEvent" SET "publishedAt" = now() WHERE "id" = ANY($1::uuid[])`, published);
+    }
+    if (failure) {
+      await db.$executeRawUnsafe(
+        `UPDATE "${schema}"."OutboxEvent" SET "attempts" = "attempts" + 1, "lastError" = $2 WHERE "id" = $1::uuid`,
+        failure.id, failure.error.message.slice(0, 500),
+      );
+    }
+    return { published: published.length, error: failure?.error };
   }
+}
+
+/** Consecutive runs of rows with no aggregate twice, in outbox order. */
+function wavesOf(rows: OutboxRow[]): OutboxRow[][] {
+  const waves: OutboxRow[][] = [];
+  let wave: OutboxRow[] = [];
+  let aggregates = new Set<string>();
+  for (const row of rows) {
+    const key = `${row.aggregateType}:${row.aggregateId}`;
+    if (aggregates.has(key)) {
+      waves.push(wave);
+      wave = [];
+      aggregates = new Set();
+    }
+    wave.push(row);
+    aggregates.add(key);
+  }
+  if (wave.length) waves.push(wave);
+  return waves;
 }
 
 function toEnvelope(row: OutboxRow): EventEnvelope {

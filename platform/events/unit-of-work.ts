@@ -4,6 +4,8 @@ import type { Outbox, RawSql } from './outbox.js';
 /** Collects the events of one transaction; they are written to the outbox inside it. */
 export interface EventSink {
   emit(event: EventEnvelope): Promise<void>;
+  /** Several events in one outbox statement, in the order given. */
+  emitAll(events: readonly EventEnvelope[]): Promise<void>;
 }
 
 /**
@@ -24,6 +26,10 @@ export class UnitOfWork<TTx extends RawSql> {
         emit: async (event) => {
           emitted = true;
           await this.outbox.add(tx, event);
+        },
+        emitAll: async (events) => {
+          if (events.length) emitted = true;
+          await this.outbox.addMany(tx, events);
         },
       }),
     );

@@ -16,38 +16,75 @@ export interface HttpAppOptions {
   isAccepting(): boolean;
 }
 
+/** A handler on plain node:http: answers the request and returns true, or leaves it alone and returns false. */
+export type HttpRoute = (req: http.IncomingMessage, res: http.ServerResponse) => boolean;
+
+function sendJson(res: http.ServerResponse, status: number, value: unknown): void {
+  const body = JSON.stringify(value);
+  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(body) });
+  res.end(body);
+}
+
+async function readiness(options: HttpAppOptions): Promise<{ status: number; body: unknown }> {
+  if (!options.isAccepting()) return { status: 503, body: { status: 'shutting_down', checks: {} } };
+  const checks: Record<string, string> = {};
+  let ready = true;
+  await Promise.all(
+    options.readiness.map(async ({ name, check }) => {
+      try {
+        await withTimeout(withoutTracing(check), 2_000);
+        checks[name] = 'ok';
+      } catch (error) {
+        ready = false;
+        checks[name] = (error as Error).message;
+      }
+    }),
+  );
+  return { status: ready ? 200 : 503, body: { status: ready ? 'ready' : 'not_ready', checks } };
+}
+
+/** /healthz, /readyz and /metrics on plain node:http (the gateway's server has no Express). */
+export function operationalRoutes(options: HttpAppOptions): HttpRoute {
+  return (req, res) => {
+    if (req.method !== 'GET' && req.method !== 'HEAD') return false;
+    const path = req.url?.split('?', 1)[0];
+    if (path === '/healthz') {
+      sendJson(res, 200, { status: 'ok' });
+      return true;
+    }
+    if (path === '/readyz') {
+      readiness(options).then(
+        ({ status, body }) => sendJson(res, status, body),
+        (error: Error) => sendJson(res, 503, { status: 'not_ready', checks: { error: error.message } }),
+      );
+      return true;
+    }
+    if (path === '/metrics') {
+      withoutTracing(runScrapeProbes)
+        .then(() => registry.metrics())
+        .then(
+          (text) => {
+            res.writeHead(200, { 'content-type': registry.contentType });
+            res.end(text);
+          },
+          (error: Error) => {
+            options.logger.error({ err: error }, 'metrics scrape failed');
+            sendJson(res, 500, { errors: [{ message: 'Internal server error.', extensions: { code: 'INTERNAL_SERVER_ERROR' } }] });
+          },
+        );
+      return true;
+    }
+    return false;
+  };
+}
+
 /** The HTTP surface every service shares: /healthz, /readyz and /metrics, then the service's routes. */
 export function createHttpApp(options: HttpAppOptions): { app: Express; server: http.Server } {
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);
-  app.get('/healthz', (_req, res) => {
-    res.json({ status: 'ok' });
-  });
-  app.get('/readyz', async (_req, res) => {
-    if (!options.isAccepting()) {
-      res.status(503).json({ status: 'shutting_down', checks: {} });
-      return;
-    }
-    const checks: Record<string, string> = {};
-    let ready = true;
-    await Promise.all(
-      options.readiness.map(async ({ name, check }) => {
-        try {
-          await withTimeout(withoutTracing(check), 2_000);
-          checks[name] = 'ok';
-        } catch (error) {
-          ready = false;
-          checks[name] = (error as Error).message;
-        }
-      }),
-    );
-    res.status(ready ? 200 : 503).json({ status: ready ? 'ready' : 'not_ready', checks });
-  });
-  app.get('/metrics', async (_req, res) => {
-    await withoutTracing(runScrapeProbes);
-    res.type(registry.contentType).send(await registry.metrics());
-  });
+  const operational = operationalRoutes(options);
+  app.use((req, res, next) => void (operational(req, res) || next()));
   const server = http.createServer(app);
   server.keepAliveTimeout = 65_000;
   return { app, server };

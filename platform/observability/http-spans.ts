@@ -1,5 +1,6 @@
 import { context, propagation, ROOT_CONTEXT, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
-import type { RequestHandler } from 'express';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { TLSSocket } from 'node:tls';
 import { isTracingEnabled, traceparentOf } from './trace-context.js';
 
 /**
@@ -8,22 +9,23 @@ import { isTracingEnabled, traceparentOf } from './trace-context.js';
  * response's `traceresponse` header tells the caller which trace it was. Register it after
  * /healthz, /readyz and /metrics, which stay out of traces.
  */
-export function httpServerSpans(service: string): RequestHandler {
+export function httpServerSpans(service: string): (req: IncomingMessage, res: ServerResponse, next: () => void) => void {
   if (!isTracingEnabled()) return (_req, _res, next) => next();
   const tracer = trace.getTracer(service);
   return (req, res, next) => {
     const parent = propagation.extract(ROOT_CONTEXT, req.headers);
+    const path = (req.url ?? '/').split('?', 1)[0]!;
     const span = tracer.startSpan(
-      `${req.method} ${req.path}`,
+      `${req.method} ${path}`,
       {
         kind: SpanKind.SERVER,
         attributes: {
-          'http.request.method': req.method,
-          'url.path': req.path,
-          'http.route': req.path,
-          'url.scheme': req.protocol,
+          'http.request.method': req.method ?? '',
+          'url.path': path,
+          'http.route': path,
+          'url.scheme': (req.socket as TLSSocket).encrypted ? 'https' : 'http',
           'server.port': req.socket.localPort ?? 0,
-          'user_agent.original': req.get('user-agent') ?? '',
+          'user_agent.original': req.headers['user-agent'] ?? '',
         },
       },
       parent,
@@ -34,7 +36,7 @@ export function httpServerSpans(service: string): RequestHandler {
     const end = () => {
       if (ended) return;
       ended = true;
-      const body = req.body as { operationName?: unknown } | undefined;
+      const body = (req as { body?: { operationName?: unknown } }).body;
       if (typeof body?.operationName === 'string') span.setAttribute('graphql.operation.name', body.operationName);
       span.setAttribute('http.response.status_code', res.statusCode);
       if (res.statusCode >= 500 || !res.writableFinished) span.setStatus({ code: SpanStatusCode.ERROR });

@@ -5,6 +5,11 @@ import type { ContextData, RequestContext, TransactionContext } from './request-
 export interface Route<D extends ContextData> {
   type: string;
   handle(ctx: RequestContext<D>, event: EventEnvelope): Promise<void>;
+  /**
+   * The effect alone, inside a transaction that has claimed the event already: routes that have
+   * it may be applied in a batch, several events in one transaction (event-batches.ts).
+   */
+  apply?(tx: TransactionContext<D>, event: EventEnvelope): Promise<void>;
 }
 
 /**
@@ -31,6 +36,7 @@ export function on<D extends ContextData, P>(
         if (!(await tx.claimEvent())) return;
         await handle(tx, event as EventEnvelope<P>);
       }),
+    apply: (tx, event) => handle(tx, event as EventEnvelope<P>),
   };
 }
 

@@ -59,6 +59,15 @@ export interface TransactionContext<D extends ContextData = ContextData> extends
   claimEvent(): Promise<boolean>;
 }
 
+/**
+ * Where a consumer's transactions go when its events are applied in batches (event-batches.ts):
+ * `work` runs inside a transaction shared with other events; `preclaimed` when the batch claims the
+ * event itself (then `claimEvent` inside answers from that claim).
+ */
+export interface EventBatch {
+  submit<R>(event: EventEnvelope, work: (tx: TransactionContext<any>) => Promise<R>, preclaimed: boolean): Promise<R>;
+}
+
 /** What a context needs that outlives the request. */
 export interface ContextRuntime<TClient, D extends ContextData> {
   db: TClient;
@@ -77,6 +86,10 @@ interface Scope {
   event?: { consumer: string; id: string };
   /** Shared by every context of the request (forTenant copies the scope, not the list). */
   committed: EventEnvelope[];
+  /** Set when a batch claimed the event already, in this transaction: what that claim found. */
+  claimed?: { value: boolean };
+  /** The batch a consumer's context sends its transactions to, and the event it was made for. */
+  batch?: { runner: EventBatch; event: EventEnvelope };
 }
 
 class SubgraphRequestContext<TClient, D extends ContextData> implements TransactionContext<D> {
@@ -127,6 +140,8 @@ class SubgraphRequestContext<TClient, D extends ContextData> implements Transact
 
   async transaction<R>(work: (tx: TransactionContext<D>) => Promise<R>): Promise<R> {
     if (this.sink) return work(this);
+    // a consumer's transaction joins its batch (consumers are no requests: nothing to record for committedEvents)
+    if (this.scope.batch) return this.scope.batch.runner.submit(this.scope.batch.event, work, false);
     const written: EventEnvelope[] = [];
     const result = await this.runtime.uow.execute((tx, sink) => {
       written.length = 0; // a retried transaction starts over
@@ -134,6 +149,10 @@ class SubgraphRequestContext<TClient, D extends ContextData> implements Transact
         emit: async (event) => {
           written.push(event);
           await sink.emit(event);
+        },
+        emitAll: async (events) => {
+          written.push(...events);
+          await sink.emitAll(events);
         },
       };
       return work(new SubgraphRequestContext(this.runtime, this.scope, tx as TClient, recording));
@@ -154,6 +173,11 @@ class SubgraphRequestContext<TClient, D extends ContextData> implements Transact
   async claimEvent(): Promise<boolean> {
     if (!this.sink) throw new Error('claimEvent outside a transaction: the claim commits with the effect');
     if (!this.scope.event) throw new Error('claimEvent in a context made for a request, not for an event');
+    if (this.scope.claimed) {
+      const { value } = this.scope.claimed;
+      this.scope.claimed.value = false; // claimed once: a second claim finds it taken
+      return value;
+    }
     return this.runtime.inbox.claim(this.db as RawSql, this.scope.event.consumer, this.scope.event.id);
   }
 }
@@ -172,6 +196,7 @@ export function eventContext<TClient, D extends ContextData>(
   logger: Logger,
   consumer: string,
   event: EventEnvelope,
+  batch?: EventBatch,
 ): RequestContext<D> {
   return new SubgraphRequestContext(
     runtime,
@@ -182,8 +207,38 @@ export function eventContext<TClient, D extends ContextData>(
       tenantId: event.tenantId,
       event: { consumer, id: event.id },
       committed: [],
+      ...(batch ? { batch: { runner: batch, event } } : {}),
     },
     runtime.db,
     undefined,
+  );
+}
+
+/**
+ * The context one event of a batch is applied in: the batch's transaction, an event sink of its own
+ * (so the batch can drop the events of one that failed), and the claim the batch already made for it.
+ */
+export function batchedEventContext<TClient, D extends ContextData>(
+  runtime: ContextRuntime<TClient, D>,
+  logger: Logger,
+  consumer: string,
+  event: EventEnvelope,
+  tx: TClient,
+  sink: EventSink,
+  claimed: boolean | undefined,
+): TransactionContext<D> {
+  return new SubgraphRequestContext(
+    runtime,
+    {
+      requestId: event.id || randomUUID(),
+      logger: logger.child({ consumer, eventId: event.id, eventType: event.type }),
+      identity: null,
+      tenantId: event.tenantId,
+      event: { consumer, id: event.id },
+      committed: [],
+      ...(claimed === undefined ? {} : { claimed: { value: claimed } }),
+    },
+    tx,
+    sink,
   );
 }

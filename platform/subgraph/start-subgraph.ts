@@ -18,6 +18,8 @@ import { applyOutboxMigrations } from '../events/outbox-migrations.js';
 import { UnitOfWork } from '../events/unit-of-work.js';
 import { createHttpApp, jsonErrorHandler, listen } from '../http/http-server.js';
 import { metricsPlugin } from '../http/metrics-plugin.js';
+import { errorLogPlugin } from '../http/error-log-plugin.js';
+import { inputHygienePlugin } from '../http/input-hygiene-plugin.js';
 import { randomUUID } from 'node:crypto';
 import { requestIdFrom, type Identity } from '../auth/identity.js';
 import { GatewayCredentialVerifier } from '../auth/gateway-credential.js';
@@ -32,6 +34,7 @@ import { tracedConsumer } from '../observability/event-spans.js';
 import { httpServerSpans } from '../observability/http-spans.js';
 import { traceResolvers } from '../observability/resolver-spans.js';
 import { watchSubgraph } from './subgraph-probes.js';
+import { BatchRunner } from './event-batches.js';
 import type { EventConsumer } from './event-consumers.js';
 import { eventContext, requestContext, type ContextData, type ContextRuntime, type DataAccess, type RequestContext } from './request-context.js';
 
@@ -77,6 +80,8 @@ export interface SubgraphDefinition<TDb extends PrismaLike<TTx>, TTx extends Raw
    * besides going out on the bus.
    */
   answerWithEvents?: string[];
+  /** Runs after the migrations, before the subgraph serves; a thrown error stops it from starting. */
+  startupCheck?(runtime: SubgraphRuntime<TDb, TTx>): Promise<void>;
 }
 
 export interface StartOptions {
@@ -151,8 +156,14 @@ export async function assembleSubgraph<TDb extends PrismaLike<TTx>, TTx extends 
   const contexts: ContextRuntime<TDb | TTx, D> = { db, uow: runtime.uow as unknown as UnitOfWork<RawSql>, inbox: runtime.inbox, data: definition.data };
   const consumers = (definition.consumers?.(services) ?? []).map(({ consumer, routes }): ConsumerOptions => {
     const byType = new Map(routes.map((route) => [route.type, route]));
+    const batches = new BatchRunner(consumer, config.eventBatchSize, contexts, logger);
     const handler = async (event: EventEnvelope) => {
-      await byType.get(event.type)?.handle(eventContext(contexts, logger, consumer, event), event);
+      const route = byType.get(event.type);
+      if (!route) return;
+      if (config.eventBatchSize <= 1) await route.handle(eventContext(contexts, logger, consumer, event), event);
+      else if (route.apply) await batches.submit(event, (tx) => route.apply!(tx, event), true);
+      // a route with its own transactions: each of them joins a batch
+      else await route.handle(eventContext(contexts, logger, consumer, event, batches), event);
     };
     return tracedConsumer(name, { consumer, types: [...byType.keys()], handler });
   });
@@ -179,6 +190,12 @@ export async function startSubgraph<TDb extends PrismaLike<TTx>, TTx extends Raw
   collectDefaultMetrics();
   const { runtime, relay, consumers, contextFor } = await assembleSubgraph(definition, options);
   const { db } = runtime;
+  try {
+    await definition.startupCheck?.(runtime);
+  } catch (error) {
+    await db.$disconnect();
+    throw error;
+  }
 
   let accepting = true;
   const { app, server } = createHttpApp({
@@ -202,10 +219,12 @@ export async function startSubgraph<TDb extends PrismaLike<TTx>, TTx extends Raw
     includeStacktraceInErrorResponses: false,
     // The process owns SIGTERM/SIGINT (drain, then close databases and the bus), not each Apollo instance.
     stopOnTerminationSignals: false,
-    formatError: formatError({ exposeInternals: config.env === 'development' }),
+    formatError: formatError(),
     plugins: [
       ApolloServerPluginDrainHttpServer({ httpServer: server }),
       subgraphPoliciesPlugin(readPolicies(typeDefs)),
+      inputHygienePlugin(),
+      errorLogPlugin(logger),
       metricsPlugin(name),
       ...(definition.answerWithEvents?.length ? [committedEventsPlugin(definition.answerWithEvents)] : []),
     ],

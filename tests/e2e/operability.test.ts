@@ -65,22 +65,34 @@ describe('health and readiness', () => {
 });
 
 describe('metrics', () => {
-  it('counts named gateway operations in graphql_requests_total with the operation as a label', async () => {
-    const operation = `OperabilityProbe${Date.now()}`;
-    await sg.client.as('alice@acme.test', `query ${operation} { me { id } }`, {}, operation);
-    const { status, text } = await get(`${rootOf(sg.gateway.url)}/metrics`);
+  const countOf = async (operation: string, outcome: string) => {
+    const { text } = await get(`${rootOf(sg.gateway.url)}/metrics`);
+    return samples(text, 'graphql_requests_total').find((s) => s.labels.operation === operation && s.labels.service === 'gateway' && s.labels.outcome === outcome)?.value ?? 0;
+  };
+
+  it('counts gateway operations known from the trusted documents in graphql_requests_total with the operation as a label', async () => {
+    // DashboardViewer is an operation of schema/operations, so a name the gateway knows
+    const before = await countOf('DashboardViewer', 'ok');
+    await sg.client.as('alice@acme.test', 'query DashboardViewer { me { id } }', {}, 'DashboardViewer');
+    const { status } = await get(`${rootOf(sg.gateway.url)}/metrics`);
     expect(status).toBe(200);
-    const ours = samples(text, 'graphql_requests_total').filter((s) => s.labels.operation === operation && s.labels.service === 'gateway');
-    expect(ours).toEqual([{ labels: { service: 'gateway', operation, outcome: 'ok' }, value: 1 }]);
+    expect(await countOf('DashboardViewer', 'ok')).toBe(before + 1);
   });
 
   it('counts failed operations under outcome error', async () => {
-    const operation = `OperabilityFailure${Date.now()}`;
-    const result = await sg.client.request(`query ${operation} { me { id } }`, {}, { operationName: operation });
+    const before = await countOf('LowStock', 'error');
+    const result = await sg.client.request('query LowStock { me { id } }', {}, { operationName: 'LowStock' });
     expect(result.errors).toBeDefined();
+    expect(await countOf('LowStock', 'error')).toBe(before + 1);
+  });
+
+  it('counts operations under names it does not know as other, so clients cannot grow the label set', async () => {
+    const operation = `OperabilityProbe${Date.now()}`;
+    const before = await countOf('other', 'ok');
+    await sg.client.as('alice@acme.test', `query ${operation} { me { id } }`, {}, operation);
     const { text } = await get(`${rootOf(sg.gateway.url)}/metrics`);
-    const ours = samples(text, 'graphql_requests_total').filter((s) => s.labels.operation === operation && s.labels.service === 'gateway');
-    expect(ours).toEqual([{ labels: { service: 'gateway', operation, outcome: 'error' }, value: 1 }]);
+    expect(samples(text, 'graphql_requests_total').filter((s) => s.labels.operation === operation)).toEqual([]);
+    expect(await countOf('other', 'ok')).toBe(before + 1);
   });
 
   it('measures subgraph fetches in gateway_subgraph_fetch_duration_seconds', async () => {

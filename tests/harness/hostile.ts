@@ -121,6 +121,8 @@ export async function productionEnv(): Promise<Record<string, string>> {
   const gateway = await generateKeyPair('EdDSA', { extractable: true });
   return {
     NODE_ENV: 'production',
+    // the test databases hold the demo tenants: a demonstration in production, on purpose
+    SEED_DEMO_DATA: 'on',
     JWT_PRIVATE_KEY: await exportPKCS8(jwt.privateKey),
     JWT_KEY_ID: 'prod-test-jwt',
     GATEWAY_SIGNING_KEY: await exportPKCS8(gateway.privateKey),

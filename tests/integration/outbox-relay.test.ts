@@ -205,8 +205,9 @@ describe('the outbox and its relay', () => {
   });
 
   it('keeps an event the bus refused, records the failure, and delivers it on the next run', async () => {
-    const event = probe(1);
-    const later = probe(2);
+    const order = randomUUID();
+    const event = probe(1, order);
+    const later = probe(2, order);
     await unitOfWork().execute(async (_tx, sink) => {
       await sink.emit(event);
       await sink.emit(later);
@@ -288,8 +289,9 @@ describe('the outbox and its relay', () => {
     expect((await outboxRow(event.id))?.publishedAt).toBeInstanceOf(Date);
   });
 
-  it('marks what it published before a failure and only that', async () => {
-    const events = [probe(1), probe(2), probe(3)];
+  it("marks what it published before a failure and only that, and an order's later event waits for its earlier one", async () => {
+    const order = randomUUID();
+    const events = [probe(1, order), probe(2, order), probe(3, order)];
     await unitOfWork().execute(async (_tx, sink) => {
       for (const e of events) await sink.emit(e);
     });
@@ -306,5 +308,30 @@ describe('the outbox and its relay', () => {
     await bus.drain();
     expect(flaky.published.map((e) => e.id)).toEqual([events[0]!.id]);
     expect(seen.map((e) => e.id)).toEqual(events.map((e) => e.id));
+  });
+
+  it('publishes the events of different aggregates together, and a failure holds back only what comes after it', async () => {
+    const [a, b] = [randomUUID(), randomUUID()];
+    // one wave: a1, b1; the next: a2 (a repeats); b2 joins it
+    const events = [probe(1, a), probe(2, b), probe(3, a), probe(4, b)];
+    await unitOfWork().execute(async (_tx, sink) => {
+      for (const e of events) await sink.emit(e);
+    });
+    const bus = newBus();
+    const seen = await recorder(bus);
+    const flaky = scriptedBus(bus, { failOnCall: 1 });
+    await expect(newRelay(flaky.bus).flush()).rejects.toThrow('bus went away');
+    // b1 shared the failed wave and was stored; a2 and b2 were never sent
+    expect(flaky.published.map((e) => e.id)).toEqual([events[1]!.id]);
+    expect(await outboxRow(events[0]!.id)).toMatchObject({ publishedAt: null, attempts: 1, lastError: 'bus went away' });
+    expect((await outboxRow(events[1]!.id))?.publishedAt).toBeInstanceOf(Date);
+    expect((await outboxRow(events[2]!.id))?.publishedAt).toBeNull();
+    expect((await outboxRow(events[3]!.id))?.publishedAt).toBeNull();
+
+    await newRelay(bus).flush();
+    await bus.drain();
+    const order = (aggregate: string) => seen.filter((e) => e.aggregateId === aggregate).map((e) => e.id);
+    expect(order(a)).toEqual([events[0]!.id, events[2]!.id]);
+    expect(order(b)).toEqual([events[1]!.id, events[3]!.id]);
   });
 });

@@ -1,60 +1,92 @@
-import cors from 'cors';
-import type { NextFunction, Request, RequestHandler, Response } from 'express';
-import { requestIdFrom } from '#platform/auth';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { GatewayContext } from '../context.js';
 
-/** One request id from the first byte on, so refusals made before GraphQL can be quoted too. */
-export function requestIdMiddleware(): RequestHandler {
-  return (req: Request, res: Response, next: NextFunction) => {
-    const id = requestIdFrom(req.headers);
-    res.locals.requestId = id;
-    res.setHeader('x-request-id', id);
-    next();
-  };
-}
-
-export function requestIdOf(res: Response): string | undefined {
-  return res.locals.requestId as string | undefined;
+/**
+ * One request at the gateway's /graphql, as the edge steps see it (gateway-http.ts runs them in
+ * order on plain node:http): the request id chosen first, the parsed body, the caller once known.
+ */
+export interface EdgeExchange {
+  req: IncomingMessage;
+  res: ServerResponse;
+  requestId: string;
+  /** process.hrtime.bigint() when the request arrived. */
+  started: bigint;
+  method: string;
+  /** The query string, `?` included, or ''. */
+  search: string;
+  /** The parsed JSON body of a POST (undefined for GET, or a body that is not JSON). */
+  body: unknown;
+  context?: GatewayContext;
 }
 
 /**
  * Headers for an API that browsers may reach: no sniffing, no framing, no referrer, no caching of
  * personal answers; in production a strict CSP (there is no page to serve) and HSTS.
  */
-export function securityHeaders(production: boolean): RequestHandler {
-  return (_req, res, next) => {
-    res.setHeader('x-content-type-options', 'nosniff');
-    res.setHeader('x-frame-options', 'DENY');
-    res.setHeader('referrer-policy', 'no-referrer');
-    res.setHeader('cross-origin-opener-policy', 'same-origin');
-    res.setHeader('cache-control', 'no-store');
-    if (production) {
-      res.setHeader('content-security-policy', "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'");
-      res.setHeader('strict-transport-security', 'max-age=31536000; includeSubDomains');
-    }
-    next();
+export function securityHeaders(production: boolean): (res: ServerResponse) => void {
+  const headers: [string, string][] = [
+    ['x-content-type-options', 'nosniff'],
+    ['x-frame-options', 'DENY'],
+    ['referrer-policy', 'no-referrer'],
+    ['cross-origin-opener-policy', 'same-origin'],
+    ['cache-control', 'no-store'],
+  ];
+  if (production) {
+    headers.push(['content-security-policy', "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'"]);
+    headers.push(['strict-transport-security', 'max-age=31536000; includeSubDomains']);
+  }
+  return (res) => {
+    for (const [name, value] of headers) res.setHeader(name, value);
   };
 }
 
-/** CORS for the listed origins only; any other origin gets no CORS headers, so browsers refuse it. */
-export function corsPolicy(origins: readonly string[]): RequestHandler {
-  const allowed = new Set(origins);
-  return cors({
-    origin: (origin, callback) => callback(null, origin !== undefined && allowed.has(origin)),
-    methods: ['GET', 'POST'],
-    credentials: false,
-    maxAge: 600,
-    exposedHeaders: ['x-request-id', 'retry-after'],
-  });
+/** A browser app on this machine, on any port: what development allows without configuration. */
+const LOCAL_ORIGIN = /^https?:\/\/(localhost|127\.0\.0\.1|\[::1\])(:\d{1,5})?$/;
+
+/**
+ * CORS for the listed origins (CORS_ORIGINS), and in development for any localhost/127.0.0.1
+ * origin too; any other origin gets no CORS headers, so browsers refuse it. Tokens travel in the
+ * Authorization header, never in cookies: no credentials mode. Returns true when it answered a
+ * preflight (OPTIONS), which needs nothing else.
+ */
+export function corsPolicy(origins: readonly string[], options: { allowLocalhost: boolean }): (req: IncomingMessage, res: ServerResponse) => boolean {
+  const listed = new Set(origins);
+  const allowed = (origin: string | undefined) => origin !== undefined && (listed.has(origin) || (options.allowLocalhost && LOCAL_ORIGIN.test(origin)));
+  return (req, res) => {
+    const origin = req.headers.origin;
+    const ok = allowed(origin);
+    if (ok) {
+      res.setHeader('access-control-allow-origin', origin!);
+      res.setHeader('vary', 'Origin');
+    }
+    if (req.method === 'OPTIONS') {
+      if (ok) {
+        res.setHeader('access-control-allow-methods', 'GET,POST');
+        const asked = req.headers['access-control-request-headers'];
+        if (asked) {
+          res.setHeader('access-control-allow-headers', asked);
+          res.appendHeader('vary', 'Access-Control-Request-Headers');
+        }
+        res.setHeader('access-control-max-age', '600');
+      }
+      res.setHeader('content-length', '0');
+      res.statusCode = 204;
+      res.end();
+      return true;
+    }
+    if (ok) res.setHeader('access-control-expose-headers', 'x-request-id,retry-after');
+    return false;
+  };
 }
 
 /** A JSON array body is a batch: at most `max` operations, else BATCH_LIMIT_EXCEEDED with HTTP 400. */
-export function batchLimit(max: number): RequestHandler {
-  return (req, res, next) => {
-    if (Array.isArray(req.body) && req.body.length > max) {
-      refuseRequest(res, 400, 'BATCH_LIMIT_EXCEEDED', `A batch may hold at most ${max} operations; this one holds ${req.body.length}.`);
-      return;
+export function batchLimit(max: number): (exchange: EdgeExchange) => boolean {
+  return (exchange) => {
+    if (Array.isArray(exchange.body) && exchange.body.length > max) {
+      refuseRequest(exchange, 400, 'BATCH_LIMIT_EXCEEDED', `A batch may hold at most ${max} operations; this one holds ${exchange.body.length}.`);
+      return true;
     }
-    next();
+    return false;
   };
 }
 
@@ -64,6 +96,10 @@ export function operationCount(body: unknown): number {
 }
 
 /** A refusal made before GraphQL runs, shaped as GraphQL errors are. */
-export function refuseRequest(res: Response, status: number, code: string, message: string, extensions: Record<string, unknown> = {}): void {
-  res.status(status).json({ errors: [{ message, extensions: { code, ...extensions, requestId: requestIdOf(res) } }] });
+export function refuseRequest(exchange: Pick<EdgeExchange, 'res' | 'requestId'>, status: number, code: string, message: string, extensions: Record<string, unknown> = {}): void {
+  const body = JSON.stringify({ errors: [{ message, extensions: { code, ...extensions, requestId: exchange.requestId } }] });
+  exchange.res.statusCode = status;
+  exchange.res.setHeader('content-type', 'application/json; charset=utf-8');
+  exchange.res.setHeader('content-length', Buffer.byteLength(body));
+  exchange.res.end(body);
 }

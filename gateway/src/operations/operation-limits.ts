@@ -71,21 +71,50 @@ export function withListSizes(document: DocumentNode, schema: GraphQLSchema, var
 }
 
 export interface LimitRefusal {
-  code: 'TOKEN_LIMIT_EXCEEDED' | 'ALIAS_LIMIT_EXCEEDED' | 'DIRECTIVE_LIMIT_EXCEEDED' | 'DEPTH_LIMIT_EXCEEDED' | 'COST_LIMIT_EXCEEDED';
+  code:
+    | 'TOKEN_LIMIT_EXCEEDED'
+    | 'ALIAS_LIMIT_EXCEEDED'
+    | 'DIRECTIVE_LIMIT_EXCEEDED'
+    | 'DEPTH_LIMIT_EXCEEDED'
+    | 'COST_LIMIT_EXCEEDED'
+    | 'OPERATION_NAME_REQUIRED'
+    | 'OPERATION_NOT_FOUND';
   message: string;
+}
+
+/** What is remembered of a document that passed the static limits. */
+interface AdmittedDocument {
+  document: DocumentNode;
+  operationNames: (string | undefined)[];
+  /** The variables the cost estimate reads (list sizes): the cost is remembered per their values. */
+  listSizeVariables: string[];
+  schema: GraphQLSchema;
+  costs: Map<string, LimitRefusal | null>;
+}
+
+const COSTS_PER_DOCUMENT = 64;
+
+function listSizeVariablesOf(document: DocumentNode): string[] {
+  const names = new Set<string>();
+  visit(document, {
+    Argument(node) {
+      if (LIST_SIZE_ARGUMENTS.has(node.name.value) && node.value.kind === Kind.VARIABLE) names.add(node.value.name.value);
+    },
+  });
+  return [...names].sort();
 }
 
 /**
  * Measures an operation before anything else looks at it (before graphql-js validation, whose
  * cost grows with aliases, and long before planning), with graphql-armor's measures: tokens,
  * aliases, directives, depth, then a cost estimate with the page sizes the request asks for.
- * Documents that passed the static limits are remembered (by hash), so hot operations are parsed
- * once; the cost is estimated every time, as it depends on the variables.
+ * Everything that depends only on the document is remembered by its hash (hot operations are
+ * parsed and measured once); the cost estimate is remembered per document and page sizes.
  */
 export class OperationLimiter {
   private readonly rules: { code: LimitRefusal['code']; rule: ValidationRule }[];
   private readonly cost: ValidationRule;
-  private readonly admitted = new Map<string, DocumentNode>();
+  private readonly admitted = new Map<string, AdmittedDocument>();
 
   constructor(private readonly limits: OperationLimits) {
     this.rules = [
@@ -98,9 +127,10 @@ export class OperationLimiter {
 
   /** The first limit the operation breaks, or null. A document that does not parse is left to the GraphQL server to report. */
   check(hash: string, source: string, variables: Record<string, unknown>, schema: GraphQLSchema): LimitRefusal | null {
-    let document = this.admitted.get(hash);
-    if (!document) {
+    let entry = this.admitted.get(hash);
+    if (!entry || entry.schema !== schema) {
       const parser = new MaxTokensParserWLexer(source, { n: this.limits.maxTokens });
+      let document: DocumentNode;
       try {
         document = parser.parseDocument();
       } catch (error) {
@@ -110,16 +140,47 @@ export class OperationLimiter {
         const refusal = run(schema, document, rule);
         if (refusal) return { code, message: refusal };
       }
-      this.remember(hash, document);
+      entry = {
+        document,
+        operationNames: document.definitions.flatMap((d) => (d.kind === Kind.OPERATION_DEFINITION ? [d.name?.value] : [])),
+        listSizeVariables: listSizeVariablesOf(document),
+        schema,
+        costs: new Map(),
+      };
+      this.remember(hash, entry);
     }
-    const refusal = run(schema, withListSizes(document, schema, variables), this.cost);
-    return refusal ? { code: 'COST_LIMIT_EXCEEDED', message: refusal } : null;
+    const key = entry.listSizeVariables.length ? JSON.stringify(entry.listSizeVariables.map((n) => (n in variables ? [variables[n]] : []))) : '';
+    let refusal = entry.costs.get(key);
+    if (refusal === undefined) {
+      const message = run(schema, withListSizes(entry.document, schema, variables), this.cost);
+      refusal = message ? { code: 'COST_LIMIT_EXCEEDED', message } : null;
+      if (entry.costs.size >= COSTS_PER_DOCUMENT) entry.costs.delete(entry.costs.keys().next().value!);
+      entry.costs.set(key, refusal);
+    }
+    return refusal;
   }
 
-  private remember(hash: string, document: DocumentNode): void {
-    if (this.admitted.size >= 1_000) this.admitted.delete(this.admitted.keys().next().value!);
-    this.admitted.set(hash, document);
+  /**
+   * For HTTP, after `check` admitted the document: a document of several operations needs an
+   * operationName, and it must name one of them (else 400 here, not the gateway executor's 500).
+   */
+  checkOperationName(hash: string, operationName: unknown): LimitRefusal | null {
+    const entry = this.admitted.get(hash);
+    return entry ? operationNameRefusal(entry.operationNames, operationName) : null;
   }
+
+  private remember(hash: string, entry: AdmittedDocument): void {
+    if (this.admitted.size >= 1_000) this.admitted.delete(this.admitted.keys().next().value!);
+    this.admitted.set(hash, entry);
+  }
+}
+
+function operationNameRefusal(names: (string | undefined)[], operationName: unknown): LimitRefusal | null {
+  if (operationName === undefined || operationName === null || operationName === '') {
+    return names.length > 1 ? { code: 'OPERATION_NAME_REQUIRED', message: 'The document holds several operations: operationName must say which one to run.' } : null;
+  }
+  if (typeof operationName !== 'string') return null;
+  return names.includes(operationName) ? null : { code: 'OPERATION_NOT_FOUND', message: `The document holds no operation named "${operationName.slice(0, 100)}".` };
 }
 
 /** graphql-armor's rules throw their refusal out of validate(). */

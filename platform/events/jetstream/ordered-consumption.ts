@@ -210,11 +210,9 @@ export class OrderedConsumption {
     const { msg } = delivery;
     const attempt = delivery.attempt;
     if (failure === undefined) {
-      try {
-        await msg.ackAck({ timeout: this.settings.publishTimeoutMs });
-      } catch (error) {
-        this.logger.warn({ consumer, eventId: event.id, type: event.type, err: errorMessage(error) }, 'ack not confirmed; the event may be redelivered');
-      }
+      // A plain ack, not a request awaiting the server's confirmation: a lost ack only means a
+      // redelivery after ack_wait, which the consumer's inbox turns into no second effect.
+      msg.ack();
       delivery.settled();
       this.lastErrors.delete(msg.seq);
       eventsConsumed.inc({ consumer, type: event.type, outcome: attempt === 1 ? 'ok' : 'redelivered' });

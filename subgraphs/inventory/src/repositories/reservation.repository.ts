@@ -17,6 +17,23 @@ export class ReservationRepository {
     return this.db.reservation.create({ data: { tenantId: this.tenantId, orderId, status, lines: lines as object[], reason } });
   }
 
+  /** Records the order's reservation unless it has one already; false when it had (nothing written). */
+  async createIfAbsent(orderId: string, status: ReservationStatus, lines: OrderLine[], reason: string | null): Promise<boolean> {
+    const { count } = await this.db.reservation.createMany({ data: [{ tenantId: this.tenantId, orderId, status, lines: lines as object[], reason }], skipDuplicates: true });
+    return count === 1;
+  }
+
+  /** Like `move`, returning the reservation after the move (one UPDATE … RETURNING), or null. */
+  async moveReturning(orderId: string, from: ReservationStatus, to: ReservationStatus): Promise<Reservation | null> {
+    const [moved] = await this.db.reservation.updateManyAndReturn({ where: { tenantId: this.tenantId, orderId, status: from }, data: { status: to } });
+    return moved ?? null;
+  }
+
+  /** Sets status and reason of the order's reservation. */
+  async mark(orderId: string, status: ReservationStatus, reason: string | null): Promise<void> {
+    await this.db.reservation.updateMany({ where: { tenantId: this.tenantId, orderId }, data: { status, reason } });
+  }
+
   /** Conditional: only a reservation still in `from` moves, so a release and a commit cannot both apply. */
   async move(orderId: string, from: ReservationStatus, to: ReservationStatus): Promise<boolean> {
     const { count } = await this.db.reservation.updateMany({ where: { tenantId: this.tenantId, orderId, status: from }, data: { status: to } });

@@ -1,6 +1,16 @@
 import type { InventoryClient } from '../db.js';
 import type { MovementKind, StockItem } from '../generated/prisma/client.js';
 
+export interface Movement {
+  productId: string;
+  kind: MovementKind;
+  availableDelta: number;
+  reservedDelta: number;
+  reason: string;
+  actorId: string | null;
+  orderId?: string | null;
+}
+
 /**
  * Stock of one tenant. A stock record's id is its product's id: one record per product, so the
  * Stock entity and the product share a key.
@@ -53,6 +63,39 @@ export class StockRepository {
     return count === 1;
   }
 
+  /**
+   * Moves every line's quantity from available to reserved, or none: one statement that locks the
+   * lines' rows in product order (so concurrent orders cannot deadlock), checks them all on their
+   * latest values and updates them together. Returns false, changing nothing, when any line is short
+   * or has no stock record.
+   */
+  async reserveAll(lines: readonly { productId: string; quantity: number }[]): Promise<boolean> {
+    const rows = await this.db.$queryRawUnsafe<{ productId: string }[]>(
+      `WITH wanted AS (SELECT * FROM unnest($2::uuid[], $3::int[]) AS w("productId", "quantity")),
+            locked AS (
+              SELECT s."id", s."available", w."quantity" FROM "inventory"."StockItem" s JOIN wanted w ON w."productId" = s."productId"
+               WHERE s."tenantId" = $1::uuid ORDER BY s."productId" FOR UPDATE OF s)
+       UPDATE "inventory"."StockItem" s
+          SET "available" = s."available" - l."quantity", "reserved" = s."reserved" + l."quantity", "updatedAt" = now()
+         FROM locked l
+        WHERE s."id" = l."id"
+          AND (SELECT count(*) = cardinality($2::uuid[]) AND bool_and(x."available" >= x."quantity") FROM locked x)
+       RETURNING s."productId"`,
+      this.tenantId, lines.map((l) => l.productId), lines.map((l) => l.quantity),
+    );
+    return rows.length === lines.length;
+  }
+
+  /** Held units of every line leave the warehouse with a confirmed order (one statement). */
+  async commitAllReserved(lines: readonly { productId: string; quantity: number }[]): Promise<void> {
+    await this.db.$executeRawUnsafe(
+      `UPDATE "inventory"."StockItem" s SET "reserved" = s."reserved" - w."quantity", "updatedAt" = now()
+         FROM unnest($2::uuid[], $3::int[]) AS w("productId", "quantity")
+        WHERE s."tenantId" = $1::uuid AND s."productId" = w."productId" AND s."reserved" >= w."quantity"`,
+      this.tenantId, lines.map((l) => l.productId), lines.map((l) => l.quantity),
+    );
+  }
+
   /** Gives held units back to available (a cancelled order, or undoing a partial reservation). */
   async unreserve(productId: string, quantity: number): Promise<void> {
     await this.db.stockItem.updateMany({
@@ -69,7 +112,12 @@ export class StockRepository {
     });
   }
 
-  recordMovement(movement: { productId: string; kind: MovementKind; availableDelta: number; reservedDelta: number; reason: string; actorId: string | null; orderId?: string | null }): Promise<unknown> {
+  recordMovement(movement: Movement): Promise<unknown> {
     return this.db.stockMovement.create({ data: { ...movement, tenantId: this.tenantId } });
+  }
+
+  /** Several ledger lines in one statement. */
+  async recordMovements(movements: readonly Movement[]): Promise<void> {
+    await this.db.stockMovement.createMany({ data: movements.map((movement) => ({ ...movement, tenantId: this.tenantId })) });
   }
 }

@@ -9,35 +9,28 @@ import { linesOf } from '../repositories/reservation.repository.js';
  */
 export class ReservationService {
   /**
-   * Reserves every line or none. Each line is one conditional update (never read-then-write), in
-   * product order so concurrent orders lock rows in the same order; if any line is short, the lines
-   * already held are given back in the same transaction.
+   * Reserves every line or none, in one conditional statement (never read-then-write) that locks
+   * the lines' rows in product order, so concurrent orders cannot deadlock. The reservation row is
+   * written first: an order that already has one (a second `placed`) changes nothing.
    */
   async reserve(tx: InventoryTransaction, event: EventEnvelope<{ orderId: string; customerId: string; lines: OrderLine[]; total: { amount: number; currency: string } }>): Promise<void> {
     const { orderId, customerId, total } = event.payload;
     const { stock, reservations } = tx.repos;
-    if (await reservations.findByOrderId(orderId)) return;
     const lines = [...event.payload.lines].sort((a, b) => a.productId.localeCompare(b.productId));
-    const held: OrderLine[] = [];
-    const shortages: Shortage[] = [];
-    for (const line of lines) {
-      if (await stock.reserve(line.productId, line.quantity)) held.push(line);
-      else {
-        const [current] = await stock.findByProductIds([line.productId]);
-        shortages.push({ productId: line.productId, requested: line.quantity, available: current?.available ?? 0 });
-      }
-    }
+    if (!(await reservations.createIfAbsent(orderId, 'RESERVED', lines, null))) return;
     const fields = { tenantId: tx.tenantId, aggregateId: orderId, traceparent: event.traceparent };
-    if (shortages.length) {
-      for (const line of held) await stock.unreserve(line.productId, line.quantity);
-      await reservations.create(orderId, 'FAILED', lines, `short: ${shortages.map((s) => s.productId).join(', ')}`);
+    if (!(await stock.reserveAll(lines))) {
+      const available = new Map((await stock.findByProductIds(lines.map((l) => l.productId))).map((s) => [s.productId, s.available]));
+      const shortages: Shortage[] = lines
+        .map((line) => ({ productId: line.productId, requested: line.quantity, available: available.get(line.productId) ?? 0 }))
+        .filter((s) => s.available < s.requested);
+      await reservations.mark(orderId, 'FAILED', `short: ${shortages.map((s) => s.productId).join(', ')}`);
       await tx.emit(createEvent(InventoryEvents.reservationFailed, { ...fields, payload: { orderId, shortages } }));
       return;
     }
-    for (const line of lines) {
-      await stock.recordMovement({ productId: line.productId, kind: 'RESERVATION', availableDelta: -line.quantity, reservedDelta: line.quantity, reason: 'Reserved for an order', actorId: null, orderId });
-    }
-    await reservations.create(orderId, 'RESERVED', lines, null);
+    await stock.recordMovements(
+      lines.map((line) => ({ productId: line.productId, kind: 'RESERVATION' as const, availableDelta: -line.quantity, reservedDelta: line.quantity, reason: 'Reserved for an order', actorId: null, orderId })),
+    );
     await tx.emit(createEvent(InventoryEvents.reserved, { ...fields, payload: { orderId, customerId, lines, total } }));
   }
 
@@ -66,13 +59,11 @@ export class ReservationService {
   /** A confirmed order takes its held units out of stock for good. */
   async commit(tx: InventoryTransaction, orderId: string, source: EventEnvelope): Promise<void> {
     const { stock, reservations } = tx.repos;
-    const reservation = await reservations.findByOrderId(orderId);
-    if (!reservation || !(await reservations.move(orderId, 'RESERVED', 'COMMITTED'))) return;
+    const reservation = await reservations.moveReturning(orderId, 'RESERVED', 'COMMITTED');
+    if (!reservation) return;
     const lines = linesOf(reservation);
-    for (const line of lines) {
-      await stock.commitReserved(line.productId, line.quantity);
-      await stock.recordMovement({ productId: line.productId, kind: 'COMMIT', availableDelta: 0, reservedDelta: -line.quantity, reason: 'Order confirmed', actorId: null, orderId });
-    }
+    await stock.commitAllReserved(lines);
+    await stock.recordMovements(lines.map((line) => ({ productId: line.productId, kind: 'COMMIT' as const, availableDelta: 0, reservedDelta: -line.quantity, reason: 'Order confirmed', actorId: null, orderId })));
     await tx.emit(createEvent(InventoryEvents.committed, { tenantId: tx.tenantId, aggregateId: orderId, traceparent: source.traceparent, payload: { orderId, lines } }));
   }
 }

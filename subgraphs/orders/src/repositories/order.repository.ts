@@ -80,14 +80,15 @@ export class OrderRepository {
 
   /**
    * Moves an order to `to` only if it is in one of `from`: a conditional update, so concurrent
-   * moves cannot both win. Returns the order after the move, or null when it did not apply.
+   * moves cannot both win. Returns the order after the move, or null when it did not apply: one
+   * UPDATE … RETURNING.
    */
   async transition(id: string, from: readonly OrderStatus[], to: OrderStatus, statusReason: string | null): Promise<Order | null> {
-    const { count } = await this.db.order.updateMany({
+    const [order] = await this.db.order.updateManyAndReturn({
       where: { tenantId: this.tenantId, id, status: { in: [...from] } },
       data: { status: to, ...(statusReason !== null ? { statusReason } : {}) },
     });
-    return count === 1 ? this.db.order.findUnique({ where: { id } }) : null;
+    return order ?? null;
   }
 
   itemsOf(orderIds: readonly string[]): Promise<OrderItem[]> {

@@ -18,17 +18,15 @@ export class PaymentRepository {
 
   /** The payment of an order, created PENDING if it has none yet (the unique (tenant, order) index decides races). */
   async findOrCreatePending(order: { orderId: string; customerId: string; amount: number; currency: string }): Promise<Payment> {
-    return this.db.payment.upsert({
-      where: { tenantId_orderId: { tenantId: this.tenantId, orderId: order.orderId } },
-      create: { tenantId: this.tenantId, ...order, status: 'PENDING' },
-      update: {},
-    });
+    // one INSERT … ON CONFLICT DO NOTHING RETURNING when it is new; a second read only when it was not
+    const [created] = await this.db.payment.createManyAndReturn({ data: [{ tenantId: this.tenantId, ...order, status: 'PENDING' }], skipDuplicates: true });
+    return created ?? (await this.findByOrderId(order.orderId))!;
   }
 
-  /** Conditional move between statuses; null when the payment was not in `from`. */
+  /** Conditional move between statuses (one UPDATE … RETURNING); null when the payment was not in `from`. */
   async move(id: string, from: Payment['status'], data: Partial<Pick<Payment, 'status' | 'providerReference' | 'failureReason'>>): Promise<Payment | null> {
-    const { count } = await this.db.payment.updateMany({ where: { tenantId: this.tenantId, id, status: from }, data });
-    return count === 1 ? this.db.payment.findUnique({ where: { id } }) : null;
+    const [payment] = await this.db.payment.updateManyAndReturn({ where: { tenantId: this.tenantId, id, status: from }, data });
+    return payment ?? null;
   }
 
   findByOrderIds(orderIds: readonly string[]): Promise<Payment[]> {

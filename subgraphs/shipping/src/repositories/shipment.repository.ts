@@ -16,18 +16,20 @@ export class ShipmentRepository {
     return this.db.shipment.findUnique({ where: { tenantId_orderId: { tenantId: this.tenantId, orderId } } });
   }
 
-  create(shipment: { orderId: string; customerId: string; carrier: string; trackingNumber: string }): Promise<Shipment> {
-    return this.db.shipment.create({ data: { ...shipment, tenantId: this.tenantId, status: 'PENDING' } });
+  /** The order's shipment, created PENDING in one statement; null (nothing written) when the order has one already. */
+  async createIfAbsent(shipment: { orderId: string; customerId: string; carrier: string; trackingNumber: string }): Promise<Shipment | null> {
+    const [created] = await this.db.shipment.createManyAndReturn({ data: [{ ...shipment, tenantId: this.tenantId, status: 'PENDING' }], skipDuplicates: true });
+    return created ?? null;
   }
 
-  /** Conditional move; null when the shipment was not in one of `from`. */
+  /** Conditional move (one UPDATE … RETURNING); null when the shipment was not in one of `from`. */
   async move(id: string, from: readonly ShipmentStatus[], to: ShipmentStatus): Promise<Shipment | null> {
     const now = new Date();
-    const { count } = await this.db.shipment.updateMany({
+    const [shipment] = await this.db.shipment.updateManyAndReturn({
       where: { tenantId: this.tenantId, id, status: { in: [...from] } },
       data: { status: to, ...(to === 'SHIPPED' ? { shippedAt: now } : {}), ...(to === 'DELIVERED' ? { deliveredAt: now } : {}) },
     });
-    return count === 1 ? this.db.shipment.findUnique({ where: { id } }) : null;
+    return shipment ?? null;
   }
 
   findByOrderIds(orderIds: readonly string[]): Promise<Shipment[]> {

@@ -28,8 +28,8 @@ export class FulfilmentService {
   async createFor(tx: ShippingTransaction, event: EventEnvelope<{ orderId: string; customerId: string }>): Promise<void> {
     const { shipments } = tx.repos;
     const { orderId, customerId } = event.payload;
-    if (await shipments.findByOrderId(orderId)) return;
-    const shipment = await shipments.create({ orderId, customerId, ...label(orderId) });
+    const shipment = await shipments.createIfAbsent({ orderId, customerId, ...label(orderId) });
+    if (!shipment) return;
     await tx.emit(createEvent(ShipmentEvents.created, {
       tenantId: tx.tenantId, aggregateId: orderId, traceparent: event.traceparent,
       payload: { orderId, shipmentId: shipment.id, customerId, carrier: shipment.carrier, trackingNumber: shipment.trackingNumber },

@@ -1,0 +1,133 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import pg from 'pg';
+import { pino } from 'pino';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { applyMigrations, createAdapterFactory, StatementCounter } from '#platform/db';
+import { applyOutboxMigrations, createEvent, defineEvent, type EventBus, type EventEnvelope, InProcessBus, Outbox, OutboxRelay, UnitOfWork } from '#platform/events';
+import { migrationsDirOf } from '#contracts';
+import { createCatalogDb, type CatalogDb, type CatalogTx } from '../../subgraphs/catalog/src/db.js';
+
+// On PostgreSQL the relay publishes inside a transaction that holds its advisory lock (replicas take
+// turns); what it records about a failed publish must outlive the failure.
+const ADMIN_URL = 'postgres://postgres@127.0.0.1:5432/postgres';
+const database = `sc_relay_test_${randomBytes(6).toString('hex')}`;
+const url = `postgres://postgres@127.0.0.1:5432/${database}`;
+const logger = pino({ level: 'silent' });
+const Probe = defineEvent<{ n: number }>('catalog.probe.recorded', 1, 'Probe');
+const TENANT = randomUUID();
+
+let db: CatalogDb;
+const buses: InProcessBus[] = [];
+
+async function admin(sql: string): Promise<void> {
+  const connection = new pg.Client({ connectionString: ADMIN_URL });
+  await connection.connect();
+  try {
+    await connection.query(sql);
+  } finally {
+    await connection.end();
+  }
+}
+
+beforeAll(async () => {
+  await admin(`CREATE DATABASE "${database}"`);
+  const target = { kind: 'postgres' as const, connectionString: url };
+  await applyMigrations(target, { schema: 'catalog', migrationsDir: migrationsDirOf('catalog') });
+  await applyOutboxMigrations(target, { schema: 'catalog' });
+  db = createCatalogDb(createAdapterFactory({ kind: 'postgres', url, poolSize: 2 }, new StatementCounter('catalog')));
+});
+
+afterEach(async () => {
+  for (const bus of buses.splice(0)) await bus.close();
+});
+
+afterAll(async () => {
+  await db?.$disconnect();
+  await admin(`DROP DATABASE IF EXISTS "${database}" WITH (FORCE)`);
+});
+
+function relayOn(bus: EventBus): OutboxRelay {
+  return new OutboxRelay({ service: 'catalog', schema: 'catalog', db: db as never, bus, logger, pollMs: 20, exclusive: true });
+}
+
+/** A real in-process bus that refuses the publishes whose call number is listed. */
+function refusing(calls: number[]): { bus: EventBus; inner: InProcessBus; seen: EventEnvelope[] } {
+  const inner = new InProcessBus(logger);
+  buses.push(inner);
+  const seen: EventEnvelope[] = [];
+  void inner.consume({ consumer: 'test.recorder', types: [Probe.type], handler: async (e) => void seen.push(e) });
+  let call = 0;
+  const bus = new Proxy(inner, {
+    get(target, prop) {
+      if (prop === 'publish') {
+        return async (event: EventEnvelope) => {
+          call += 1;
+          if (calls.includes(call)) throw new Error(`NATS unreachable (call ${call})`);
+          await target.publish(event);
+        };
+      }
+      const value = Reflect.get(target, prop) as unknown;
+      return typeof value === 'function' ? value.bind(target) : value;
+    },
+  });
+  return { bus, inner, seen };
+}
+
+async function rowOf(id: string) {
+  const [row] = await db.$queryRawUnsafe<{ publishedAt: Date | null; attempts: number; lastError: string | null }[]>(
+    `SELECT "publishedAt", "attempts", "lastError" FROM "catalog"."OutboxEvent" WHERE "id" = $1::uuid`,
+    id,
+  );
+  return row;
+}
+
+describe('the outbox relay on PostgreSQL', () => {
+  it('keeps the attempts and last error of an event the bus refused, across failed runs, and publishes it once the bus is back', async () => {
+    const order = randomUUID();
+    const event = createEvent(Probe, { tenantId: TENANT, aggregateId: order, payload: { n: 1 } });
+    const later = createEvent(Probe, { tenantId: TENANT, aggregateId: order, payload: { n: 2 } });
+    await new UnitOfWork<CatalogTx>((fn) => db.$transaction(fn), new Outbox('catalog'), () => undefined).execute(async (_tx, sink) => {
+      await sink.emit(event);
+      await sink.emit(later);
+    });
+
+    const down = refusing([1, 2]);
+    const relay = relayOn(down.bus);
+    await expect(relay.flush()).rejects.toThrow('NATS unreachable (call 1)');
+    expect(await rowOf(event.id)).toMatchObject({ publishedAt: null, attempts: 1, lastError: 'NATS unreachable (call 1)' });
+    await expect(relay.flush()).rejects.toThrow('NATS unreachable (call 2)');
+    expect(await rowOf(event.id)).toMatchObject({ publishedAt: null, attempts: 2, lastError: 'NATS unreachable (call 2)' });
+    // the order's later event waits behind the one that failed
+    expect(await rowOf(later.id)).toMatchObject({ publishedAt: null, attempts: 0, lastError: null });
+
+    await relay.flush();
+    await down.inner.drain();
+    expect(down.seen.map((e) => e.id)).toEqual([event.id, later.id]);
+    expect((await rowOf(event.id))?.publishedAt).toBeInstanceOf(Date);
+    expect(await rowOf(event.id)).toMatchObject({ attempts: 2, lastError: 'NATS unreachable (call 2)' });
+    expect((await rowOf(later.id))?.publishedAt).toBeInstanceOf(Date);
+  });
+
+  it('lets two replicas of a relay take turns: every event published once, in order', async () => {
+    const order = randomUUID();
+    const events = Array.from({ length: 30 }, (_, n) => createEvent(Probe, { tenantId: TENANT, aggregateId: order, payload: { n } }));
+    await new UnitOfWork<CatalogTx>((fn) => db.$transaction(fn), new Outbox('catalog'), () => undefined).execute(async (_tx, sink) => {
+      for (const event of events) await sink.emit(event);
+    });
+    const up = refusing([]);
+    let calls = 0;
+    const counting = new Proxy(up.bus, {
+      get(target, prop) {
+        if (prop === 'publish') return async (event: EventEnvelope) => ((calls += 1), target.publish(event));
+        const value = Reflect.get(target, prop) as unknown;
+        return typeof value === 'function' ? value.bind(target) : value;
+      },
+    });
+    const [a, b] = [relayOn(counting), relayOn(counting)];
+    await Promise.all([a.flush(), b.flush(), a.flush(), b.flush()]);
+    await a.flush();
+    await up.inner.drain();
+    expect(calls).toBe(events.length);
+    expect(up.seen.map((e) => e.id)).toEqual(events.map((e) => e.id));
+  });
+});
