@@ -34,7 +34,7 @@ const work = join(here, '.data');
 const profileDir = join(work, 'profiles');
 const LOAD_CPU = 0;
 const GATEWAY_CPU = 1;
-const PORTS = { accounts: 4101, products: 4102, inventory: 4103, reviews: 4104, control: 4105, stock: 4130, ours: 4131 } as const;
+const PORTS = { accounts: 4101, products: 4102, inventory: 4103, reviews: 4104, control: 4105, stock: 4130, ours: 4131, 'ours-unmerged': 4132 } as const;
 
 const fmt = (n: number, digits = 1) => n.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
 const median = (values: number[]) => summarize(values).p50;
@@ -82,7 +82,26 @@ async function compareWithStock(keys: BenchKeys, entry: OurGatewayEntry): Promis
     });
     children.push(subgraphs);
     const prof = (name: string) => (profile ? ['--cpu-prof', '--cpu-prof-dir', join(profileDir, name)] : []);
-    const [stock, ours] = await Promise.all([
+    const oursProcess = (name: 'ours' | 'ours-unmerged') =>
+      startPinned({
+        name,
+        cpu: GATEWAY_CPU,
+        script: entry.script,
+        args: entry.args,
+        nodeArgs: prof(name),
+        env: ourGatewayEnv(
+          {
+            PORT: String(PORTS[name]),
+            SUPERGRAPH_PATH: supergraphPath,
+            JWKS_URL: `http://127.0.0.1:${PORTS.control}/.well-known/jwks.json`,
+            DATA_DIR: join(work, name),
+            SUBGRAPH_FETCH_MERGING: name === 'ours' ? 'on' : 'off',
+          },
+          keys,
+        ),
+        ready: entry.ready,
+      });
+    const [stock, ours, unmerged] = await Promise.all([
       startPinned({
         name: 'stock',
         cpu: GATEWAY_CPU,
@@ -92,25 +111,10 @@ async function compareWithStock(keys: BenchKeys, entry: OurGatewayEntry): Promis
         env: { PATH: process.env.PATH, HOME: process.env.HOME, NODE_ENV: 'production', PORT: String(PORTS.stock), SUPERGRAPH_PATH: supergraphPath },
         ready: 'READY',
       }),
-      startPinned({
-        name: 'ours',
-        cpu: GATEWAY_CPU,
-        script: entry.script,
-        args: entry.args,
-        nodeArgs: prof('ours'),
-        env: ourGatewayEnv(
-          {
-            PORT: String(PORTS.ours),
-            SUPERGRAPH_PATH: supergraphPath,
-            JWKS_URL: `http://127.0.0.1:${PORTS.control}/.well-known/jwks.json`,
-            DATA_DIR: join(work, 'ours'),
-          },
-          keys,
-        ),
-        ready: entry.ready,
-      }),
+      oursProcess('ours'),
+      oursProcess('ours-unmerged'),
     ]);
-    children.push(stock, ours);
+    children.push(stock, ours, unmerged);
 
     const body = JSON.stringify({ query: FANOUT_QUERY, operationName: 'TopProductsAndReviewers' });
     const headers = { 'content-type': 'application/json', authorization: `Bearer ${keys.token}` };
@@ -125,6 +129,7 @@ async function compareWithStock(keys: BenchKeys, entry: OurGatewayEntry): Promis
     for (const [gateway, child] of [
       ['stock', stock],
       ['ours', ours],
+      ['ours-unmerged', unmerged],
     ] as const) {
       const { pool, path } = targetPool(`http://127.0.0.1:${PORTS[gateway]}/graphql`, connections);
       await resetCounts();
@@ -136,11 +141,13 @@ async function compareWithStock(keys: BenchKeys, entry: OurGatewayEntry): Promis
       answers.push(answer.json);
       targets.push({ name: gateway, pid: child.pid, pool, path, headers, body, expectedBytes: answer.bytes });
     }
-    const difference = firstDifference(answers[0], answers[1]);
-    if (difference) throw new Error(`the gateways answer differently (stock vs ours) at ${difference}`);
     const perRequest = (c: Record<string, number>) => Object.values(c).reduce((a, b) => a + b, 0);
-    if (perRequest(fetches[0]!) !== perRequest(fetches[1]!)) {
-      throw new Error(`the gateways make different subgraph requests: stock ${JSON.stringify(fetches[0])}, ours ${JSON.stringify(fetches[1])}`);
+    for (const i of [1, 2]) {
+      const difference = firstDifference(answers[0], answers[i]);
+      if (difference) throw new Error(`the gateways answer differently (stock vs ${targets[i]!.name}) at ${difference}`);
+      if (perRequest(fetches[0]!) !== perRequest(fetches[i]!)) {
+        throw new Error(`the gateways make different subgraph requests: stock ${JSON.stringify(fetches[0])}, ${targets[i]!.name} ${JSON.stringify(fetches[i])}`);
+      }
     }
 
     console.log('bench/gateway: 4 static subgraphs (node:http, memoized), query TopProductsAndReviewers');
@@ -156,7 +163,7 @@ async function compareWithStock(keys: BenchKeys, entry: OurGatewayEntry): Promis
     );
 
     for (const target of targets) await closedLoop(target, connections, warmupS * 1000);
-    const windows: Record<string, Window[]> = { stock: [], ours: [] };
+    const windows: Record<string, Window[]> = { stock: [], ours: [], 'ours-unmerged': [] };
     for (let round = 0; round < rounds; round += 1) {
       // ABBA order, so a drift of the machine over the run weighs on both alike
       const order = round % 2 === 0 ? targets : [...targets].reverse();
@@ -189,28 +196,32 @@ async function compareWithStock(keys: BenchKeys, entry: OurGatewayEntry): Promis
       };
     });
     console.log('');
-    console.log('  gateway   req/s    p50        p99        CPU/request   req/CPU-s   CPU 1 busy   RSS after   req/s by round');
+    console.log('  gateway         req/s    p50        p99        CPU/request   req/CPU-s   CPU 1 busy   RSS after   req/s by round');
     for (const r of rows) {
       console.log(
-        `  ${r.name.padEnd(8)}  ${fmt(r.rps).padStart(6)}   ${ms(r.p50).padEnd(9)}  ${ms(r.p99).padEnd(9)}  ${`${fmt(r.cpuPerRequest)} ms`.padStart(9)}     ${fmt(1000 / r.cpuPerRequest).padStart(7)}     ${`${fmt(r.busy, 0)} %`.padStart(6)}       ${`${fmt(r.rss, 0)} MB`.padStart(7)}     ${r.roundRps.map((x) => fmt(x)).join(' ')}`,
+        `  ${r.name.padEnd(14)}  ${fmt(r.rps).padStart(6)}   ${ms(r.p50).padEnd(9)}  ${ms(r.p99).padEnd(9)}  ${`${fmt(r.cpuPerRequest)} ms`.padStart(9)}     ${fmt(1000 / r.cpuPerRequest).padStart(7)}     ${`${fmt(r.busy, 0)} %`.padStart(6)}       ${`${fmt(r.rss, 0)} MB`.padStart(7)}     ${r.roundRps.map((x) => fmt(x)).join(' ')}`,
       );
     }
-    const [s, o] = rows as [(typeof rows)[number], (typeof rows)[number]];
-    console.log(`  ours/stock: ${fmt(o.rps / s.rps, 2)}x requests/s (median of rounds ${fmt(median(o.roundRps) / median(s.roundRps), 2)}x), ${fmt(o.cpuPerRequest / s.cpuPerRequest, 2)}x CPU per request`);
-    console.log(
-      `  CPU ${LOAD_CPU} while timing: load generator ${fmt(s.loadCpu, 0)}% / ${fmt(o.loadCpu, 0)}%, static subgraphs ${fmt(s.subgraphCpu, 0)}% / ${fmt(o.subgraphCpu, 0)}% of a core (stock / ours)`,
-    );
-    console.log(`  CPU ${GATEWAY_CPU} used by other processes of the machine while timing: ${fmt(Math.max(0, s.stolen), 0)}% / ${fmt(Math.max(0, o.stolen), 0)}% (stock / ours; requests/s are comparable only when both are near 0)`);
-    console.log(`  our gateway printed ${ours.lines()} log lines`);
+    const [s, ...mine] = rows as [(typeof rows)[number], ...(typeof rows)[number][]];
+    for (const o of mine) {
+      console.log(
+        `  ${o.name}/stock: ${fmt(o.rps / s.rps, 2)}x requests/s (median of rounds ${fmt(median(o.roundRps) / median(s.roundRps), 2)}x), ${fmt(o.cpuPerRequest / s.cpuPerRequest, 2)}x CPU per request, p99 ${fmt(o.p99 / s.p99, 2)}x, RSS ${o.rss - s.rss >= 0 ? '+' : ''}${fmt(o.rss - s.rss, 0)} MB`,
+      );
+    }
+    console.log('  (ours: identical in-flight subgraph fetches merged, the default; ours-unmerged: SUBGRAPH_FETCH_MERGING=off)');
+    const names = rows.map((r) => r.name).join(' / ');
+    console.log(`  CPU ${LOAD_CPU} while timing: load generator ${rows.map((r) => `${fmt(r.loadCpu, 0)}%`).join(' / ')}, static subgraphs ${rows.map((r) => `${fmt(r.subgraphCpu, 0)}%`).join(' / ')} of a core (${names})`);
+    console.log(`  CPU ${GATEWAY_CPU} used by other processes of the machine while timing: ${rows.map((r) => `${fmt(Math.max(0, r.stolen), 0)}%`).join(' / ')} (${names}; requests/s are comparable only when all are near 0)`);
+    console.log(`  our gateways printed ${ours.lines()} / ${unmerged.lines()} log lines (one per request at info)`);
     const failed = rows.filter((r) => r.errors > 0);
     for (const r of failed) console.error(`  ${r.name}: ${r.errors} bad answers, first: ${r.firstError}`);
 
-    await Promise.all([stock.stop(), ours.stop()]);
+    await Promise.all([stock.stop(), ours.stop(), unmerged.stop()]);
     if (profile) {
       console.log('');
       const timed = Object.fromEntries(Object.entries(windows).map(([name, w]) => [name, w.map((x) => x.monotonicUs)]));
       writeFileSync(join(profileDir, 'windows.json'), JSON.stringify(timed));
-      for (const name of ['stock', 'ours']) summarizeProfiles(join(profileDir, name), name, root, timed[name]);
+      for (const name of ['stock', 'ours', 'ours-unmerged']) summarizeProfiles(join(profileDir, name), name, root, timed[name]);
     }
     if (failed.length) process.exitCode = 1;
   } finally {

@@ -18,6 +18,7 @@ import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { createInterface } from 'node:readline';
 import { startSupergraph } from '../../hosts/supergraph.js';
 import { DEMO_TENANTS } from '../../prisma/demo-data.js';
@@ -49,6 +50,8 @@ const log = (line: string) => console.error(`[bench] ${line}`);
 
 // --- the stack ---------------------------------------------------------------------------------
 const tokens = await TestTokens.create();
+// the admins' sockets share two users: caps above the run's socket count
+const socketCaps = { SUBSCRIPTION_MAX_SOCKETS_PER_USER: String(total + 1), SUBSCRIPTION_MAX_SOCKETS_PER_TENANT: String(total + 1) };
 const dataDir = mkdtempSync(join(tmpdir(), 'sc-bench-subscriptions-'));
 const namespace = gatewayProcess ? `bench${randomUUID().replace(/-/g, '').slice(0, 10)}` : undefined;
 const databases = postgres ? SUBGRAPH_NAMES.map((name) => ({ name, database: `sc_bench_${name}_${process.pid}` })) : [];
@@ -70,6 +73,7 @@ const supergraph = await startSupergraph({
     LOG_LEVEL: 'warn',
     DATA_DIR: dataDir,
     ...tokens.env,
+    ...socketCaps,
     ...(namespace ? { NATS_URL: natsUrl, NATS_NAMESPACE: namespace } : {}),
     ...Object.fromEntries(databases.map((d) => [`DATABASE_URL_${d.name.toUpperCase()}`, `${pgAdmin}/${d.database}`])),
   },
@@ -92,6 +96,7 @@ if (gatewayProcess) {
       PORT: '0',
       DATA_DIR: dataDir,
       JWKS_URL: supergraph.gatewayConfig.jwksUrl,
+      ...socketCaps,
       NATS_URL: natsUrl,
       NATS_NAMESPACE: namespace!,
       ...Object.fromEntries(SUBGRAPH_NAMES.map((name) => [`SUBGRAPH_URL_${name.toUpperCase()}`, supergraph.subgraphs[name].url])),
@@ -225,6 +230,10 @@ await ask({ type: 'reset' });
 const cpuAtStart = await gatewayCpuSeconds();
 const histogramsAtStart = await Promise.all(histograms.map(gatewayHistogram));
 const fetchesAtStart = { count: await gatewayMetric('gateway_subgraph_fetch_duration_seconds_count'), sum: await gatewayMetric('gateway_subgraph_fetch_duration_seconds_sum') };
+const gcAtStart = await gatewayMetric('nodejs_gc_duration_seconds_sum');
+// this process runs the subgraphs (and the outbox relays): how long its event loop stalled
+const subgraphLoop = monitorEventLoopDelay({ resolution: 10 });
+subgraphLoop.enable();
 const rss: number[] = [await gatewayRss()];
 const sampler = setInterval(() => void gatewayRss().then((v) => rss.push(v)), 1_000);
 const shopperTokens = specs.slice(0, shoppers.length).map((s) => s.token);
@@ -269,6 +278,8 @@ const [arrival, execution] = await Promise.all(histograms.map(async (name, i) =>
 }));
 clearInterval(sampler);
 rss.push(await gatewayRss());
+subgraphLoop.disable();
+const gcSeconds = (await gatewayMetric('nodejs_gc_duration_seconds_sum')) - gcAtStart;
 
 const mb = (bytes: number) => `${(bytes / 1e6).toFixed(0)} MB`;
 console.log(`
@@ -281,7 +292,8 @@ subscriptions benchmark (${gatewayProcess ? 'gateway process on NATS' : 'embedde
     event → gateway      p50 ≈${ms(arrival![0]!)}  p95 ≈${ms(arrival![1]!)}  p99 ≈${ms(arrival![2]!)}   (outbox relay and bus, from the gateway's histogram)
     gateway → socket     p50 ≈${ms(execution![0]!)}  p95 ≈${ms(execution![1]!)}  p99 ≈${ms(execution![2]!)}   (waiting and subgraph fetches, per topic)
   subgraph fetches       ${fetches.count} by the gateway (${(fetches.count / elapsed).toFixed(0)}/s, HTTP queries included), ${ms((fetches.sum / Math.max(1, fetches.count)) * 1_000)} each on average
-  gateway CPU            ${((cpuUsed / elapsed) * 100).toFixed(0)}% of one core over the run${gatewayProcess ? '' : ' (the whole embedded stack)'}
+  gateway CPU            ${((cpuUsed / elapsed) * 100).toFixed(0)}% of one core over the run${gatewayProcess ? '' : ' (the whole embedded stack)'}; GC ${(gcSeconds * 1_000).toFixed(0)} ms in all
+  subgraphs' event loop  delay p50 ${ms(subgraphLoop.percentile(50) / 1e6)}  p99 ${ms(subgraphLoop.percentile(99) / 1e6)}  max ${ms(subgraphLoop.max / 1e6)}   (the process of the six subgraphs and their relays)
   gateway RSS            ${mb(rss.at(-1)!)} at the end, ${mb(Math.max(...rss))} peak${gatewayProcess ? '' : ` (the whole embedded stack: gateway, six subgraphs${postgres ? '' : ', PGlite'})`}
 `);
 

@@ -15,8 +15,12 @@ let stopping = false;
 async function stop(signal: string): Promise<void> {
   if (stopping) return;
   stopping = true;
-  logger.info({ signal }, 'shutting down');
-  setTimeout(() => process.exit(1), 15_000).unref();
+  const { drainDelayMs, graceMs } = config.shutdown;
+  logger.info({ signal, drainDelayMs, graceMs }, 'shutting down: /readyz answers 503, still serving while load balancers catch up');
+  setTimeout(() => process.exit(1), drainDelayMs + graceMs + config.subscriptions.shutdownGraceMs + 5_000).unref();
+  gateway.beginShutdown();
+  await new Promise((resolve) => setTimeout(resolve, drainDelayMs));
+  logger.info('draining: no new connections, finishing requests and subscriptions in flight');
   await gateway.stop();
   await events.close();
   await tracing.shutdown();

@@ -6,7 +6,7 @@ import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/dis
 import type { GraphQLSchema } from 'graphql';
 import { formatError } from '#platform/errors';
 import { createServer } from 'node:http';
-import { listen, metricsPlugin, operationalRoutes } from '#platform/http';
+import { errorLogPlugin, inputHygienePlugin, listen, metricsPlugin, operationalRoutes } from '#platform/http';
 import { apolloLogger, type Logger, collectDefaultMetrics, httpServerSpans } from '#platform/observability';
 import { isSubgraphName } from '#contracts';
 import { TokenVerifier } from './auth/token-verifier.js';
@@ -17,7 +17,8 @@ import { enforceSchemaPoliciesPlugin } from './plugins/enforce-schema-policies.j
 import { acceptSecurityFeatures, readPolicies } from './auth/schema-policies.js';
 import { SubgraphDataSource } from './subgraph-fetch/subgraph-data-source.js';
 import { SubgraphTransport } from './subgraph-fetch/subgraph-transport.js';
-import { subgraphsReadiness } from './subgraph-fetch/subgraph-health.js';
+import { SubgraphHealth } from './subgraph-fetch/subgraph-health.js';
+import { SubgraphGuards, timeoutOf } from './subgraph-fetch/resilience/subgraph-guards.js';
 import { GatewayCredentialSigner, loadGatewaySigningKey } from '#platform/auth';
 import { createEdgeStore } from './edge-store/create-edge-store.js';
 import { admitOperations } from './operations/admit-http-operations.js';
@@ -32,8 +33,8 @@ import { rateLimitRequests } from './rate-limits/limit-http-requests.js';
 import { OperationLimiter } from './operations/operation-limits.js';
 import { requestIdInErrorsPlugin, withoutSuggestions } from './plugins/error-hygiene.js';
 import { loginRateLimitsPlugin } from './rate-limits/limit-logins.plugin.js';
-import { sessionRevocationPlugin } from './plugins/session-revocation.js';
-import { loadTrustedDocuments, persistedQueryCache } from './operations/trusted-documents.js';
+import { refusedCredentialsPlugin } from './plugins/refused-credentials.js';
+import { loadTrustedDocuments, operationNamesOf, persistedQueryCache } from './operations/trusted-documents.js';
 import { RateLimiter } from './rate-limits/rate-limiter.js';
 import type { EventBus } from '#platform/events';
 import { startLiveSubscriptions } from './subscriptions/live-subscriptions.js';
@@ -44,6 +45,9 @@ export interface RunningGateway {
   port: number;
   /** Ended sessions (logout, reused refresh tokens), as every replica hears of them. */
   sessions: SessionEnds;
+  /** First step of a drained shutdown: /readyz answers 503 while requests are still served. */
+  beginShutdown(): void;
+  /** Stops accepting, finishes requests and subscriptions in flight (up to the shutdown grace), closes. */
   stop(): Promise<void>;
 }
 
@@ -67,12 +71,20 @@ export async function startGateway(config: GatewayConfig, logger: Logger, option
   const apqCache = persistedQueryCache(trustedDocuments, store.persistedQueries, config.edge.trustedDocuments.mode);
   const subgraphs = new Map<string, string>();
   const dataSources = new Map<string, SubgraphDataSource>();
+  const guards = new SubgraphGuards(config, logger.child({ component: 'subgraph-guard' }));
   const gateway = new ApolloGateway({
     supergraphSdl: acceptSecurityFeatures(supergraphSdl),
     buildService: ({ name, url }) => {
       const target = subgraphUrlOf(config, name, url!);
       subgraphs.set(name, target);
-      const source = new SubgraphDataSource(name, new SubgraphTransport(name, target, { timeoutMs: config.subgraphTimeoutMs }), signer);
+      const source = new SubgraphDataSource(
+        name,
+        new SubgraphTransport(name, target, { timeoutMs: timeoutOf(config, name), connections: config.resilience.maxConcurrency }),
+        signer,
+        guards.for(name),
+        config.env === 'development',
+        { mergeFetches: config.mergeSubgraphFetches },
+      );
       dataSources.set(name, source);
       return sessions.watch(name, source);
     },
@@ -86,6 +98,20 @@ export async function startGateway(config: GatewayConfig, logger: Logger, option
   });
 
   let accepting = true;
+  // Ready = this gateway can serve its supergraph; the subgraphs' health is reported, not required.
+  const health = new SubgraphHealth({
+    subgraphs,
+    intervalMs: config.resilience.healthIntervalMs,
+    timeoutMs: config.resilience.healthTimeoutMs,
+    required: config.resilience.requiredSubgraphs,
+    circuits: () => guards.states(),
+  });
+  const supergraphLoaded = {
+    name: 'supergraph',
+    check: async () => {
+      if (!apiSchema) throw new Error('not loaded yet');
+    },
+  };
   // plain node:http: its handler is set once Apollo Server has started (below)
   const server = createServer();
   server.keepAliveTimeout = 65_000;
@@ -96,6 +122,7 @@ export async function startGateway(config: GatewayConfig, logger: Logger, option
     rateLimitNonHttpOperationsPlugin(limiter),
     requireAuthenticationPlugin({ allowAnonymousIntrospection: !production }),
     enforceSchemaPoliciesPlugin(() => policies),
+    inputHygienePlugin({ httpStatus: 400 }),
   ];
   const live = startLiveSubscriptions({
     config,
@@ -106,9 +133,10 @@ export async function startGateway(config: GatewayConfig, logger: Logger, option
     events: options.events,
     verifier,
     policyPlugins,
-    formatError: formatError({ exposeInternals: config.env === 'development' }),
+    formatError: formatError(),
+    sessionEnds: sessions,
   });
-  const formatForClients = formatError({ exposeInternals: config.env === 'development' });
+  const formatForClients = formatError();
   const apollo = new ApolloServer<GatewayContext>({
     gateway,
     introspection: !production,
@@ -122,18 +150,20 @@ export async function startGateway(config: GatewayConfig, logger: Logger, option
     // In production, validation messages lose their "Did you mean …?": no schema map without introspection.
     formatError: (formatted, error) => formatForClients(production ? withoutSuggestions(formatted) : formatted, error),
     plugins: [
-      ApolloServerPluginDrainHttpServer({ httpServer: server }),
+      ApolloServerPluginDrainHttpServer({ httpServer: server, stopGracePeriodMillis: config.shutdown.graceMs }),
       ...(production || config.browserApps.graphiql ? [ApolloServerPluginLandingPageDisabled()] : []),
       ...policyPlugins,
       loginRateLimitsPlugin(limiter),
-      sessionRevocationPlugin(),
+      refusedCredentialsPlugin(),
       requestIdInErrorsPlugin(),
+      errorLogPlugin(logger),
       requestLogPlugin(),
-      metricsPlugin('gateway'),
+      metricsPlugin('gateway', { knownOperations: operationNamesOf(trustedDocuments) }),
     ],
     logger: apolloLogger(logger),
   });
   await apollo.start();
+  health.start();
 
   server.on(
     'request',
@@ -141,10 +171,14 @@ export async function startGateway(config: GatewayConfig, logger: Logger, option
       logger,
       apollo,
       maxBodyBytes: config.maxBodyBytes,
-      routes: [operationalRoutes({ logger, isAccepting: () => accepting, readiness: [subgraphsReadiness(subgraphs)] }), browserApps(config.browserApps)],
+      routes: [
+        operationalRoutes({ logger, isAccepting: () => accepting, checkTimeoutMs: config.readinessCheckTimeoutMs, readiness: [supergraphLoaded, health.readiness()] }),
+        browserApps(config.browserApps),
+      ],
       headers: securityHeaders(production),
       cors: corsPolicy(config.edge.corsOrigins, { allowLocalhost: !production }),
       span: httpServerSpans('gateway'),
+      isAccepting: () => accepting,
       beforeCaller: [batchLimit(config.edge.limits.maxBatchSize)],
       identify: identifyCaller(verifier, logger, config.edge.trustProxy),
       // Cheapest refusals first: a bucket lookup, then trusted documents and limits, then GraphQL.
@@ -168,12 +202,17 @@ export async function startGateway(config: GatewayConfig, logger: Logger, option
     url,
     port,
     sessions,
+    beginShutdown() {
+      accepting = false;
+    },
     async stop() {
       accepting = false;
       await live.stop();
       await sessions.stop();
       await apollo.stop();
       await Promise.all([...dataSources.values()].map((source) => source.transport.close()));
+      health.stop();
+      guards.close();
       await store.close();
     },
   };

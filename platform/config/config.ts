@@ -75,6 +75,9 @@ const common = z.object({
   SEED_DEMO_DATA: z.preprocess((value) => (value === '' ? undefined : value), z.enum(['on', 'off']).optional()),
   /** Events a consumer applies in one transaction at most (1: one transaction per event). */
   EVENT_BATCH_SIZE: z.coerce.number().int().min(1).max(500).default(32),
+  SHUTDOWN_DRAIN_DELAY_MS: z.coerce.number().int().min(0).max(120_000).optional(),
+  SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).max(120_000).default(10_000),
+  READINESS_CHECK_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(2_000),
   ...telemetryEnv,
 });
 
@@ -94,6 +97,11 @@ export interface CommonConfig {
    */
   demoData: { seed: boolean; onPurpose: boolean };
   eventBatchSize: number;
+  /** SIGTERM: /readyz answers 503 at once and requests are still served for `drainDelayMs` (load
+   * balancers stop sending meanwhile), then the listener closes and in-flight requests get `graceMs`. */
+  shutdown: { drainDelayMs: number; graceMs: number };
+  /** How long one readiness check (a subgraph's database) may take before /readyz calls it failed. */
+  readinessCheckTimeoutMs: number;
   /** Traces (OpenTelemetry, standard OTEL_* variables): off unless an exporter is configured. */
   telemetry: TelemetryConfig;
 }
@@ -142,6 +150,11 @@ export function loadCommonConfig(env: Env): CommonConfig {
     outboxPollMs: parsed.OUTBOX_POLL_MS,
     demoData: { seed: parsed.SEED_DEMO_DATA ? parsed.SEED_DEMO_DATA === 'on' : parsed.NODE_ENV !== 'production', onPurpose: parsed.SEED_DEMO_DATA === 'on' },
     eventBatchSize: parsed.EVENT_BATCH_SIZE,
+    shutdown: {
+      drainDelayMs: parsed.SHUTDOWN_DRAIN_DELAY_MS ?? (parsed.NODE_ENV === 'production' ? 5_000 : 0),
+      graceMs: parsed.SHUTDOWN_GRACE_MS,
+    },
+    readinessCheckTimeoutMs: parsed.READINESS_CHECK_TIMEOUT_MS,
     telemetry: telemetryConfigOf(parsed),
   };
 }

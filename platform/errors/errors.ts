@@ -62,20 +62,27 @@ const EXPOSED_CODES = new Set<string>([
   'PERSISTED_QUERY_NOT_SUPPORTED', 'OPERATION_RESOLUTION_FAILURE',
 ]);
 
+/** Whether a client may see this error as it is: a DomainError, a request error, or a subgraph's domain error passed on. */
+export function isExpectedError(formatted: GraphQLFormattedError, error: unknown): boolean {
+  const original = (error as { originalError?: unknown })?.originalError ?? error;
+  const code = (formatted.extensions?.code as string | undefined) ?? 'INTERNAL_SERVER_ERROR';
+  return original instanceof DomainError || EXPOSED_CODES.has(code) || isDownstreamDomainCode(formatted);
+}
+
 /**
  * The one place unexpected errors are turned into what a client sees: anything that is not a
- * DomainError (or a GraphQL validation error) becomes INTERNAL_SERVER_ERROR with a generic
- * message, outside development. Stack traces never leave the process.
+ * DomainError (or a request error such as a GraphQL validation error) becomes
+ * INTERNAL_SERVER_ERROR with a generic message, in every mode, development included, so no SQL,
+ * Prisma text or file path ever leaves a process. The error itself is logged with the request id
+ * and its stack (see `errorLogPlugin` in #platform/http).
  */
-export function formatError(options: { exposeInternals: boolean }) {
+export function formatError() {
   return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
-    const original = (error as { originalError?: unknown })?.originalError ?? error;
     const code = (formatted.extensions?.code as string | undefined) ?? 'INTERNAL_SERVER_ERROR';
-    const known = original instanceof DomainError || EXPOSED_CODES.has(code) || isDownstreamDomainCode(formatted);
     const extensions = { ...formatted.extensions };
     delete extensions.stacktrace;
     delete extensions.exception;
-    if (known || options.exposeInternals) {
+    if (isExpectedError(formatted, error)) {
       return { ...formatted, extensions: { ...extensions, code } };
     }
     return {

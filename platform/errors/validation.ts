@@ -28,12 +28,19 @@ export function requireInt(value: number, field: string, range: { min: number; m
   return value;
 }
 
+/** The ISO 4217 codes (as the runtime's ICU knows them): `ZZZ` and `XXY` are not money. */
+const CURRENCIES = new Set(Intl.supportedValuesOf('currency'));
+
+export function isCurrency(code: string): boolean {
+  return CURRENCIES.has(code);
+}
+
 /** Money is an integer amount of minor units plus an ISO 4217 code; never a float. */
 export function requireMoney(money: { amount: number; currency: string }, field: string): { amount: number; currency: string } {
   if (!Number.isInteger(money.amount) || money.amount < 0 || money.amount > 1_000_000_000) {
     throw new ValidationError(`${field}.amount`, `${field}.amount must be a whole number of minor units from 0 to 1000000000.`);
   }
-  if (!/^[A-Z]{3}$/.test(money.currency)) {
+  if (!/^[A-Z]{3}$/.test(money.currency) || !isCurrency(money.currency)) {
     throw new ValidationError(`${field}.currency`, `${field}.currency must be a three-letter ISO 4217 code such as USD.`);
   }
   return { amount: money.amount, currency: money.currency };

@@ -6,7 +6,8 @@ import { withoutTracing } from '../observability/trace-context.js';
 
 export interface ReadinessCheck {
   name: string;
-  check(): Promise<void>;
+  /** Throws when the process cannot serve; may return details to show under its name (else "ok"). */
+  check(): Promise<unknown>;
 }
 
 export interface HttpAppOptions {
@@ -14,6 +15,8 @@ export interface HttpAppOptions {
   readiness: ReadinessCheck[];
   /** Whether the process is still accepting work; false while shutting down. */
   isAccepting(): boolean;
+  /** How long one check may take before it counts as failed (READINESS_CHECK_TIMEOUT_MS). */
+  checkTimeoutMs?: number;
 }
 
 /** A handler on plain node:http: answers the request and returns true, or leaves it alone and returns false. */
@@ -27,13 +30,13 @@ function sendJson(res: http.ServerResponse, status: number, value: unknown): voi
 
 async function readiness(options: HttpAppOptions): Promise<{ status: number; body: unknown }> {
   if (!options.isAccepting()) return { status: 503, body: { status: 'shutting_down', checks: {} } };
-  const checks: Record<string, string> = {};
+  const checks: Record<string, unknown> = {};
   let ready = true;
   await Promise.all(
     options.readiness.map(async ({ name, check }) => {
       try {
-        await withTimeout(withoutTracing(check), 2_000);
-        checks[name] = 'ok';
+        const details = await withTimeout(withoutTracing(check), options.checkTimeoutMs ?? 2_000);
+        checks[name] = details ?? 'ok';
       } catch (error) {
         ready = false;
         checks[name] = (error as Error).message;
@@ -84,7 +87,12 @@ export function createHttpApp(options: HttpAppOptions): { app: Express; server: 
   app.disable('x-powered-by');
   app.set('etag', false);
   const operational = operationalRoutes(options);
-  app.use((req, res, next) => void (operational(req, res) || next()));
+  app.use((req, res, next) => {
+    // While draining, every answer closes its connection: clients reconnect, through the load
+    // balancer, to a process that is staying, instead of reusing a socket this one is about to close.
+    if (!options.isAccepting()) res.setHeader('connection', 'close');
+    if (!operational(req, res)) next();
+  });
   const server = http.createServer(app);
   server.keepAliveTimeout = 65_000;
   return { app, server };

@@ -29,8 +29,12 @@ export async function runStandalone<TDb extends PrismaLike<TTx>, TTx extends Raw
   const stop = async (signal: string) => {
     if (stopping) return;
     stopping = true;
-    logger.info({ signal }, 'shutting down');
-    const force = setTimeout(() => process.exit(1), 15_000).unref();
+    const { drainDelayMs, graceMs } = config.shutdown;
+    logger.info({ signal, drainDelayMs, graceMs }, 'shutting down: /readyz answers 503, still serving while load balancers catch up');
+    const force = setTimeout(() => process.exit(1), drainDelayMs + graceMs + 5_000).unref();
+    running.beginShutdown();
+    await new Promise((resolve) => setTimeout(resolve, drainDelayMs));
+    logger.info('draining: no new connections, finishing requests in flight');
     await running.stop();
     await bus.close();
     await pglite?.close();

@@ -18,6 +18,8 @@ import { applyOutboxMigrations } from '../events/outbox-migrations.js';
 import { UnitOfWork } from '../events/unit-of-work.js';
 import { createHttpApp, jsonErrorHandler, listen } from '../http/http-server.js';
 import { metricsPlugin } from '../http/metrics-plugin.js';
+import { errorLogPlugin } from '../http/error-log-plugin.js';
+import { inputHygienePlugin } from '../http/input-hygiene-plugin.js';
 import { randomUUID } from 'node:crypto';
 import { requestIdFrom, type Identity } from '../auth/identity.js';
 import { GatewayCredentialVerifier } from '../auth/gateway-credential.js';
@@ -97,6 +99,9 @@ export interface RunningSubgraph<TDb extends PrismaLike<TTx>, TTx extends RawSql
   relay: OutboxRelay;
   /** The consumers this subgraph registered with the bus, as the bus calls them. */
   consumers: ConsumerOptions[];
+  /** First step of a drained shutdown: /readyz answers 503 while requests are still served. */
+  beginShutdown(): void;
+  /** Stops accepting, finishes in-flight requests (up to the shutdown grace), stops the relay, disconnects. */
   stop(): Promise<void>;
 }
 
@@ -199,6 +204,7 @@ export async function startSubgraph<TDb extends PrismaLike<TTx>, TTx extends Raw
   const { app, server } = createHttpApp({
     logger,
     isAccepting: () => accepting,
+    checkTimeoutMs: config.readinessCheckTimeoutMs,
     readiness: [{ name: 'database', check: async () => void (await db.$queryRawUnsafe('SELECT 1')) }],
   });
   app.use(httpServerSpans(name));
@@ -217,10 +223,12 @@ export async function startSubgraph<TDb extends PrismaLike<TTx>, TTx extends Raw
     includeStacktraceInErrorResponses: false,
     // The process owns SIGTERM/SIGINT (drain, then close databases and the bus), not each Apollo instance.
     stopOnTerminationSignals: false,
-    formatError: formatError({ exposeInternals: config.env === 'development' }),
+    formatError: formatError(),
     plugins: [
-      ApolloServerPluginDrainHttpServer({ httpServer: server }),
+      ApolloServerPluginDrainHttpServer({ httpServer: server, stopGracePeriodMillis: config.shutdown.graceMs }),
       subgraphPoliciesPlugin(readPolicies(typeDefs)),
+      inputHygienePlugin(),
+      errorLogPlugin(logger),
       metricsPlugin(name),
       ...(definition.answerWithEvents?.length ? [committedEventsPlugin(definition.answerWithEvents)] : []),
     ],
@@ -262,6 +270,9 @@ export async function startSubgraph<TDb extends PrismaLike<TTx>, TTx extends Raw
     runtime,
     relay,
     consumers,
+    beginShutdown() {
+      accepting = false;
+    },
     async stop() {
       accepting = false;
       await apollo.stop();

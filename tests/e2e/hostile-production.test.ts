@@ -169,7 +169,7 @@ describe('production posture', () => {
 
   it('refuses a wrong password in production with the same code and message as anywhere else', async () => {
     const response = await expectNoDatabaseChange(sg, () => byId('Login', { tenant: 'acme', email: 'alice@acme.test', password: 'wrong' }));
-    expectRefused(response, 'UNAUTHENTICATED', 200);
+    expectRefused(response, 'UNAUTHENTICATED', 401);
     expect(response.body?.errors?.[0]?.message).toBe('The tenant, email or password is not right.');
     expect(response.body?.errors?.[0]?.extensions?.requestId).toBe(response.headers.get('x-request-id'));
   });

@@ -53,13 +53,15 @@ const HEAVY_ORDERS = `subscription HeavyOrders {
   orderUpdated {
     id
     status
-    items {
-      quantity
-      unitPrice { amount currency }
-      lineTotal { amount currency }
-      product { id sku name description price { amount currency } category { id name } stock { available reserved updatedAt } }
-    }
+    items { ...Line }
+    again: items { ...Line }
   }
+}
+fragment Line on OrderItem {
+  quantity
+  unitPrice { amount currency }
+  lineTotal { amount currency }
+  product { id sku name description price { amount currency } category { id name } stock { available reserved updatedAt } }
 }`;
 
 describe('a slow consumer', () => {
@@ -75,7 +77,9 @@ describe('a slow consumer', () => {
     }
     await sg.settle();
 
-    const fast = await subscribed(await connect('admin@acme.test'), contract.dashboard, {}, 'LiveOrders', 'orderUpdated');
+    // the same heavy subscription on a socket that keeps reading: every result is news to it, since
+    // the stock of a product on every line changes before each event (results that say nothing new are not sent)
+    const fast = await subscribed(await connect('admin@acme.test'), HEAVY_ORDERS, {}, undefined, 'orderUpdated');
     const stalledClient = await connect('admin@acme.test');
     await subscribed(stalledClient, HEAVY_ORDERS, {}, undefined, 'orderUpdated');
     const socket = stalledClient.sockets[0]! as unknown as { _socket: { pause(): void; resume(): void } };
@@ -83,12 +87,15 @@ describe('a slow consumer', () => {
 
     const closedBefore = await metric('gateway_subscription_sockets_closed_total', { reason: 'slow_consumer' });
     const published: string[] = [];
-    for (let round = 0; round < 2_000 && (await metric('gateway_subscription_sockets_closed_total', { reason: 'slow_consumer' })) === closedBefore; round += 1) {
-      const orderId = orders[round % orders.length]!;
-      const event = createEvent(OrderEvents.confirmed, { tenantId: ACME.id, aggregateId: orderId, payload: { orderId, customerId: ACME.users[1]!.id } });
-      await sg.bus.publish(event);
-      published.push(event.id);
-      await fast.waitFor(`event ${round} on the fast socket`, (r) => r.extensions?.event?.id === event.id);
+    for (let round = 0; round < 1_000 && (await metric('gateway_subscription_sockets_closed_total', { reason: 'slow_consumer' })) === closedBefore; round += 1) {
+      // one stock change on every line, then an event of each order: three results that are news
+      await sg.client.as('admin@acme.test', contract.dashboard, { productId: lines[0]!.id, delta: 1, reason: 'slow consumer test' }, 'AdjustStock');
+      const events = orders.map((orderId) => createEvent(OrderEvents.confirmed, { tenantId: ACME.id, aggregateId: orderId, payload: { orderId, customerId: ACME.users[1]!.id } }));
+      for (const event of events) {
+        await sg.bus.publish(event);
+        published.push(event.id);
+      }
+      for (const event of events) await fast.waitFor(`event ${event.id} on the fast socket`, (r) => r.extensions?.event?.id === event.id);
     }
     expect(await metric('gateway_subscription_sockets_closed_total', { reason: 'slow_consumer' })).toBe(closedBefore + 1);
     // the fast socket missed nothing meanwhile
@@ -97,7 +104,7 @@ describe('a slow consumer', () => {
 
     socket._socket.resume();
     expect((await stalledClient.closed).code).toBe(4008);
-  });
+  }, 120_000);
 });
 
 describe('a subgraph restart', () => {
@@ -118,7 +125,13 @@ describe('a subgraph restart', () => {
 
     const catalog = await startCatalog();
     try {
-      const after = await adjustAs(1);
+      // the gateway's circuit to catalog may stay open a moment after it is back (SUBGRAPH_BREAKER_RESET_MS;
+      // meanwhile the stock changes, the product is refused fast): ask until the answer is complete
+      let after = await adjustAs(1);
+      for (let i = 0; i < 50 && !after?.adjustStock; i += 1) {
+        await new Promise((resolve) => setTimeout(resolve, 100));
+        after = await adjustAs(1);
+      }
       expect(after.adjustStock.product.name).toBe(product.name);
       const back = await live.waitFor('the event after the restart', (r) => r.data?.stockChanged?.available === after.adjustStock.available);
       expect(back.errors).toBeUndefined();

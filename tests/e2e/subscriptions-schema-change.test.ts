@@ -62,7 +62,7 @@ beforeAll(async () => {
     events: new InProcessBus(logger),
     verifier: new TokenVerifier(config.jwksUrl, config.jwt),
     policyPlugins: [requireAuthenticationPlugin({ allowAnonymousIntrospection: false }), enforceSchemaPoliciesPlugin(() => readPolicies(sdl))],
-    formatError: formatError({ exposeInternals: false }),
+    formatError: formatError(),
   });
   await gateway.load();
   url = `http://127.0.0.1:${await listen(httpServer, 0, '127.0.0.1')}/graphql`;

@@ -81,6 +81,16 @@ describe('LiveStock', () => {
     expect(event.data).toEqual({ stockChanged: { product: { id: mug.id, name: mug.name }, available: after.available, reserved: after.reserved } });
   });
 
+  it('answers LiveStock for named products at once with their stock as it is now', async () => {
+    const kettle = ACME.products[5]!;
+    const now = await adjust('admin@acme.test', kettle.id, 2);
+    const admin = await connect('admin@acme.test');
+    const live = admin.subscribe(contract.dashboard, { productIds: [kettle.id] }, 'LiveStock');
+    const first = await live.waitFor('the stock as it is now', (r) => r.data?.stockChanged?.product?.id === kettle.id);
+    expect(first.data!.stockChanged).toEqual({ product: { id: kettle.id, name: kettle.name }, available: now.available, reserved: now.reserved });
+    expect(first.extensions).toMatchObject({ snapshot: true });
+  });
+
   it("gives every product of the admin's tenant without productIds, and never another tenant's", async () => {
     const acmeAdmin = await connect('admin@acme.test');
     const globexAdmin = await connect('admin@globex.test');
@@ -128,20 +138,25 @@ describe('orderUpdated', () => {
   const shipped = ACME.orders.find((o) => o.state === 'SHIPPED')!;
   const confirmed = ACME.orders.find((o) => o.state === 'CONFIRMED')!;
 
-  it('sends a customer their order with its payment and shipment, and an admin LiveOrders with the customer email', async () => {
+  it('answers a customer at once with their order as it is, payment and shipment included, and an admin LiveOrders with the customer email', async () => {
     const alice = await connect('alice@acme.test');
     const admin = await connect('admin@acme.test');
     const mine = await subscribed(alice, contract.storefront, { id: shipped.id }, 'OrderUpdated', 'orderUpdated');
     const dashboard = await subscribed(admin, contract.dashboard, {}, 'LiveOrders', 'orderUpdated');
 
-    await publish(ShipmentEvents.inTransit, ACME.id, shipped.id, { shipmentId: randomUUID(), customerId: ALICE.id });
-    const event = await mine.waitFor('the shipment event', (r) => r.data?.orderUpdated?.id === shipped.id);
-    expect(event.errors).toBeUndefined();
-    expect(event.data!.orderUpdated).toMatchObject({ id: shipped.id, status: 'SHIPPED', payment: { status: expect.any(String) }, shipment: { status: expect.any(String) } });
-    expect(event.extensions?.event?.id).toEqual(expect.any(String));
+    const first = await mine.waitFor('the order as it is now', (r) => r.data?.orderUpdated?.id === shipped.id);
+    expect(first.errors).toBeUndefined();
+    expect(first.data!.orderUpdated).toMatchObject({ id: shipped.id, status: 'SHIPPED', payment: { status: expect.any(String) }, shipment: { status: expect.any(String) } });
+    expect(first.extensions).toMatchObject({ snapshot: true });
 
+    const unchanged = await counter('gateway_subscription_results_dropped_total', { reason: 'unchanged_or_older' });
+    await publish(ShipmentEvents.inTransit, ACME.id, shipped.id, { shipmentId: randomUUID(), customerId: ALICE.id });
     const row = await dashboard.waitFor('the shipment event on the dashboard', (r) => r.data?.orderUpdated?.id === shipped.id);
     expect(row.data!.orderUpdated).toMatchObject({ id: shipped.id, status: 'SHIPPED', customer: { email: ALICE.email }, total: { amount: shipped.totalAmount, currency: 'USD' } });
+    expect(row.extensions?.event?.id).toEqual(expect.any(String));
+    // the event changed nothing the customer's subscription selects: no second, identical result
+    await eventually('the unchanged result to be dropped', async () => (await counter('gateway_subscription_results_dropped_total', { reason: 'unchanged_or_older' })) > unchanged);
+    expect(mine.results.filter((r) => r.data?.orderUpdated?.id === shipped.id)).toHaveLength(1);
   });
 
   it("shows a customer their new order go PENDING → CONFIRMED with the payment captured, and the admin's LiveOrders with the customer's email", async () => {
@@ -173,6 +188,29 @@ describe('orderUpdated', () => {
     await sg.settle();
   });
 
+  it('catches a customer up with `since`: the orders they may see that changed after it, each as it is now', async () => {
+    const since = new Date().toISOString();
+    const product = ACME.products[22]!;
+    const { placeOrder } = await sg.client.as<any>('alice@acme.test', contract.storefront, { input: { idempotencyKey: randomUUID(), items: [{ productId: product.id, quantity: 1 }] } }, 'PlaceOrder');
+    await sg.settle();
+
+    const alice = await connect('alice@acme.test');
+    const document = 'subscription Since($since: DateTime) { orderUpdated(since: $since) { id status payment { status } } }';
+    const mine = alice.subscribe(document, { since }, 'Since');
+    const caughtUp = await mine.waitFor('the order placed after `since`', (r) => r.data?.orderUpdated?.id === placeOrder.id);
+    expect(caughtUp.data!.orderUpdated).toEqual({ id: placeOrder.id, status: 'CONFIRMED', payment: { status: 'CAPTURED' } });
+    expect(caughtUp.extensions).toMatchObject({ snapshot: true });
+    // nothing that changed before `since`
+    expect(mine.results.map((r) => r.data?.orderUpdated?.id)).toEqual([placeOrder.id]);
+
+    // the list behind it is the orders subgraph's, with its row rules: another customer's holds none of alice's
+    const changed = 'query Changed($since: DateTime!) { ordersChangedSince(since: $since) { id } }';
+    const stranger = await sg.client.request<any>(changed, { since }, { token: await tokens.sign({ userId: randomUUID(), tenantId: ACME.id, role: 'CUSTOMER' }) });
+    expect(stranger.data).toEqual({ ordersChangedSince: [] });
+    const globexAdmin = await sg.client.request<any>(changed, { since }, { token: await sg.client.tokenFor('admin@globex.test') });
+    expect(globexAdmin.data.ordersChangedSince.map((o: { id: string }) => o.id)).not.toContain(placeOrder.id);
+  });
+
   it("keeps a tenant's orders from another tenant's admin and from another customer", async () => {
     const globexAdmin = await connect('admin@globex.test');
     const bob = await connect('bob@globex.test');
@@ -191,16 +229,26 @@ describe('orderUpdated', () => {
     expect(bobAsksForAlices.results).toEqual([]);
   });
 
-  it("drops a payment event of an order the customer may not see, as the orders subgraph decides", async () => {
-    // a customer of acme with no orders: the payment event names no customer, so the gateway asks orders
-    const stranger = await connectWith(await tokens.sign({ userId: randomUUID(), tenantId: ACME.id, role: 'CUSTOMER' }));
+  it("sends an order event that names no customer to the tenant's admins only, and asks no customer's subscription", async () => {
+    const strangerId = randomUUID();
+    const stranger = await connectWith(await tokens.sign({ userId: strangerId, tenantId: ACME.id, role: 'CUSTOMER' }));
     const all = await subscribed(stranger, contract.storefront, {}, 'OrderUpdated', 'orderUpdated');
-    const hidden = await counter('gateway_subscription_events_total', { field: 'orderUpdated', outcome: 'not_visible' });
+    const admin = await connect('admin@acme.test');
+    const dashboard = await subscribed(admin, contract.dashboard, {}, 'LiveOrders', 'orderUpdated');
+    const executions = async () =>
+      (await Promise.all(['delivered', 'not_visible', 'unavailable', 'failed'].map((outcome) => counter('gateway_subscription_events_total', { field: 'orderUpdated', outcome })))).reduce((a, b) => a + b, 0);
+    const before = await executions();
 
     const delivered = ACME.orders.find((o) => o.state === 'DELIVERED')!;
-    await publish(PaymentEvents.refunded, ACME.id, randomUUID(), { paymentId: randomUUID(), amount: { amount: 100, currency: 'USD' } });
     await publish(PaymentEvents.captured, ACME.id, delivered.id, { paymentId: randomUUID(), amount: { amount: delivered.totalAmount, currency: 'USD' } });
-    await eventually('the orders subgraph to refuse both', async () => (await counter('gateway_subscription_events_total', { field: 'orderUpdated', outcome: 'not_visible' })) >= hidden + 2);
+    // then an event naming the stranger, of an order that is not theirs: the orders subgraph refuses it
+    const hidden = await counter('gateway_subscription_events_total', { field: 'orderUpdated', outcome: 'not_visible' });
+    await publish(PaymentEvents.captured, ACME.id, randomUUID(), { customerId: strangerId, paymentId: randomUUID(), amount: { amount: 100, currency: 'USD' } });
+    await dashboard.waitFor('the ownerless event on the dashboard', (r) => r.data?.orderUpdated?.id === delivered.id);
+    await eventually('the orders subgraph to refuse the second twice', async () => (await counter('gateway_subscription_events_total', { field: 'orderUpdated', outcome: 'not_visible' })) >= hidden + 2);
+    // the dashboard's execution of the first; the second refused to the dashboard and to the stranger
+    // (the order does not exist); the first never asked about for the stranger
+    expect(await executions()).toBe(before + 3);
     expect(all.results).toEqual([]);
   });
 });

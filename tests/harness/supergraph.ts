@@ -80,6 +80,11 @@ export async function startTestSupergraph(env: Record<string, string> = {}): Pro
       LOG_LEVEL: process.env.LOG_LEVEL ?? 'silent',
       DATA_DIR: dataDir,
       OUTBOX_POLL_MS: '50',
+      // the gateway asks its subgraphs' /readyz in the background: often, so tests see a stopped one soon
+      SUBGRAPH_HEALTH_INTERVAL_MS: '500',
+      // a subgraph a test stops and starts again is back before the next request: its circuit is
+      // half-open by then (after a restart, which takes longer than this), and the first request closes it
+      SUBGRAPH_BREAKER_RESET_MS: '250',
       ...(urls ?? {}),
       ...(natsUrl ? { NATS_URL: natsUrl, NATS_NAMESPACE: namespace! } : {}),
       // With Redis (CI), the gateway's edge state (rate limits, ended sessions) lives there, under keys of this file's own.

@@ -12,23 +12,25 @@ export class TestTokens {
     private readonly key: CryptoKey,
     private readonly publicKey: CryptoKey,
     readonly env: Record<string, string>,
+    readonly keyId: string,
   ) {}
 
-  static async create(): Promise<TestTokens> {
+  /** A fresh key; `keyId` names it in token headers and the JWKS (tests with two keys give each its own). */
+  static async create(keyId = KEY_ID): Promise<TestTokens> {
     const { privateKey, publicKey } = await generateKeyPair('ES256', { extractable: true });
-    return new TestTokens(privateKey, publicKey, { JWT_PRIVATE_KEY: await exportPKCS8(privateKey), JWT_KEY_ID: KEY_ID });
+    return new TestTokens(privateKey, publicKey, { JWT_PRIVATE_KEY: await exportPKCS8(privateKey), JWT_KEY_ID: keyId }, keyId);
   }
 
   /** The JWKS that verifies these tokens, for a test that serves it itself. */
   async jwks(): Promise<{ keys: JWK[] }> {
-    return { keys: [{ ...(await exportJWK(this.publicKey)), kid: KEY_ID, alg: 'ES256', use: 'sig' }] };
+    return { keys: [{ ...(await exportJWK(this.publicKey)), kid: this.keyId, alg: 'ES256', use: 'sig' }] };
   }
 
   /** An access token as accounts issues them, valid for `ttlSeconds`. */
   async sign(claims: { userId: string; tenantId: string; role: 'ADMIN' | 'CUSTOMER' }, ttlSeconds = 600): Promise<string> {
     const now = Math.floor(Date.now() / 1000);
     return new SignJWT({ tid: claims.tenantId, role: claims.role })
-      .setProtectedHeader({ alg: 'ES256', kid: KEY_ID, typ: 'JWT' })
+      .setProtectedHeader({ alg: 'ES256', kid: this.keyId, typ: 'JWT' })
       .setSubject(claims.userId)
       .setIssuer('supergraph-commerce')
       .setAudience('supergraph-commerce')

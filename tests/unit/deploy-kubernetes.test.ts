@@ -104,6 +104,26 @@ describe('the services', () => {
     }
   });
 
+  it('drains on termination: a preStop pause, then a grace period covering the drain delay, the in-flight grace and the subscriptions', () => {
+    const data = config.data!;
+    for (const deployment of deployments.filter((d) => containerOf(d).image === 'supergraph-commerce')) {
+      const name = deployment.metadata.name;
+      const pause = Number(containerOf(deployment).lifecycle.preStop.exec.command[1]);
+      expect(containerOf(deployment).lifecycle.preStop.exec.command[0], name).toBe('sleep');
+      const subscriptions = name === 'gateway' ? Number(envOf(deployment).SUBSCRIPTION_SHUTDOWN_GRACE_MS?.value ?? 5_000) : 0;
+      const needed = pause + (Number(data.SHUTDOWN_DRAIN_DELAY_MS) + Number(data.SHUTDOWN_GRACE_MS) + subscriptions) / 1000;
+      expect(deployment.spec.template.spec.terminationGracePeriodSeconds, name).toBeGreaterThan(needed);
+    }
+  });
+
+  it("keeps probe timeouts in order: a subgraph's database check, then the gateway's wait for it, then Kubernetes' wait", () => {
+    const check = Number(config.data!.READINESS_CHECK_TIMEOUT_MS);
+    expect(check).toBeLessThan(3_000); // the gateway's SUBGRAPH_HEALTH_TIMEOUT_MS default
+    for (const deployment of deployments.filter((d) => containerOf(d).image === 'supergraph-commerce')) {
+      expect(containerOf(deployment).readinessProbe.timeoutSeconds * 1000, deployment.metadata.name).toBeGreaterThan(check);
+    }
+  });
+
   it('sets requests and limits, and the Node heap limit to about three quarters of the memory limit', () => {
     for (const workload of workloads.filter((w) => containerOf(w).image === 'supergraph-commerce')) {
       const { requests, limits } = containerOf(workload).resources;

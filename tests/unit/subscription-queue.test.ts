@@ -100,3 +100,23 @@ describe('a subscriber queue', () => {
     expect((await queue.next()).done).toBe(true);
   });
 });
+
+describe("a subscription's guard per entity", () => {
+  const read = (entity: string, n: number, readAt: number, fingerprint = String(n)) => ({ ...result(entity, n), readAt, fingerprint });
+
+  it('drops a result read before the one it already has (a snapshot overtaken by an older event)', async () => {
+    const queue = new SocketSession(socket(), 10).openQueue(() => undefined);
+    expect(queue.push(read('Order:1', 2, 20))).toBe(true);
+    expect(queue.push(read('Order:1', 1, 10))).toBe(false);
+    expect(queue.push(read('Order:1', 3, 30))).toBe(true);
+    expect(await drain(queue, 2)).toEqual([2, 3].map((n) => ({ n, entity: 'Order:1' })));
+  });
+
+  it('drops a result equal to the last one it got for the entity, and keeps entities apart', () => {
+    const queue = new SocketSession(socket(), 10).openQueue(() => undefined);
+    expect(queue.push(read('Order:1', 1, 10, 'same'))).toBe(true);
+    expect(queue.push(read('Order:1', 1, 11, 'same'))).toBe(false);
+    expect(queue.push(read('Order:2', 1, 5, 'same'))).toBe(true);
+    expect(queue.push(read('Order:1', 2, 12, 'changed'))).toBe(true);
+  });
+});

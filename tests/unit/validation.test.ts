@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { errorOf } from '../harness/errors.js';
-import { isId, requireId, requireInt, requireMoney, requireText } from '#platform/errors';
+import { badString, isId, requireId, requireInt, requireMoney, requireText } from '#platform/errors';
 
 
 const ID = '3f2b8c1e-9a4d-4e6f-8b1a-2c3d4e5f6a7b';
@@ -85,5 +85,31 @@ describe('money', () => {
     const error = errorOf(() => requireMoney({ amount: 100, currency }, 'input.price'));
     expect(error.code).toBe('BAD_USER_INPUT');
     expect(error.extensions.field).toBe('input.price.currency');
+  });
+});
+
+describe('the one check of every string input', () => {
+  it.each([
+    ['a NUL', 'a\u0000b', 'must not contain NUL characters'],
+    ['a lone high surrogate', 'a\uD800', 'lone surrogate'],
+    ['a lone low surrogate', '\uDC00b', 'lone surrogate'],
+    ['an escape character', 'a\u001Bb', 'control characters'],
+    ['a C1 control', 'a\u0085b', 'control characters'],
+    ['a line break in a name', 'a\nb', 'one line'],
+    ['1,025 characters in a name', 'x'.repeat(1025), 'at most 1024'],
+  ])('refuses %s', (_label, value, message) => {
+    expect(badString(value, 'input.name', 'String')).toContain(message);
+  });
+
+  it('allows tabs and line breaks in free text, up to 10,000 characters, and emoji (surrogate pairs) anywhere', () => {
+    expect(badString('one\n\ttwo\r\n', 'input.description', 'String')).toBeNull();
+    expect(badString('x'.repeat(10_000), 'input.description', 'String')).toBeNull();
+    expect(badString('x'.repeat(10_001), 'input.description', 'String')).toContain('at most 10000');
+    expect(badString('Lamp 💡 Ünïcödé', 'input.name', 'String')).toBeNull();
+  });
+
+  it('refuses an ID that is not a UUID', () => {
+    expect(badString('kitchen', 'productId', 'ID')).toBe('productId is not a valid id.');
+    expect(badString(ID, 'productId', 'ID')).toBeNull();
   });
 });

@@ -110,7 +110,13 @@ export function OrderDetail({ id, onClose }: { id: string; onClose(): void }) {
               <dd>{formatDateTime(order.updatedAt)}</dd>
               <dt>Customer</dt>
               <dd>
-                {order.customer.name} <span className="muted">&lt;{order.customer.email}&gt;</span>
+                {order.customer ? (
+                  <>
+                    {order.customer.name} <span className="muted">&lt;{order.customer.email}&gt;</span>
+                  </>
+                ) : (
+                  <span className="muted">unavailable just now</span>
+                )}
               </dd>
             </dl>
           </section>
@@ -136,15 +142,21 @@ export function OrderDetail({ id, onClose }: { id: string; onClose(): void }) {
                 </tr>
               </thead>
               <tbody>
-                {order.items.map((item) => (
-                  <tr key={item.product.id}>
+                {order.items.map((item, i) => (
+                  <tr key={item.product?.id ?? i}>
                     <td>
-                      {item.product.name} <span className="muted small">{item.product.sku}</span>
+                      {item.product ? (
+                        <>
+                          {item.product.name} <span className="muted small">{item.product.sku}</span>
+                        </>
+                      ) : (
+                        <span className="muted">product unavailable just now</span>
+                      )}
                     </td>
                     <td className="num">{item.quantity}</td>
                     <td className="num">{formatMoney(item.unitPrice)}</td>
                     <td className="num">{formatMoney(item.lineTotal)}</td>
-                    <td className="num">{item.product.stock.available}</td>
+                    <td className="num">{item.product?.stock?.available ?? '—'}</td>
                   </tr>
                 ))}
               </tbody>

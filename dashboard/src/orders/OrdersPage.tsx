@@ -161,8 +161,8 @@ export function OrdersPage({ selectedId, onSelect }: { selectedId?: string; onSe
                       <code title={order.id}>{shortId(order.id)}</code>
                     </td>
                     <td className="nowrap">{formatWhen(order.createdAt)}</td>
-                    <td className="ellipsis">{order.customer.email}</td>
-                    <td className="col-items ellipsis">{order.items.map((i) => `${i.quantity} × ${i.product.name}`).join(', ')}</td>
+                    <td className="ellipsis">{order.customer?.email ?? '—'}</td>
+                    <td className="col-items ellipsis">{order.items.map((i) => `${i.quantity} × ${i.product?.name ?? '…'}`).join(', ')}</td>
                     <td className="num">{formatMoney(order.total)}</td>
                     <td>
                       <StatusBadge status={order.status} />

@@ -54,7 +54,8 @@ export function StockPage() {
       }
       const nodes = result.data.products.edges.map((e) => e.node);
       levels.applyRead(
-        nodes.map((n) => ({ productId: n.id, name: n.name, sku: n.sku, available: n.stock.available, reserved: n.stock.reserved })),
+        // a product whose stock inventory could not give just now (null) keeps its last known level
+        nodes.flatMap((n) => (n.stock ? [{ productId: n.id, name: n.name, sku: n.sku, available: n.stock.available, reserved: n.stock.reserved }] : [])),
         startedAt,
       );
       setListing((l) => ({

@@ -2,6 +2,7 @@ import { createRemoteJWKSet, jwtVerify, errors, type JWTVerifyGetKey } from 'jos
 import type { Identity } from '#platform/auth';
 
 const ALGORITHMS = ['ES256'];
+const VERIFIED_TOKENS = 10_000;
 
 export type VerifyResult = { ok: true; identity: Identity; expiresAt: number } | { ok: false; reason: string };
 
@@ -12,6 +13,12 @@ export type VerifyResult = { ok: true; identity: Identity; expiresAt: number } |
  */
 export class TokenVerifier {
   private readonly keys: JWTVerifyGetKey;
+  /**
+   * Tokens whose signature and claims checked out, for a minute at most (and never past their
+   * expiry): a client sends the same token with every request, and an ES256 verification is the
+   * dearest step of the edge. The session is still checked on every request.
+   */
+  private readonly verified = new Map<string, { identity: Identity; expiresAt: number; until: number }>();
 
   constructor(
     jwksUrl: string,
@@ -22,6 +29,16 @@ export class TokenVerifier {
   }
 
   async verify(token: string): Promise<VerifyResult> {
+    const known = this.verified.get(token);
+    if (known) {
+      const now = Date.now();
+      if (now < known.until && now < (known.expiresAt + this.options.clockToleranceSeconds) * 1000) {
+        const sid = known.identity.sessionId;
+        if (sid !== undefined && (await this.isSessionRevoked(sid))) return { ok: false, reason: 'session ended' };
+        return { ok: true, identity: known.identity, expiresAt: known.expiresAt };
+      }
+      this.verified.delete(token);
+    }
     try {
       const { payload } = await jwtVerify(token, this.keys, {
         algorithms: ALGORITHMS,
@@ -34,7 +51,10 @@ export class TokenVerifier {
       if (!sub || typeof tid !== 'string' || (role !== 'ADMIN' && role !== 'CUSTOMER')) return { ok: false, reason: 'token lacks tenant or role' };
       if (sid !== undefined && typeof sid !== 'string') return { ok: false, reason: 'token has a malformed session' };
       if (sid !== undefined && (await this.isSessionRevoked(sid))) return { ok: false, reason: 'session ended' };
-      return { ok: true, identity: { userId: sub, tenantId: tid, role, ...(sid ? { sessionId: sid } : {}) }, expiresAt: exp ?? 0 };
+      const identity: Identity = Object.freeze({ userId: sub, tenantId: tid, role, ...(sid ? { sessionId: sid } : {}) });
+      if (this.verified.size >= VERIFIED_TOKENS) this.verified.delete(this.verified.keys().next().value!);
+      this.verified.set(token, { identity, expiresAt: exp ?? 0, until: Date.now() + 60_000 });
+      return { ok: true, identity, expiresAt: exp ?? 0 };
     } catch (error) {
       if (error instanceof errors.JWTExpired) return { ok: false, reason: 'token expired' };
       if (error instanceof errors.JOSEError) return { ok: false, reason: error.code };

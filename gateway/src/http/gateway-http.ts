@@ -26,6 +26,8 @@ export interface GatewayHttpOptions {
   identify: (exchange: EdgeExchange) => Promise<GatewayContext>;
   /** Once the caller is known, cheapest refusals first (rate limits, then trusted documents and limits). */
   afterCaller: Array<(exchange: EdgeExchange, context: GatewayContext) => boolean | Promise<boolean>>;
+  /** False while shutting down: every answer then closes its connection. */
+  isAccepting: () => boolean;
 }
 
 class BodyTooLarge extends Error {}
@@ -135,6 +137,9 @@ export function gatewayHttpHandler(options: GatewayHttpOptions): (req: IncomingM
   };
 
   return (req, res) => {
+    // While draining, every answer closes its connection: clients reconnect, through the load
+    // balancer, to a process that is staying, instead of reusing a socket this one is about to close.
+    if (!options.isAccepting()) res.setHeader('connection', 'close');
     for (const route of options.routes) if (route(req, res)) return;
     const url = req.url ?? '/';
     const query = url.indexOf('?');

@@ -71,7 +71,7 @@ export function admitOperations(options: {
       const schema = options.schema();
       if (!schema) continue;
       const variables = typeof operation.variables === 'object' && operation.variables !== null ? (operation.variables as Record<string, unknown>) : {};
-      const refusal = options.limiter.check(hash, source, variables, schema, operation.operationName);
+      const refusal = options.limiter.check(hash, source, variables, schema) ?? options.limiter.checkOperationName(hash, operation.operationName);
       if (refusal) {
         refuseRequest(exchange, 400, refusal.code, refusal.message);
         return true;

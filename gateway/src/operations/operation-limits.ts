@@ -125,12 +125,8 @@ export class OperationLimiter {
     this.cost = costLimitRule({ maxCost: limits.maxCost }) as unknown as ValidationRule;
   }
 
-  /**
-   * The first limit the operation breaks, or null. A document that does not parse is left to the
-   * GraphQL server to report. `operationName` (HTTP only): a document of several operations needs
-   * one, and it must name one of them (else 400, not the executor's 500).
-   */
-  check(hash: string, source: string, variables: Record<string, unknown>, schema: GraphQLSchema, operationName?: unknown): LimitRefusal | null {
+  /** The first limit the operation breaks, or null. A document that does not parse is left to the GraphQL server to report. */
+  check(hash: string, source: string, variables: Record<string, unknown>, schema: GraphQLSchema): LimitRefusal | null {
     let entry = this.admitted.get(hash);
     if (!entry || entry.schema !== schema) {
       const parser = new MaxTokensParserWLexer(source, { n: this.limits.maxTokens });
@@ -153,8 +149,6 @@ export class OperationLimiter {
       };
       this.remember(hash, entry);
     }
-    const nameRefusal = operationNameRefusal(entry.operationNames, operationName);
-    if (nameRefusal) return nameRefusal;
     const key = entry.listSizeVariables.length ? JSON.stringify(entry.listSizeVariables.map((n) => (n in variables ? [variables[n]] : []))) : '';
     let refusal = entry.costs.get(key);
     if (refusal === undefined) {
@@ -164,6 +158,15 @@ export class OperationLimiter {
       entry.costs.set(key, refusal);
     }
     return refusal;
+  }
+
+  /**
+   * For HTTP, after `check` admitted the document: a document of several operations needs an
+   * operationName, and it must name one of them (else 400 here, not the gateway executor's 500).
+   */
+  checkOperationName(hash: string, operationName: unknown): LimitRefusal | null {
+    const entry = this.admitted.get(hash);
+    return entry ? operationNameRefusal(entry.operationNames, operationName) : null;
   }
 
   private remember(hash: string, entry: AdmittedDocument): void {

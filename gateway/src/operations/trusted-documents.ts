@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
+import { Kind, parse } from 'graphql';
 import type { EdgeConfig } from '../edge-config.js';
 import type { StringCache } from '../edge-store/edge-store.js';
 
@@ -26,6 +27,17 @@ export function loadTrustedDocuments(config: EdgeConfig['trustedDocuments']): Tr
     documents.set(id, body);
   }
   return documents;
+}
+
+/** The names of the operations in the trusted documents: the gateway's known operations (metrics labels). */
+export function operationNamesOf(documents: TrustedDocuments): Set<string> {
+  const names = new Set<string>();
+  for (const body of documents.values()) {
+    for (const definition of parse(body).definitions) {
+      if (definition.kind === Kind.OPERATION_DEFINITION && definition.name) names.add(definition.name.value);
+    }
+  }
+  return names;
 }
 
 /** Apollo keeps persisted queries under this prefix in the cache it is given. */

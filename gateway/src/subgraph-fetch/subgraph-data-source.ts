@@ -3,10 +3,12 @@ import type { GraphQLDataSource, GraphQLDataSourceProcessOptions } from '@apollo
 import { STATUS_CODES } from 'node:http';
 import { GraphQLError, Kind, type DocumentNode } from 'graphql';
 import client from 'prom-client';
-import { GATEWAY_CREDENTIAL_HEADER, type GatewayCredentialSigner, IDENTITY_HEADERS } from '#platform/auth';
+import { GATEWAY_CREDENTIAL_HEADER, type GatewayCredentialSigner, IDENTITY_HEADERS, type Identity } from '#platform/auth';
 import { registry, injectTraceContext } from '#platform/observability';
 import type { GatewayContext } from '../context.js';
 import type { SubgraphHttpResponse, SubgraphTransport } from './subgraph-transport.js';
+import { SubgraphFetchFailure } from './resilience/subgraph-failure.js';
+import type { SubgraphGuard } from './resilience/subgraph-guard.js';
 
 type GatewayGraphQLResponse = Awaited<ReturnType<GraphQLDataSource['process']>>;
 
@@ -65,24 +67,41 @@ function errorFromResponse(url: string, response: SubgraphHttpResponse): GraphQL
  * The gateway's data source for one subgraph: the request body is built here, and every fetch
  * carries a credential signed for that subgraph, that exact body and the caller read from the
  * request's context (subgraphs trust nothing else, see platform/auth/gateway-credential.ts). The
- * bytes go through the subgraph's transport (subgraph-transport.ts); fetches are measured.
+ * bytes go through the subgraph's transport (subgraph-transport.ts); fetches are measured;
+ * identical queries of one caller in flight at once are sent once (`mergeFetches`).
  */
 export class SubgraphDataSource implements GraphQLDataSource<GatewayContext> {
+  /** Identical queries under way, by caller and body (merging on); null when merging is off. */
+  private readonly inFlight: Map<string, Promise<SubgraphHttpResponse>> | null;
+
   constructor(
     readonly subgraph: string,
     readonly transport: SubgraphTransport,
     private readonly signer: GatewayCredentialSigner,
-  ) {}
+    /** Circuit breaker, concurrency cap and retries (resilience/); a failure becomes an error naming the subgraph. */
+    private readonly guard: SubgraphGuard,
+    private readonly exposeFailureDetail = false,
+    options: { mergeFetches: boolean } = { mergeFetches: true },
+  ) {
+    this.inFlight = options.mergeFetches ? new Map() : null;
+  }
 
   async process(options: GraphQLDataSourceProcessOptions<GatewayContext>): Promise<GatewayGraphQLResponse> {
     const end = fetchDuration.startTimer({ subgraph: this.subgraph });
+    const context = options.context as Partial<GatewayContext> | undefined;
+    const operation = isMutation('document' in options ? options.document : undefined, options.request.query ?? '') ? 'mutation' : 'query';
     try {
-      const response = await this.fetch(options);
+      const response = await this.guard.run(operation, () => this.fetch(options));
       end({ outcome: response.errors?.length ? 'error' : 'ok' });
       return response;
     } catch (error) {
       end({ outcome: 'failed' });
-      throw error;
+      if (!(error instanceof SubgraphFetchFailure)) throw error;
+      // fail-fast refusals are counted on /metrics; logging each would flood the log while a circuit is open
+      if (!error.reason) context?.logger?.warn({ subgraph: this.subgraph, operation, failure: error.kind, err: error.underlying }, 'subgraph fetch failed');
+      // An answer without data: the gateway leaves this fetch's fields null and passes the error on
+      // with the subgraph's name, so the rest of the response still arrives.
+      return { errors: [error.toGraphQLError(operation, this.exposeFailureDetail)] };
     }
   }
 
@@ -90,20 +109,13 @@ export class SubgraphDataSource implements GraphQLDataSource<GatewayContext> {
     const { request } = options;
     if (!request.query) throw new Error('Missing query');
     const context = options.context as Partial<GatewayContext> | undefined;
-    const requestId = context?.requestId ?? randomUUID();
+    const identity = context?.identity ?? null;
     context?.requestLog?.subgraphs.add(this.subgraph);
     const body = JSON.stringify({ query: request.query, variables: request.variables, operationName: request.operationName });
-    const headers: Record<string, string> = {
-      'content-type': 'application/json',
-      [IDENTITY_HEADERS.requestId]: requestId,
-      [GATEWAY_CREDENTIAL_HEADER]: this.signer.sign({ audience: this.subgraph, body, requestId, identity: context?.identity ?? null }),
-    };
-    // the subgraph's spans continue the gateway's fetch span
-    injectTraceContext((name, value) => {
-      headers[name] = value;
-    });
     const document = 'document' in options ? options.document : undefined;
-    const response = await this.transport.send({ body, headers, idempotent: !isMutation(document, request.query) });
+    const idempotent = !isMutation(document, request.query);
+    // Only the HTTP exchange is shared: every caller parses its own copy of the answer.
+    const response = await (idempotent && this.inFlight ? this.merged(body, identity, context?.requestId) : this.send(body, identity, context?.requestId, idempotent));
     if (response.status < 200 || response.status > 299) throw errorFromResponse(this.transport.url, response);
     const parsed = parseJson(response);
     if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) throw new Error(`Expected JSON response body, but received: ${String(parsed).slice(0, 200)}`);
@@ -112,5 +124,36 @@ export class SubgraphDataSource implements GraphQLDataSource<GatewayContext> {
       policy?.restrict?.(cacheHintOf(response.headers['cache-control']));
     }
     return parsed as GatewayGraphQLResponse;
+  }
+
+  /**
+   * Identical queries in flight at once (same body, same caller: user, tenant, role and session)
+   * share one subgraph request. The key holds the caller, so no one is ever answered with a fetch
+   * made as somebody else; mutations never get here.
+   */
+  private merged(body: string, identity: Identity | null, requestId: string | undefined): Promise<SubgraphHttpResponse> {
+    const key = identity ? `${identity.userId}\u0000${identity.tenantId}\u0000${identity.role}\u0000${identity.sessionId ?? ''}\u0000${body}` : `\u0000${body}`;
+    const inFlight = this.inFlight!;
+    const pending = inFlight.get(key);
+    if (pending) return pending;
+    const sent = this.send(body, identity, requestId, true);
+    inFlight.set(key, sent);
+    const forget = () => inFlight.delete(key);
+    sent.then(forget, forget);
+    return sent;
+  }
+
+  private send(body: string, identity: Identity | null, callerRequestId: string | undefined, idempotent: boolean): Promise<SubgraphHttpResponse> {
+    const requestId = callerRequestId ?? randomUUID();
+    const headers: Record<string, string> = {
+      'content-type': 'application/json',
+      [IDENTITY_HEADERS.requestId]: requestId,
+      [GATEWAY_CREDENTIAL_HEADER]: this.signer.sign({ audience: this.subgraph, body, requestId, identity }),
+    };
+    // the subgraph's spans continue the gateway's fetch span
+    injectTraceContext((name, value) => {
+      headers[name] = value;
+    });
+    return this.transport.send({ body, headers, idempotent });
   }
 }

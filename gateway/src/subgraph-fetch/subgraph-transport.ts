@@ -47,8 +47,7 @@ export interface SubgraphTransportOptions {
 const RESET_CODES = new Set(['UND_ERR_SOCKET', 'ECONNRESET', 'EPIPE', 'UND_ERR_CLOSED']);
 const CONNECT_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'UND_ERR_CONNECT_TIMEOUT']);
 
-function classify(error: unknown, timedOut: boolean): SubgraphTransportFailure {
-  if (timedOut) return 'timeout';
+function classify(error: unknown): SubgraphTransportFailure {
   const code = (error as { code?: string } | null)?.code ?? '';
   if (code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT') return 'timeout';
   if (error instanceof errors.ClientDestroyedError || error instanceof errors.ClientClosedError) return 'closed';
@@ -60,19 +59,26 @@ function classify(error: unknown, timedOut: boolean): SubgraphTransportFailure {
   return 'reset';
 }
 
-class Timeout extends Error {
-  constructor(ms: number) {
-    super(`no answer within ${ms} ms`);
+/** Raw header pairs as an object with lower-case names (repeated headers as arrays). */
+function headersOf(raw: Buffer[]): IncomingHttpHeaders {
+  const headers: Record<string, string | string[]> = {};
+  for (let i = 0; i + 1 < raw.length; i += 2) {
+    const name = raw[i]!.toString('latin1').toLowerCase();
+    const value = raw[i + 1]!.toString('latin1');
+    const seen = headers[name];
+    headers[name] = seen === undefined ? value : Array.isArray(seen) ? [...seen, value] : [seen, value];
   }
+  return headers;
 }
 
 /**
  * The gateway's HTTP client for one subgraph: a keep-alive pool (undici) and nothing else; no
- * per-request Error objects, no stream plumbing. Breakers, retries beyond the one stale-socket
+ * per-request Error objects, streams or timers. Breakers, retries beyond the one stale-socket
  * retry of a query, and concurrency limits sit on top of `send`.
  */
 export class SubgraphTransport {
   private readonly pool: Pool;
+  private readonly origin: string;
   private readonly path: string;
   private readonly timeoutMs: number;
 
@@ -82,6 +88,7 @@ export class SubgraphTransport {
     options: SubgraphTransportOptions,
   ) {
     const target = new URL(url);
+    this.origin = target.origin;
     this.path = `${target.pathname}${target.search}`;
     this.timeoutMs = options.timeoutMs;
     this.pool = new Pool(target.origin, {
@@ -110,29 +117,42 @@ export class SubgraphTransport {
     }
   }
 
-  private async once(request: SubgraphHttpRequest): Promise<SubgraphHttpResponse> {
-    const controller = new AbortController();
-    let timedOut = false;
-    const timer = setTimeout(() => {
-      timedOut = true;
-      controller.abort(new Timeout(this.timeoutMs));
-    }, this.timeoutMs);
-    try {
-      const response = await this.pool.request({
-        path: this.path,
-        method: 'POST',
-        headers: request.headers,
-        body: request.body,
-        signal: controller.signal,
-      });
-      return { status: response.statusCode, headers: response.headers, body: await response.body.text() };
-    } catch (error) {
-      const failure = classify(error, timedOut);
-      const reason = failure === 'timeout' ? `no answer within ${this.timeoutMs} ms` : failure === 'connect' ? 'could not connect' : failure === 'closed' ? 'the gateway is shutting down' : 'the connection broke before the answer';
-      throw new SubgraphTransportError(this.subgraph, failure, `subgraph ${this.subgraph}: ${reason}`, { cause: error });
-    } finally {
-      clearTimeout(timer);
-    }
+  /**
+   * One exchange through the pool's dispatch interface: the answer's chunks are collected as they
+   * come, with no stream, no AbortSignal and no timer of our own (the pool's header and body
+   * timeouts bound it).
+   */
+  private once(request: SubgraphHttpRequest): Promise<SubgraphHttpResponse> {
+    return new Promise((resolve, reject) => {
+      let status = 0;
+      let headers: IncomingHttpHeaders = {};
+      const chunks: Buffer[] = [];
+      let size = 0;
+      this.pool.dispatch(
+        { origin: this.origin, path: this.path, method: 'POST', headers: request.headers, body: request.body, idempotent: false },
+        {
+          onConnect: () => undefined,
+          onHeaders: (statusCode: number, rawHeaders: Buffer[]) => {
+            status = statusCode;
+            headers = headersOf(rawHeaders);
+            return true;
+          },
+          onData: (chunk: Buffer) => {
+            chunks.push(chunk);
+            size += chunk.length;
+            return true;
+          },
+          onComplete: () => {
+            resolve({ status, headers, body: (chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size)).toString('utf8') });
+          },
+          onError: (error: Error) => {
+            const failure = classify(error);
+            const reason = failure === 'timeout' ? `no answer within ${this.timeoutMs} ms` : failure === 'connect' ? 'could not connect' : failure === 'closed' ? 'the gateway is shutting down' : 'the connection broke before the answer';
+            reject(new SubgraphTransportError(this.subgraph, failure, `subgraph ${this.subgraph}: ${reason}`, { cause: error }));
+          },
+        },
+      );
+    });
   }
 
   /** Lets requests under way finish, then closes every socket. */

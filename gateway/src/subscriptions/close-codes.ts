@@ -9,6 +9,14 @@ export const CloseCode = {
   Unauthorized: 4401,
   /** The socket fell behind even after its queued events were coalesced per entity. Reconnect and refetch. */
   SlowConsumer: 4008,
+  /** The user already holds SUBSCRIPTION_MAX_SOCKETS_PER_USER sockets on this gateway. Close one, or share one socket between subscriptions. */
+  TooManySocketsForUser: 4430,
+  /** The tenant already holds SUBSCRIPTION_MAX_SOCKETS_PER_TENANT sockets on this gateway. Retry later (with back-off). */
+  TooManySocketsForTenant: 4431,
+  /** The token's session ended (logout, or a reused refresh token): sign in again. Do not reconnect with the same token. */
+  SessionEnded: 4440,
+  /** The key that signed the token was retired from the accounts JWKS: refresh (or sign in) for a token signed with the current key, then reconnect. */
+  KeyRetired: 4441,
   /** The gateway is shutting down (the standard "going away"): reconnect, another replica will take the socket. */
   GoingAway: 1001,
 } as const;

@@ -4,6 +4,7 @@ import type { ApolloServerPlugin } from '@apollo/server';
 import type { GraphQLFormattedError, ValidationRule } from 'graphql';
 import type { EventBus } from '#platform/events';
 import type { Logger } from '#platform/observability';
+import { SigningKeyWatch } from '../auth/signing-key-watch.js';
 import type { TokenVerifier } from '../auth/token-verifier.js';
 import type { GatewayConfig } from '../config.js';
 import type { GatewayContext } from '../context.js';
@@ -31,9 +32,20 @@ export interface LiveSubscriptionsOptions {
   policyPlugins: readonly ApolloServerPlugin<GatewayContext>[];
   validationRules?: readonly ValidationRule[];
   formatError: (formatted: GraphQLFormattedError, error: unknown) => GraphQLFormattedError;
+  /** Where ended sessions are heard (logout, a reused refresh token, on any replica): their sockets close with 4440. */
+  sessionEnds?: SessionEndsSource;
+}
+
+/** The gateway's record of ended sessions, as live sockets listen to it. */
+export interface SessionEndsSource {
+  onSessionEnded(listener: (sessionId: string, userId: string, tenantId: string) => void): () => void;
 }
 
 export interface LiveSubscriptions {
+  /** Closes the sockets of an ended session with 4440 (also done on its own for the sessions `sessionEnds` reports). */
+  endSession(sessionId: string): number;
+  /** Reads the JWKS now and closes the sockets signed by a key it no longer lists with 4441 (also done every SUBSCRIPTION_KEY_CHECK_MS). */
+  checkSigningKeys(): Promise<void>;
   /** Stops taking sockets and events, lets in-flight events reach their sockets (within the grace period), then closes them with 1001. */
   stop(): Promise<void>;
 }
@@ -66,6 +78,8 @@ export function startLiveSubscriptions(options: LiveSubscriptionsOptions): LiveS
     maxPayloadBytes: config.maxBodyBytes,
     keepAliveMs: config.subscriptions.keepAliveMs,
     queueLimit: config.subscriptions.queueLimit,
+    maxSocketsPerUser: config.subscriptions.maxSocketsPerUser,
+    maxSocketsPerTenant: config.subscriptions.maxSocketsPerTenant,
     verifier: options.verifier,
     clockToleranceSeconds: config.jwt.clockToleranceSeconds,
     preparer,
@@ -86,13 +100,34 @@ export function startLiveSubscriptions(options: LiveSubscriptionsOptions): LiveS
     });
   });
 
+  const endSession = (sessionId: string) => {
+    const closed = endpoint.endSession(sessionId);
+    if (closed > 0) log.info({ sessionId, closed }, 'session ended: sockets closed');
+    return closed;
+  };
+  const unsubscribeSessions = options.sessionEnds?.onSessionEnded((sessionId) => endSession(sessionId));
+  const keys = new SigningKeyWatch(
+    config.jwksUrl,
+    config.subscriptions.keyCheckMs,
+    (current) => {
+      const closed = endpoint.keepKeys(current);
+      if (closed > 0) log.info({ closed }, 'signing key retired: sockets closed');
+    },
+    log,
+  );
+  keys.start();
+
   let stopping: Promise<void> | undefined;
   return {
+    endSession,
+    checkSigningKeys: () => keys.check(),
     stop() {
       stopping ??= (async () => {
         const deadline = Date.now() + config.subscriptions.shutdownGraceMs;
         const untilDeadline = () => new Promise((resolve) => setTimeout(resolve, Math.max(0, deadline - Date.now())).unref());
         unsubscribeSchema();
+        unsubscribeSessions?.();
+        keys.stop();
         endpoint.stopAccepting();
         await intake.stop();
         hub.stop();

@@ -67,3 +67,14 @@ export const subscriptionExecution = metric(
       registers: [registry],
     }),
 );
+
+export const subscriptionResultsDropped = metric(
+  'gateway_subscription_results_dropped_total',
+  () =>
+    new client.Counter({
+      name: 'gateway_subscription_results_dropped_total',
+      help: 'Results not sent: superseded (a newer event of the entity arrived while it was assembled), unchanged_or_older (per subscription: no news, or read before what it already has)',
+      labelNames: ['reason'] as const,
+      registers: [registry],
+    }),
+);

@@ -13,7 +13,7 @@ import {
 import type { GatewayContext } from '../context.js';
 import type { OperationGuard } from './operation-guard.js';
 import { executableSubscription, type ExecutableSubscription } from './plan-executor.js';
-import { SUBSCRIPTION_FIELDS, type SubscriptionField } from './subscription-fields.js';
+import { MAX_INITIAL_ENTITIES, SUBSCRIPTION_FIELDS, type SubscriptionField } from './subscription-fields.js';
 import { planSubscription, SubscriptionPlanError } from './subscription-plan.js';
 import type { SupergraphState } from './supergraph-state.js';
 
@@ -121,6 +121,9 @@ export class OperationPreparer {
     } catch (error) {
       if (error instanceof GraphQLError) return withCode([error], 'BAD_USER_INPUT');
       throw error;
+    }
+    if (field.initial(args).length > MAX_INITIAL_ENTITIES) {
+      return [new GraphQLError(`Subscribe to at most ${MAX_INITIAL_ENTITIES} entities at once.`, { extensions: { code: 'BAD_USER_INPUT' } })];
     }
     return { target, field, variables: payload.variables ?? {}, args, key: `${id}|${canonical(coerced.coerced)}` };
   }

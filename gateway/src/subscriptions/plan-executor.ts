@@ -2,9 +2,10 @@
 // `buildOperationContext` are exported but meant for the gateway itself, and the request context
 // they read is built here by hand. tests/unit/subscription-executor-contract.test.ts guards every
 // assumption made below; @apollo/* are pinned to exact versions in package.json.
+import { isSubgraphFailureCode } from '../subgraph-fetch/resilience/subgraph-failure.js';
 import { buildOperationContext, executeQueryPlan, type GraphQLDataSource, type GraphQLDataSourceProcessOptions, type ServiceMap } from '@apollo/gateway';
 import { GraphQLDataSourceRequestKind } from '@apollo/gateway/dist/datasources/types.js';
-import type { DocumentNode, ExecutionResult, OperationDefinitionNode } from 'graphql';
+import { parse, type DocumentNode, type ExecutionResult, type OperationDefinitionNode } from 'graphql';
 import type { Logger } from '#platform/observability';
 import type { GatewayContext } from '../context.js';
 import { EVENT_SERVICE, type SubscriptionPlan } from './subscription-plan.js';
@@ -83,7 +84,36 @@ export class PlanExecutor {
     });
     const entities = (response.data as { _entities?: unknown } | null | undefined)?._entities;
     const entity = Array.isArray(entities) && entities[0] && typeof entities[0] === 'object' ? (entities[0] as Record<string, unknown>) : null;
+    // the data source answers an unreachable subgraph with an error naming it (resilience/), not a throw
+    const unreachable = entity ? undefined : response.errors?.find((e) => isSubgraphFailureCode(e.extensions?.code));
+    if (unreachable) throw new Error(unreachable.message);
     return { entity, errors: (response.errors ?? []) as EntityFetchResult['errors'] };
+  }
+
+  /**
+   * A plain query to one subgraph with the caller's identity (the list a `since` subscription starts
+   * with). Throws when the subgraph answers with errors and no data.
+   */
+  async query(
+    target: ExecutableSubscription,
+    serviceName: string,
+    query: string,
+    variables: Record<string, unknown>,
+    context: GatewayContext,
+  ): Promise<Record<string, unknown>> {
+    const source = this.dataSources.get(serviceName);
+    if (!source) throw new Error(`no data source for subgraph ${serviceName}`);
+    const document = parse(query);
+    const response = await source.process({
+      kind: GraphQLDataSourceRequestKind.INCOMING_OPERATION,
+      request: { query, variables },
+      incomingRequestContext: this.requestContext(target, variables, context) as Extract<GraphQLDataSourceProcessOptions<GatewayContext>, { incomingRequestContext: unknown }>['incomingRequestContext'],
+      context,
+      document,
+      pathInIncomingRequest: [],
+    });
+    if (!response.data) throw new Error(response.errors?.[0]?.message ?? `no data from ${serviceName}`);
+    return response.data as Record<string, unknown>;
   }
 
   /** The rest of the plan, with the entity as the event's answer to the primary fetch: the client's full result. */

@@ -17,6 +17,8 @@ export interface WebSocket {
 export class SocketSession implements QueueOwner {
   queued = 0;
   identity: Identity | null = null;
+  /** The `kid` of the key that signed the socket's token (closing on key retirement goes by it). */
+  keyId: string | undefined;
   private readonly queues = new Set<SubscriberQueue>();
   private expiry: NodeJS.Timeout | undefined;
   private closedBy: string | undefined;
@@ -37,8 +39,9 @@ export class SocketSession implements QueueOwner {
   }
 
   /** Signed in until `expiresAtMs`; then the socket is closed with 4401. */
-  signIn(identity: Identity, expiresAtMs: number): void {
+  signIn(identity: Identity, expiresAtMs: number, keyId?: string): void {
     this.identity = identity;
+    this.keyId = keyId;
     const wait = expiresAtMs - Date.now();
     if (wait <= 0) {
       this.close(CloseCode.Unauthorized, 'Token expired', 'token_expired');

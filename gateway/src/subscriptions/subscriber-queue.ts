@@ -4,7 +4,17 @@ import type { FormattedExecutionResult } from 'graphql';
 export interface Outbound {
   entity: string;
   result: FormattedExecutionResult;
+  /**
+   * When the fetches behind the result started (a process-wide counter): a result read before one
+   * this subscription already has for the entity is stale and is dropped.
+   */
+  readAt?: number;
+  /** The result's data as JSON: equal to what this subscription last got for the entity, it is no news and is dropped. */
+  fingerprint?: string;
 }
+
+/** Entities whose last result a subscription remembers (a dashboard subscription sees many orders). */
+const REMEMBERED_ENTITIES = 1_000;
 
 /** The socket a queue belongs to: one budget over all its subscriptions. */
 export interface QueueOwner {
@@ -25,6 +35,8 @@ export class SubscriberQueue implements AsyncIterableIterator<FormattedExecution
   /** No more results will be added; iteration ends once the queue is empty. */
   private ending = false;
   private detached = false;
+  /** Per entity, the read time and fingerprint of the last result this subscription accepted. */
+  private readonly last = new Map<string, { readAt: number; fingerprint: string }>();
 
   constructor(
     private readonly owner: QueueOwner,
@@ -40,17 +52,34 @@ export class SubscriberQueue implements AsyncIterableIterator<FormattedExecution
     return this.items.length;
   }
 
-  push(item: Outbound): void {
-    if (this.ending) return;
+  /** Hands a result on, unless it is older than or the same as what this subscription last got for the entity. */
+  push(item: Outbound): boolean {
+    if (this.ending) return false;
+    if (item.readAt !== undefined && item.fingerprint !== undefined && !this.admit(item.entity, item.readAt, item.fingerprint)) return false;
     if (this.waiting) {
       const resolve = this.waiting;
       this.waiting = undefined;
       resolve({ value: item.result, done: false });
-      return;
+      return true;
     }
     this.items.push(item);
     this.owner.queued += 1;
     this.owner.grew();
+    return true;
+  }
+
+  /** Whether the subscription has ever been handed a result (a snapshot or an event) for `entity`. */
+  has(entity: string): boolean {
+    return this.last.has(entity);
+  }
+
+  private admit(entity: string, readAt: number, fingerprint: string): boolean {
+    const last = this.last.get(entity);
+    if (last && (readAt <= last.readAt || fingerprint === last.fingerprint)) return false;
+    this.last.delete(entity);
+    this.last.set(entity, { readAt, fingerprint });
+    if (this.last.size > REMEMBERED_ENTITIES) this.last.delete(this.last.keys().next().value!);
+    return true;
   }
 
   /** Keeps only the latest result per entity; returns how many were dropped. */

@@ -7,7 +7,18 @@ export interface SubscriptionField {
   typename: string;
   /** From the field's arguments, the test of whether a change concerns the subscription. */
   filter(args: Record<string, unknown>): (change: EntityChange) => boolean;
+  /** The entities a new subscription is first answered with, as they are at that moment (its arguments name them). */
+  initial(args: Record<string, unknown>): string[];
+  /**
+   * What a subscription without named entities is first answered with when it passes `since`: a
+   * query field of the same subgraph listing the entities (their `id`) the caller may see that
+   * changed after it, least recently changed first.
+   */
+  changedSince?: { field: string; limit: number };
 }
+
+/** Entities a subscription may name for its first answer (more are refused): more would make one subscribe message a fetch storm. */
+export const MAX_INITIAL_ENTITIES = 100;
 
 function lower(value: unknown): string | undefined {
   return typeof value === 'string' ? value.toLowerCase() : undefined;
@@ -20,6 +31,11 @@ export const SUBSCRIPTION_FIELDS: Readonly<Record<string, SubscriptionField>> = 
       const id = lower(args.id);
       return id === undefined ? () => true : (change) => change.id === id;
     },
+    initial(args) {
+      const id = lower(args.id);
+      return id === undefined ? [] : [id];
+    },
+    changedSince: { field: 'ordersChangedSince', limit: MAX_INITIAL_ENTITIES },
   },
   stockChanged: {
     typename: 'Stock',
@@ -27,6 +43,10 @@ export const SUBSCRIPTION_FIELDS: Readonly<Record<string, SubscriptionField>> = 
       if (!Array.isArray(args.productIds)) return () => true;
       const ids = new Set(args.productIds.map(lower).filter((id): id is string => id !== undefined));
       return (change) => ids.has(change.id);
+    },
+    initial(args) {
+      if (!Array.isArray(args.productIds)) return [];
+      return [...new Set(args.productIds.map(lower).filter((id): id is string => id !== undefined))];
     },
   },
 };

@@ -5,7 +5,7 @@ import type { GatewayContext } from '../context.js';
 import { SUBGRAPH_UNAVAILABLE_CODE } from './close-codes.js';
 import { ConcurrencyLimit } from './concurrency-limit.js';
 import type { EntityChange } from './entity-changes.js';
-import { liveSubscriptions, liveTopics, subscriptionEvents, subscriptionExecution, subscriptionMessages } from './metrics.js';
+import { liveSubscriptions, liveTopics, subscriptionEvents, subscriptionExecution, subscriptionMessages, subscriptionResultsDropped } from './metrics.js';
 import type { SubscribeRequest } from './operation-preparer.js';
 import type { EntityFetchResult, PlanExecutor } from './plan-executor.js';
 import type { SocketSession } from './socket-session.js';
@@ -31,14 +31,43 @@ export interface HubOptions {
 const DEFAULT_RETRY_DELAYS_MS = [100, 250, 500, 1_000, 2_000, 4_000];
 
 /**
+ * Results in a row one entity's run may drop because a newer event of it arrived meanwhile; then one
+ * goes out anyway, so an entity that changes all the time still shows its changes.
+ */
+const MAX_SUPERSEDED_IN_A_ROW = 2;
+
+/** Executions of one entity in one topic. */
+interface EntityRuns {
+  running: number;
+  /** Start number of the newest execution (a run older than it was overtaken by a newer event). */
+  newest: number;
+  /** Results dropped in a row because a newer event overtook them. */
+  superseded: number;
+  pending: EntityChange | undefined;
+}
+
+/**
+ * Executions of one entity that may run at once in a topic. A second event need not wait for the
+ * first one's fetches (that wait was most of the tail in a burst of saga events); further events
+ * wait and merge (latest wins), so a burst costs at most two executions at a time.
+ */
+const RUNS_PER_ENTITY = 2;
+
+/** A result ready to hand to queues, with when its reads started and its fingerprint (see SubscriberQueue). */
+interface Produced {
+  result: FormattedExecutionResult;
+  readAt?: number;
+  fingerprint?: string;
+}
+
+/**
  * Identical subscriptions (same document, variables, tenant and visibility) as one: one upstream
  * subscription, one execution per event, its result handed to every member's queue.
  */
 class Topic {
   readonly members = new Map<SubscriberQueue, Identity>();
-  /** Entities with an execution running; a change arriving meanwhile waits in `pending` (latest wins). */
-  readonly running = new Set<string>();
-  readonly pending = new Map<string, EntityChange>();
+  /** Entities with executions running, and the change waiting for one to finish (latest wins). */
+  readonly entities = new Map<string, EntityRuns>();
 
   constructor(
     readonly key: string,
@@ -53,8 +82,9 @@ class Topic {
 /**
  * Routes entity changes to the topics they concern and runs each topic's plan once per change with
  * the subscriber's identity: the entity fetch (null: not visible, dropped), then the rest of the
- * plan. One entity's changes run one at a time per topic, in order; different entities in parallel,
- * within the process-wide fetch concurrency.
+ * plan. At most two executions of one entity run at once per topic (more changes wait, latest
+ * wins); different entities in parallel, within the process-wide fetch concurrency. What reaches a
+ * queue is filtered there: never older than, nor the same as, what the subscription already has.
  */
 export class SubscriptionHub {
   private readonly topics = new Map<string, Topic>();
@@ -63,6 +93,10 @@ export class SubscriptionHub {
   private readonly inFlight = new Set<Promise<void>>();
   private readonly limit: ConcurrencyLimit;
   private readonly retryDelaysMs: number[];
+  /** Entity reads started so far: a read's number orders it before every read started after it. */
+  private reads = 0;
+  /** Executions started so far (orders them per entity). */
+  private starts = 0;
   private stopped = false;
 
   constructor(private readonly options: HubOptions) {
@@ -88,7 +122,52 @@ export class SubscriptionHub {
     const queue = session.openQueue((q) => this.leave(joined, q));
     joined.members.set(queue, identity);
     liveSubscriptions.inc({ field: request.target.plan.fieldName });
+    // joined first, read second: an event from now on reaches this queue, and the guard in the queue
+    // drops whatever was read before the snapshot or says nothing new
+    for (const id of request.field.initial(request.args)) this.track(this.answerFirst(joined, queue, identity, id));
+    const { changedSince } = request.field;
+    if (changedSince && typeof request.args.since === 'string' && request.field.initial(request.args).length === 0) {
+      this.track(this.catchUp(joined, queue, identity, changedSince, request.args.since));
+    }
     return queue;
+  }
+
+  /** The entities that changed after `since`, each as it is now, oldest change first, to this subscriber only. */
+  private async catchUp(topic: Topic, queue: SubscriberQueue, identity: Identity, source: { field: string; limit: number }, since: string): Promise<void> {
+    const { target } = topic.request;
+    const context: GatewayContext = { requestId: `since-${Date.now()}`, identity, authError: null, logger: this.options.logger };
+    let ids: string[];
+    try {
+      const data = await this.limit.run(() =>
+        this.options.executor.query(
+          target,
+          target.plan.entityFetch.serviceName,
+          `query ChangedSince($since:DateTime!,$limit:Int!){${source.field}(since:$since,limit:$limit){id}}`,
+          { since, limit: source.limit },
+          context,
+        ),
+      );
+      const listed = data[source.field];
+      ids = Array.isArray(listed) ? listed.map((entity) => String((entity as { id: unknown }).id).toLowerCase()) : [];
+    } catch (error) {
+      this.options.logger.warn({ topic: topic.key, err: error instanceof Error ? error.message : String(error) }, 'could not list what changed since');
+      if (topic.members.has(queue)) {
+        queue.push({
+          entity: '',
+          result: {
+            data: null,
+            errors: [{ message: `Could not list what changed since ${since}; query it, then keep applying results.`, extensions: { code: SUBGRAPH_UNAVAILABLE_CODE, serviceName: target.plan.entityFetch.serviceName } }],
+            extensions: { snapshot: true },
+          },
+        });
+      }
+      return;
+    }
+    // one after the other: the subscriber gets them in the order they changed
+    for (const id of ids) {
+      if (!topic.members.has(queue)) return;
+      await this.answerFirst(topic, queue, identity, id);
+    }
   }
 
   dispatch(change: EntityChange): void {
@@ -99,8 +178,10 @@ export class SubscriptionHub {
       if (topic.matches(change) && mayConcern(topic.identity, change)) this.offer(topic, change);
     };
     indexed.admins.forEach(consider);
+    // every order event of the catalogue names its customer; one that does not (an older publisher)
+    // goes to the tenant's admins only: asking every customer topic of the tenant would be a fetch
+    // per connected customer for a single event
     if (change.ownerId !== undefined) indexed.byUser.get(change.ownerId)?.forEach(consider);
-    else for (const topics of indexed.byUser.values()) topics.forEach(consider);
   }
 
   /** Ends every subscription with `last` as its final result (a schema change). */
@@ -132,7 +213,7 @@ export class SubscriptionHub {
     }
     this.topics.delete(topic.key);
     this.indexed(topic, false);
-    topic.pending.clear();
+    for (const runs of topic.entities.values()) runs.pending = undefined;
     liveTopics.dec();
   }
 
@@ -162,65 +243,117 @@ export class SubscriptionHub {
   }
 
   private offer(topic: Topic, change: EntityChange): void {
-    if (topic.running.has(change.id)) {
-      topic.pending.set(change.id, change);
+    let runs = topic.entities.get(change.id);
+    if (!runs) {
+      runs = { running: 0, newest: 0, superseded: 0, pending: undefined };
+      topic.entities.set(change.id, runs);
+    }
+    if (runs.running >= RUNS_PER_ENTITY) {
+      runs.pending = change;
       return;
     }
-    topic.running.add(change.id);
-    const run = this.runEntity(topic, change);
+    this.track(this.runEntity(topic, runs, change));
+  }
+
+  private track(run: Promise<void>): void {
     this.inFlight.add(run);
     void run.finally(() => this.inFlight.delete(run));
   }
 
-  private async runEntity(topic: Topic, first: EntityChange): Promise<void> {
+  private async runEntity(topic: Topic, runs: EntityRuns, first: EntityChange): Promise<void> {
     let change: EntityChange | undefined = first;
+    runs.running += 1;
     try {
       while (change && topic.members.size > 0) {
+        const started = (this.starts += 1);
+        runs.newest = started;
         try {
-          await this.execute(topic, change);
+          const produced = await this.execute(topic, change, topic.identity, { event: { id: change.eventId, occurredAt: change.occurredAt } });
+          // a newer event of this entity came in while the result was assembled: its execution reads
+          // every subgraph again, after that event, and goes out instead of a result that may straddle it
+          const overtaken = runs.newest !== started || runs.pending !== undefined;
+          if (produced && overtaken && runs.superseded < MAX_SUPERSEDED_IN_A_ROW) {
+            runs.superseded += 1;
+            subscriptionResultsDropped.inc({ reason: 'superseded' });
+          } else if (produced) {
+            runs.superseded = 0;
+            this.deliver(topic, change, produced, topic.members.keys());
+          }
         } catch (error) {
           subscriptionEvents.inc({ field: topic.request.target.plan.fieldName, outcome: 'failed' });
           this.options.logger.error({ eventId: change.eventId, topic: topic.key, err: error instanceof Error ? error.message : String(error) }, 'subscription event failed');
         }
-        change = topic.pending.get(first.id);
-        topic.pending.delete(first.id);
+        change = runs.pending;
+        runs.pending = undefined;
       }
     } finally {
-      topic.running.delete(first.id);
+      runs.running -= 1;
+      if (runs.running === 0 && topic.entities.get(first.id) === runs) topic.entities.delete(first.id);
     }
   }
 
-  private async execute(topic: Topic, change: EntityChange): Promise<void> {
+  /** The first answer of a new subscription: the entity as it is now, to that subscriber only. */
+  private async answerFirst(topic: Topic, queue: SubscriberQueue, identity: Identity, id: string): Promise<void> {
+    const now = Date.now();
+    const change: EntityChange = {
+      tenantId: identity.tenantId,
+      typename: topic.request.field.typename,
+      id,
+      ownerId: undefined,
+      eventId: `snapshot-${now}`,
+      occurredAt: new Date(now).toISOString(),
+      receivedAt: now,
+    };
+    try {
+      // the subscriber asked for this entity by its id: an unreachable subgraph tells them nothing new
+      const produced = await this.execute(topic, change, identity, { snapshot: true }, true);
+      if (produced && topic.members.has(queue)) this.deliver(topic, change, produced, [queue]);
+    } catch (error) {
+      this.options.logger.error({ topic: topic.key, err: error instanceof Error ? error.message : String(error) }, 'first answer of a subscription failed');
+    }
+  }
+
+  /**
+   * The plan for one change with one identity: the entity fetch (null: not visible), then the rest.
+   * Returns the formatted result, or null when there is nothing to send.
+   */
+  private async execute(
+    topic: Topic,
+    change: EntityChange,
+    identity: Identity,
+    stamp: Record<string, unknown>,
+    askedFor = false,
+  ): Promise<Produced | null> {
     const { target, variables } = topic.request;
     const field = target.plan.fieldName;
-    const identity = topic.identity;
     const context: GatewayContext = { requestId: change.eventId, identity, authError: null, logger: this.options.logger };
-    const knownVisible = identity.role === 'ADMIN' || change.ownerId === identity.userId.toLowerCase();
+    const knownVisible = askedFor || identity.role === 'ADMIN' || change.ownerId === identity.userId.toLowerCase();
 
     let fetched: EntityFetchResult;
+    let readAt = 0;
     try {
-      fetched = await this.fetchEntity(topic, change, context);
+      fetched = await this.fetchEntity(topic, change, context, (at) => (readAt = at));
     } catch (error) {
       subscriptionEvents.inc({ field, outcome: 'unavailable' });
       this.options.logger.warn({ eventId: change.eventId, subgraph: target.plan.entityFetch.serviceName, err: error instanceof Error ? error.message : String(error) }, 'entity fetch failed after retries');
       // only to callers the event is known to concern: others must not learn that something happened
-      if (knownVisible) this.deliver(topic, change, this.unavailable(topic, change));
-      return;
+      return knownVisible ? { result: this.unavailable(topic, stamp) } : null;
     }
     if (!fetched.entity) {
       subscriptionEvents.inc({ field, outcome: 'not_visible' });
       if (fetched.errors.length) this.options.logger.debug({ eventId: change.eventId, errors: fetched.errors.map((e) => e.message) }, 'entity not returned');
-      return;
+      return null;
     }
     const entity = fetched.entity;
     const result = await this.limit.run(() => this.options.executor.executeRest(target, entity, variables, context));
+    const errors = result.errors?.length ? result.errors.map((e) => this.formatError(e)) : undefined;
     const formatted: FormattedExecutionResult = {
       data: result.data ?? null,
-      ...(result.errors?.length ? { errors: result.errors.map((e) => this.formatError(e)) } : {}),
-      extensions: { ...result.extensions, event: { id: change.eventId, occurredAt: change.occurredAt } },
+      ...(errors ? { errors } : {}),
+      extensions: { ...result.extensions, ...stamp },
     };
     subscriptionEvents.inc({ field, outcome: 'delivered' });
-    this.deliver(topic, change, formatted);
+    return { result: formatted, readAt, fingerprint: JSON.stringify([formatted.data, errors?.map((e) => [e.message, e.path])]) };
   }
 
   /** As Apollo Server formats errors over HTTP: the executor also reports plain Errors (a fetch that failed). */
@@ -233,11 +366,15 @@ export class SubscriptionHub {
   }
 
   /** The entity fetch, again after a short wait while the subgraph cannot be reached (it may be restarting). */
-  private async fetchEntity(topic: Topic, change: EntityChange, context: GatewayContext): Promise<EntityFetchResult> {
+  private async fetchEntity(topic: Topic, change: EntityChange, context: GatewayContext, started: (readAt: number) => void): Promise<EntityFetchResult> {
     const { target, variables } = topic.request;
     for (let attempt = 0; ; attempt += 1) {
       try {
-        return await this.limit.run(() => this.options.executor.fetchEntity(target, { id: change.id }, variables, context));
+        return await this.limit.run(() => {
+          // reads started later see the entity as it is then or later: the order results are taken in
+          started((this.reads += 1));
+          return this.options.executor.fetchEntity(target, { id: change.id }, variables, context);
+        });
       } catch (error) {
         const wait = this.retryDelaysMs[attempt];
         if (wait === undefined || this.stopped || topic.members.size === 0) throw error;
@@ -246,14 +383,20 @@ export class SubscriptionHub {
     }
   }
 
-  private deliver(topic: Topic, change: EntityChange, result: FormattedExecutionResult): void {
-    const entity = `${change.typename}:${change.id}`;
-    for (const queue of topic.members.keys()) queue.push({ entity, result });
-    subscriptionMessages.inc(topic.members.size);
+  private deliver(topic: Topic, change: EntityChange, produced: Produced, queues: Iterable<SubscriberQueue>): void {
+    const item = { entity: `${change.typename}:${change.id}`, ...produced };
+    let sent = 0;
+    let dropped = 0;
+    for (const queue of queues) {
+      if (queue.push(item)) sent += 1;
+      else dropped += 1;
+    }
+    subscriptionMessages.inc(sent);
+    if (dropped > 0) subscriptionResultsDropped.inc({ reason: 'unchanged_or_older' }, dropped);
     subscriptionExecution.observe((Date.now() - change.receivedAt) / 1_000);
   }
 
-  private unavailable(topic: Topic, change: EntityChange): FormattedExecutionResult {
+  private unavailable(topic: Topic, stamp: Record<string, unknown>): FormattedExecutionResult {
     const { plan } = topic.request.target;
     return {
       data: null,
@@ -264,7 +407,7 @@ export class SubscriptionHub {
           extensions: { code: SUBGRAPH_UNAVAILABLE_CODE, serviceName: plan.entityFetch.serviceName },
         },
       ],
-      extensions: { event: { id: change.eventId, occurredAt: change.occurredAt } },
+      extensions: stamp,
     };
   }
 }

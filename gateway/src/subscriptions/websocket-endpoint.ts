@@ -3,6 +3,7 @@ import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { GraphQLError, type ExecutionArgs, type GraphQLFormattedError } from 'graphql';
 import { CloseCode as ProtocolCloseCode, handleProtocols, makeServer, type ExecutionResult } from 'graphql-ws';
+import { decodeProtectedHeader } from 'jose';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { Identity } from '#platform/auth';
 import type { Logger } from '#platform/observability';
@@ -24,6 +25,9 @@ export interface WebSocketEndpointOptions {
   verifier: TokenVerifier;
   /** Seconds past `exp` a token is still accepted (the same tolerance HTTP requests get). */
   clockToleranceSeconds: number;
+  /** Signed-in sockets one user, and one tenant, may hold here; one more is closed with 4430 / 4431. */
+  maxSocketsPerUser: number;
+  maxSocketsPerTenant: number;
   preparer: OperationPreparer;
   hub: SubscriptionHub;
   formatError: (formatted: GraphQLFormattedError, error: unknown) => GraphQLFormattedError;
@@ -47,6 +51,47 @@ function tokenOf(params: Readonly<Record<string, unknown>> | undefined): string 
   return bearerToken(value) ?? (/^[A-Za-z0-9._~+/=-]+$/.test(value) ? value : null);
 }
 
+/** The `kid` in a token's header (the token was verified already). */
+function keyIdOf(token: string): string | undefined {
+  try {
+    const { kid } = decodeProtectedHeader(token);
+    return typeof kid === 'string' ? kid : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Signed-in sockets grouped by one key (a user, a tenant, a session, a signing key). */
+class SocketIndex {
+  private readonly groups = new Map<string, Set<SocketSession>>();
+
+  count(key: string): number {
+    return this.groups.get(key)?.size ?? 0;
+  }
+
+  get(key: string): SocketSession[] {
+    return [...(this.groups.get(key) ?? [])];
+  }
+
+  keys(): string[] {
+    return [...this.groups.keys()];
+  }
+
+  add(key: string | undefined, session: SocketSession): void {
+    if (key === undefined) return;
+    const group = this.groups.get(key) ?? new Set();
+    group.add(session);
+    this.groups.set(key, group);
+  }
+
+  delete(key: string | undefined, session: SocketSession): void {
+    if (key === undefined) return;
+    const group = this.groups.get(key);
+    group?.delete(session);
+    if (group?.size === 0) this.groups.delete(key);
+  }
+}
+
 /**
  * graphql-ws (`graphql-transport-ws`) on the gateway's HTTP server, at the GraphQL path. The token is
  * checked at connection_init (refused: 4401) and the socket is closed with 4401 when it expires; each
@@ -59,6 +104,10 @@ export class WebSocketEndpoint {
   private readonly pinger: NodeJS.Timeout;
   private readonly protocol;
   private accepting = true;
+  private readonly byUser = new SocketIndex();
+  private readonly byTenant = new SocketIndex();
+  private readonly bySession = new SocketIndex();
+  private readonly byKey = new SocketIndex();
 
   constructor(private readonly options: WebSocketEndpointOptions) {
     this.wss = new WebSocketServer({ noServer: true, maxPayload: options.maxPayloadBytes, handleProtocols, perMessageDeflate: false });
@@ -102,6 +151,26 @@ export class WebSocketEndpoint {
   /** Open sockets (signed in or not). */
   get socketCount(): number {
     return this.sessions.size;
+  }
+
+  /** Closes every socket of the session with 4440 (logout, a reused refresh token); returns how many. */
+  endSession(sessionId: string): number {
+    const sockets = this.bySession.get(sessionId);
+    for (const session of sockets) session.close(CloseCode.SessionEnded, 'Session ended: sign in again', 'session_ended');
+    return sockets.length;
+  }
+
+  /** Closes with 4441 every socket whose token was signed by a key not in `current`; returns how many. */
+  keepKeys(current: ReadonlySet<string>): number {
+    let closed = 0;
+    for (const keyId of this.byKey.keys()) {
+      if (current.has(keyId)) continue;
+      for (const session of this.byKey.get(keyId)) {
+        session.close(CloseCode.KeyRetired, 'Signing key retired: refresh the token, then reconnect', 'key_retired');
+        closed += 1;
+      }
+    }
+    return closed;
   }
 
   /** Refuses new sockets from now on (503 to the upgrade request). */
@@ -172,7 +241,10 @@ export class WebSocketEndpoint {
     ws.once('close', (code, reason) => {
       session.dispose();
       this.sessions.delete(ws);
-      if (session.identity) liveSockets.dec();
+      if (session.identity) {
+        liveSockets.dec();
+        this.unindex(session);
+      }
       void closed(code, reason.toString());
     });
   }
@@ -196,9 +268,31 @@ export class WebSocketEndpoint {
       return false;
     }
     if (session.closing) return false;
+    const { identity } = result;
+    const user = `${identity.tenantId}:${identity.userId}`;
+    if (this.byUser.count(user) >= this.options.maxSocketsPerUser) {
+      session.close(CloseCode.TooManySocketsForUser, `Too many sockets: at most ${this.options.maxSocketsPerUser} per user`, 'user_socket_limit');
+      return false;
+    }
+    if (this.byTenant.count(identity.tenantId) >= this.options.maxSocketsPerTenant) {
+      session.close(CloseCode.TooManySocketsForTenant, `Too many sockets: at most ${this.options.maxSocketsPerTenant} per tenant`, 'tenant_socket_limit');
+      return false;
+    }
     liveSockets.inc();
-    session.signIn(result.identity, (result.expiresAt + this.options.clockToleranceSeconds) * 1_000);
+    session.signIn(identity, (result.expiresAt + this.options.clockToleranceSeconds) * 1_000, keyIdOf(token));
+    this.byUser.add(user, session);
+    this.byTenant.add(identity.tenantId, session);
+    this.bySession.add(identity.sessionId, session);
+    this.byKey.add(session.keyId, session);
     return !session.closing;
+  }
+
+  private unindex(session: SocketSession): void {
+    const identity = session.identity!;
+    this.byUser.delete(`${identity.tenantId}:${identity.userId}`, session);
+    this.byTenant.delete(identity.tenantId, session);
+    this.bySession.delete(identity.sessionId, session);
+    this.byKey.delete(session.keyId, session);
   }
 
   /** One timer for every socket: a socket that did not answer the previous ping is cut. */

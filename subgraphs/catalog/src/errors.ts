@@ -5,3 +5,10 @@ export class DuplicateSkuError extends ConflictError {
     super(`A product with sku "${sku}" already exists.`, { field: 'input.sku' });
   }
 }
+
+/** The tenant was set up without a currency (catalog.TenantCurrency): no price can be written yet. */
+export class TenantWithoutCurrencyError extends ConflictError {
+  constructor() {
+    super('This shop has no currency set up yet, so no price can be written.');
+  }
+}

@@ -67,6 +67,8 @@ describe('ProductService.create', () => {
       [{ price: { amount: -1, currency: 'USD' } }, 'input.price.amount'],
       [{ price: { amount: 19.99, currency: 'USD' } }, 'input.price.amount'],
       [{ price: { amount: 1999, currency: 'usd' } }, 'input.price.currency'],
+      [{ price: { amount: 1999, currency: 'ZZZ' } }, 'input.price.currency'],
+      [{ price: { amount: 1999, currency: 'EUR' } }, 'input.price.currency'],
       [{ categoryId: 'books' }, 'input.categoryId'],
       [{ categoryId: randomUUID() }, 'input.categoryId'],
       [{ categoryId: GLOBEX.categories[0]!.id }, 'input.categoryId'],
@@ -102,7 +104,7 @@ describe('ProductService.create', () => {
 
   it("allows a sku another tenant already uses: skus are unique within a tenant", async () => {
     await create(validInput({ sku: 'SHARED-SKU' }));
-    const product = await create(validInput({ sku: 'SHARED-SKU', categoryId: GLOBEX.categories[0]!.id }), globexAdmin);
+    const product = await create(validInput({ sku: 'SHARED-SKU', categoryId: GLOBEX.categories[0]!.id, price: { amount: 1250, currency: 'EUR' } }), globexAdmin);
     expect(product).toMatchObject({ sku: 'SHARED-SKU', tenantId: GLOBEX.id });
   });
 

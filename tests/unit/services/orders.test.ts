@@ -4,6 +4,7 @@ import { CatalogEvents, InventoryEvents, PaymentEvents, ShipmentEvents } from '#
 import type { OrdersData } from '../../../subgraphs/orders/src/context.js';
 import type { OrdersServices } from '../../../subgraphs/orders/src/services/index.js';
 import { ACME, GLOBEX, identityOf, serviceHarness, type ServiceHarness } from '../../harness/services.js';
+import { refusalOf } from '../../harness/errors.js';
 
 let orders: ServiceHarness<OrdersData, OrdersServices>;
 const alice = identityOf(ACME, 'CUSTOMER');
@@ -33,12 +34,23 @@ describe('OrderCommandService.place', () => {
     expect(placed!.payload).toEqual({ orderId: order.id, customerId: alice.userId, lines: [{ productId: kettle.id, quantity: 2 }], total: { amount: 2 * kettle.priceAmount, currency: 'USD' } });
   });
 
-  it('returns the first order for a key the customer already used, and writes nothing more', async () => {
+  it('returns the first order for a key the customer already used with the same cart, and writes nothing more', async () => {
+    const key = randomUUID();
+    const cart = [{ productId: kettle.id, quantity: 2 }, { productId: mug.id, quantity: 1 }];
+    const first = await place(alice, cart, key);
+    const before = (await orders.outbox('orders.order.placed')).length;
+    const again = await place(alice, [...cart].reverse(), key);
+    expect(again.id).toBe(first.id);
+    expect((await orders.outbox('orders.order.placed')).length).toBe(before);
+  });
+
+  it('refuses a used key with a different cart with CONFLICT, naming the first order, and writes nothing', async () => {
     const key = randomUUID();
     const first = await place(alice, undefined, key);
     const before = (await orders.outbox('orders.order.placed')).length;
-    const again = await place(alice, [{ productId: mug.id, quantity: 1 }], key);
-    expect(again.id).toBe(first.id);
+    for (const cart of [[{ productId: mug.id, quantity: 1 }], [{ productId: kettle.id, quantity: 3 }], [{ productId: kettle.id, quantity: 2 }, { productId: mug.id, quantity: 1 }]]) {
+      expect(await refusalOf(place(alice, cart, key))).toMatchObject({ code: 'CONFLICT', field: 'input.idempotencyKey', orderId: first.id });
+    }
     expect((await orders.outbox('orders.order.placed')).length).toBe(before);
   });
 
@@ -130,5 +142,17 @@ describe('OrderQueryService', () => {
     expect(await orders.services.orders.get(orders.as(bob), order.id)).toBeNull();
     expect(await codeOf(orders.services.orders.listForUser(orders.as(alice), acmeAdmin.userId, 5, null))).toBe('FORBIDDEN');
     expect(await codeOf(orders.services.orders.listForTenant(orders.as(alice), { first: 5 }))).toBe('FORBIDDEN');
+  });
+
+  it('lists what changed after `since` that the caller may see, least recently changed first', async () => {
+    const since = new Date(Date.now() - 1);
+    const first = await place(alice);
+    const second = await place(alice, [{ productId: mug.id, quantity: 1 }]);
+    const mine = await orders.services.orders.changedSince(orders.as(alice), since, 100);
+    expect(mine.map((o) => o.id)).toEqual([first.id, second.id]);
+    expect((await orders.services.orders.changedSince(orders.as(acmeAdmin), since, 100)).map((o) => o.id)).toEqual(expect.arrayContaining([first.id, second.id]));
+    expect(await orders.services.orders.changedSince(orders.as(bob), since, 100)).toEqual([]);
+    expect(await orders.services.orders.changedSince(orders.as(alice), new Date(Date.now() + 60_000), 100)).toEqual([]);
+    expect(await codeOf(orders.services.orders.changedSince(orders.as(alice), since, 101))).toBe('BAD_USER_INPUT');
   });
 });

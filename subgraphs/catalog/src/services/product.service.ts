@@ -5,7 +5,7 @@ import { CatalogEvents } from '#contracts';
 import { decodeCursor, pageSize, toConnection, type Connection } from '#platform/subgraph';
 import { UniqueViolation } from '#platform/db';
 import type { CatalogContext } from '../context.js';
-import { DuplicateSkuError } from '../errors.js';
+import { DuplicateSkuError, TenantWithoutCurrencyError } from '../errors.js';
 import type { Category, Product } from '../generated/prisma/client.js';
 
 export interface CreateProductInput {
@@ -63,7 +63,11 @@ export class ProductService {
     const categoryId = requireId(input.categoryId, 'input.categoryId');
 
     return ctx.transaction(async (tx) => {
-      const { products, categories } = tx.repos;
+      const { products, categories, currency } = tx.repos;
+      // Money is written in the tenant's own currency only: an order's lines never mix currencies.
+      const own = await currency.get();
+      if (!own) throw new TenantWithoutCurrencyError();
+      if (price.currency !== own) throw new ValidationError('input.price.currency', `input.price.currency must be ${own}, the currency of this shop.`);
       const [category] = await categories.findByIds([categoryId]);
       if (!category) throw new ValidationError('input.categoryId', 'input.categoryId is not a category of this tenant.');
       if (await products.skuExists(sku)) throw new DuplicateSkuError(sku);

@@ -40,6 +40,15 @@ export class OrderRepository {
     });
   }
 
+  /** Changed after `since`, least recently changed first. */
+  changedSince(filter: OrderFilter, since: Date, limit: number): Promise<Order[]> {
+    return this.db.order.findMany({
+      where: { AND: [this.where(filter), { updatedAt: { gt: since } }] },
+      orderBy: [{ updatedAt: 'asc' }, { id: 'asc' }],
+      take: limit,
+    });
+  }
+
   count(filter: OrderFilter): Promise<number> {
     return this.db.order.count({ where: this.where(filter) });
   }

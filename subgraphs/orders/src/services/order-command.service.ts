@@ -3,7 +3,7 @@ import { isId, NotFoundError, requireInt, requireText, ValidationError } from '#
 import { createEvent } from '#platform/events';
 import { OrderEvents } from '#contracts';
 import type { OrdersContext } from '../context.js';
-import { OrderStateError } from '../errors.js';
+import { IdempotencyKeyReusedError, OrderStateError } from '../errors.js';
 import type { Order } from '../generated/prisma/client.js';
 import { canSee } from './order-query.service.js';
 import { CANCELLABLE } from './order-status.js';
@@ -29,7 +29,7 @@ export class OrderCommandService {
     const lines = this.validateLines(input.items);
 
     const existing = await ctx.repos.orders.findByIdempotencyKey(caller.userId, idempotencyKey);
-    if (existing) return existing;
+    if (existing) return this.replay(ctx, existing, lines);
 
     try {
       return await ctx.transaction(async (tx) => {
@@ -66,7 +66,7 @@ export class OrderCommandService {
       // A concurrent request with the same key won the unique index: return its order.
       if (error instanceof UniqueViolation) {
         const winner = await ctx.repos.orders.findByIdempotencyKey(caller.userId, idempotencyKey);
-        if (winner) return winner;
+        if (winner) return this.replay(ctx, winner, lines);
       }
       throw error;
     }
@@ -93,6 +93,19 @@ export class OrderCommandService {
       );
       return cancelled;
     });
+  }
+
+  /**
+   * The order a key already placed, when the cart is the same (a retry); a different cart under a
+   * used key is a client bug that would otherwise lose the second cart silently: CONFLICT.
+   */
+  private async replay(ctx: OrdersContext, order: Order, lines: { productId: string; quantity: number }[]): Promise<Order> {
+    const placed = await ctx.repos.orders.itemsOf([order.id]);
+    const cart = (items: { productId: string; quantity: number }[]) => items.map((i) => `${i.productId}:${i.quantity}`).sort().join(',');
+    if (cart(placed) !== cart(lines)) {
+      throw new IdempotencyKeyReusedError(order.id);
+    }
+    return order;
   }
 
   private validateLines(items: PlaceOrderInput['items']): { productId: string; quantity: number }[] {

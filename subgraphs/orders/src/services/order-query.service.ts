@@ -1,5 +1,5 @@
-import { canSeeCustomerRecord, requireRole } from '#platform/auth';
-import { ForbiddenError, isId } from '#platform/errors';
+import { canSeeCustomerRecord, requireIdentity, requireRole } from '#platform/auth';
+import { ForbiddenError, isId, requireInt } from '#platform/errors';
 import { decodeCursor, pageSize, toConnection, type Connection } from '#platform/subgraph';
 import type { OrdersContext } from '../context.js';
 import type { Order, OrderItem, OrderStatus } from '../generated/prisma/client.js';
@@ -7,6 +7,9 @@ import type { OrderFilter } from '../repositories/order.repository.js';
 
 /** Row-level rule for orders: customers see their own, admins every order of their tenant. */
 export const canSee = canSeeCustomerRecord;
+
+/** Most orders one `ordersChangedSince` returns. */
+export const CHANGED_SINCE_LIMIT = 100;
 
 /** Reads of orders, always through the caller's visibility. */
 export class OrderQueryService {
@@ -24,6 +27,13 @@ export class OrderQueryService {
     const { caller } = ctx;
     if (caller.role !== 'ADMIN' && userId !== caller.userId) throw new ForbiddenError('Customers see only their own orders.');
     return this.page(ctx, { customerId: userId }, first, after);
+  }
+
+  /** What changed after `since` that the caller may see: their own orders, or (admins) the tenant's. */
+  async changedSince(ctx: OrdersContext, since: Date, limit: number): Promise<Order[]> {
+    const caller = requireIdentity(ctx.caller);
+    requireInt(limit, 'limit', { min: 1, max: CHANGED_SINCE_LIMIT });
+    return ctx.repos.orders.changedSince(caller.role === 'ADMIN' ? {} : { customerId: caller.userId }, since, limit);
   }
 
   items(ctx: OrdersContext, order: Pick<Order, 'id'>): Promise<OrderItem[]> {

@@ -1,0 +1,94 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  killSubgraphUnderLoad,
+  restartNats,
+  rollingGatewayRestart,
+  stopOrdersDuringCheckout,
+  stopSubgraphUnderLoad,
+} from '../harness/chaos-scenarios.js';
+import { ProcessStack } from '../harness/process-stack.js';
+
+// Faults as an operator meets them, on real processes: the six subgraphs and two gateways on the
+// machine's PostgreSQL (databases of their own) and a nats-server of this file's own, broken with
+// kill -9, SIGSTOP and restarts while clients send requests. Timings are bench/chaos's business;
+// these tests check what clients see and what the databases hold.
+
+const MAX_CONCURRENCY = 8;
+let stack: ProcessStack;
+
+beforeAll(async () => {
+  stack = await ProcessStack.start({
+    dbPrefix: process.env.FAULT_DB_PREFIX ?? 'sc_fault_',
+    portBase: Number(process.env.FAULT_PORT_BASE ?? 42100),
+    gateways: 2,
+    env: {
+      // short timeouts for the subgraphs these faults hang; the others keep the default, so a busy
+      // machine does not turn slow answers of healthy subgraphs into errors
+      SUBGRAPH_TIMEOUT_MS_INVENTORY: '2500',
+      SUBGRAPH_TIMEOUT_MS_ORDERS: '2500',
+      SUBGRAPH_MAX_CONCURRENCY: String(MAX_CONCURRENCY),
+      SUBGRAPH_BREAKER_FAILURES: '5',
+      SUBGRAPH_BREAKER_RESET_MS: '1000',
+      SHUTDOWN_DRAIN_DELAY_MS: '1500',
+    },
+  });
+}, 400_000);
+
+afterAll(async () => {
+  await stack?.stop();
+}, 120_000);
+
+const failureOutput = () => `\n--- last process output ---\n${stack.log.slice(-40).join('\n')}`;
+
+describe('when a subgraph is killed (kill -9) under load', () => {
+  it('answers every query that does not need it, gives partial data with SUBGRAPH_* codes for those that do, and resumes once it is back', async () => {
+    const report = await killSubgraphUnderLoad(stack);
+    expect(report.details.untouchedFailed, failureOutput()).toBe(0);
+    expect(report.clientErrors, JSON.stringify(report)).toBe(0);
+    expect(report.degraded).toBeGreaterThan(0);
+    expect(report.details.codes).toContain('SUBGRAPH_UNAVAILABLE');
+    expect(report.recoveryMs).toEqual(expect.any(Number));
+  }, 180_000);
+});
+
+describe('when a subgraph hangs (SIGSTOP) under load', () => {
+  it('times out the first fetches, then fails fast with its circuit open, never holding more connections than its cap, and resumes after SIGCONT', async () => {
+    const report = await stopSubgraphUnderLoad(stack, { concurrency: 24 });
+    expect(report.clientErrors, JSON.stringify(report)).toBe(0);
+    expect(report.details.timedOut).toBeGreaterThan(0);
+    expect(report.details.failedFast).toBeGreaterThan(0);
+    // the gateway's connections to inventory: its fetches (at most the cap) and its health probe
+    expect(report.details.maxConnectionsToInventory).toBeLessThanOrEqual(MAX_CONCURRENCY + 1);
+    expect(report.recoveryMs).toEqual(expect.any(Number));
+  }, 180_000);
+});
+
+describe('when orders is stopped (SIGSTOP) during checkouts', () => {
+  it('answers OUTCOME_UNKNOWN for checkouts in flight; retrying each with its key finds its one order; nothing lost, nothing charged twice', async () => {
+    const report = await stopOrdersDuringCheckout(stack);
+    const outcomes = report.details.outcomes as Record<string, number>;
+    expect(outcomes.OUTCOME_UNKNOWN, JSON.stringify(report)).toBeGreaterThan(0);
+    expect(report.details.unknownResolvedByRetry).toBe(outcomes.OUTCOME_UNKNOWN);
+    expect(report.details.refusedButPlaced).toBe(0);
+    expect(report.clientErrors, JSON.stringify(report)).toBe(0);
+    expect(report.lost).toBe(0);
+    expect(report.doubled).toBe(0);
+  }, 300_000);
+});
+
+describe('when NATS restarts during checkouts', () => {
+  it('keeps taking orders, then drains every outbox and settles every order once NATS is back', async () => {
+    const report = await restartNats(stack);
+    expect(report.clientErrors, JSON.stringify(report)).toBe(0);
+    expect(report.lost).toBe(0);
+    expect(report.details.outboxBacklogAfter).toBe(0);
+  }, 240_000);
+});
+
+describe('when the gateways are restarted one after the other', () => {
+  it('fails no request of a round-robin client that follows /readyz, as a load balancer does', async () => {
+    const report = await rollingGatewayRestart(stack);
+    expect(report.requests).toBeGreaterThan(0);
+    expect(report.clientErrors, JSON.stringify(report.details)).toBe(0);
+  }, 300_000);
+});
