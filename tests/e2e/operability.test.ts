@@ -4,7 +4,7 @@ import { startTestSupergraph, type TestSupergraph } from '../harness/supergraph.
 
 let sg: TestSupergraph;
 beforeAll(async () => {
-  sg = await startTestSupergraph();
+  sg = await startTestSupergraph({ SUBGRAPH_HEALTH_INTERVAL_MS: '500' });
 });
 afterAll(async () => {
   await sg?.stop();

@@ -46,7 +46,8 @@ export class SubgraphFetchFailure extends Error {
   }
 
   /**
-   * The error the client gets: a stable code, the subgraph's name, never a URL or socket error
+   * The error the client gets: a stable code, the subgraph's name in extensions (not in the message,
+   * which says nothing of the inside), never a URL or socket error
    * (those go to the log). `exposeDetail` (development) adds the underlying error's message.
    */
   toGraphQLError(operation: 'query' | 'mutation', exposeDetail: boolean): GraphQLFormattedError {
@@ -54,16 +55,16 @@ export class SubgraphFetchFailure extends Error {
     const extensions = { subgraph: this.subgraph, ...detail };
     if (operation === 'mutation' && this.kind !== 'refused') {
       return {
-        message: `The ${this.subgraph} service did not answer; whether the change was made is unknown. Send the same request again with the same idempotency key: it returns the first result and never applies the change twice.`,
+        message: `A service this request needs did not answer; whether the change was made is unknown. Send the same request again with the same idempotency key: it returns the first result and never applies the change twice.`,
         extensions: { code: OUTCOME_UNKNOWN, ...extensions },
       };
     }
     if (this.kind === 'timeout') {
-      return { message: `The ${this.subgraph} service did not answer in time.`, extensions: { code: SUBGRAPH_TIMEOUT, ...extensions } };
+      return { message: 'A service this answer needs did not answer in time.', extensions: { code: SUBGRAPH_TIMEOUT, ...extensions } };
     }
     const why = this.reason === 'circuit_open' ? ' (it failed repeatedly just now)' : this.reason === 'saturated' ? ' (too many requests are waiting for it)' : '';
     const retry = operation === 'mutation' ? ' Nothing was changed; try again shortly.' : '';
-    return { message: `The ${this.subgraph} service is unavailable${why}.${retry}`, extensions: { code: SUBGRAPH_UNAVAILABLE, ...extensions } };
+    return { message: `A service this answer needs is unavailable${why}.${retry}`, extensions: { code: SUBGRAPH_UNAVAILABLE, ...extensions } };
   }
 }
 
