@@ -3,7 +3,7 @@ import { connect as tcpConnect } from 'node:net';
 import { connect } from '@nats-io/transport-node';
 import { jetstreamManager } from '@nats-io/jetstream';
 
-/** The machine's NATS server (see the env notes): tests that stop it always start it again. */
+/** The machine's NATS server (see the env notes). No test stops it: one that needs NATS to go away runs a nats-server of its own (NatsProcess). */
 export const NATS_URL = process.env.NATS_URL ?? 'nats://127.0.0.1:4222';
 const NATS_SERVER = '/usr/sbin/nats-server';
 const NATS_ARGS = ['-a', '127.0.0.1', '-p', '4222', '-js', '-sd', '/var/lib/nats-server', '-l', '/var/log/nats-server.log'];
@@ -25,10 +25,6 @@ export function natsAcceptsConnections(): Promise<boolean> {
     });
     socket.once('error', () => resolve(false));
   });
-}
-
-export function stopNats(): void {
-  execFileSync('start-stop-daemon', ['--stop', '--oknodo', '--retry', '10', '--exec', NATS_SERVER], { stdio: 'ignore' });
 }
 
 /** Starts NATS unless it runs, then waits until JetStream answers. */

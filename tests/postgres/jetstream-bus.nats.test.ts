@@ -7,11 +7,60 @@ import { pino } from 'pino';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { type DeliveryPolicy, createEvent, defineEvent, type EventEnvelope, JetStreamBus, type JetStreamBusOptions } from '#platform/events';
 import { eventsConsumed, eventsDeadLettered } from '#platform/observability';
-import { ensureNatsRunning, natsAcceptsConnections, stopNats } from '../harness/nats.js';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer, connect as tcpConnect } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { NatsProcess } from '../harness/process-stack.js';
 
-// Runs against the machine's NATS (JetStream enabled). Every test gets streams and subjects of its
-// own, so runs never see each other, and deletes them afterwards.
-const NATS_URL = process.env.NATS_URL ?? 'nats://127.0.0.1:4222';
+// One test stops NATS, so the file runs a nats-server of its own (JetStream on a store of its own,
+// which outlives a restart), never the machine's. Every test gets streams and subjects of its own
+// and deletes them afterwards.
+let nats: NatsProcess;
+let natsStore: string;
+let NATS_URL: string;
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+function natsAcceptsConnections(): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = tcpConnect({ host: '127.0.0.1', port: nats.port });
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once('error', () => resolve(false));
+  });
+}
+
+/** Starts this file's nats-server unless it runs, then waits until JetStream answers. */
+async function ensureNatsRunning(): Promise<void> {
+  if (!(await natsAcceptsConnections())) await nats.start();
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    try {
+      const probe = await connect({ servers: NATS_URL, timeout: 1_000 });
+      try {
+        await (await jetstreamManager(probe)).getAccountInfo();
+        return;
+      } finally {
+        await probe.close();
+      }
+    } catch (error) {
+      if (Date.now() > deadline) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  }
+}
 
 const logger = pino({ level: process.env.LOG_LEVEL ?? 'silent' });
 
@@ -62,6 +111,9 @@ function uniqueConsumer(name: string): string {
 }
 
 beforeAll(async () => {
+  natsStore = mkdtempSync(join(tmpdir(), 'sc-jetstream-bus-'));
+  nats = new NatsProcess(await freePort(), natsStore);
+  NATS_URL = nats.url;
   await ensureNatsRunning();
   admin = await connect({ servers: NATS_URL, maxReconnectAttempts: -1, reconnectTimeWait: 250 });
   jsm = await jetstreamManager(admin);
@@ -75,8 +127,9 @@ afterEach(async () => {
 });
 
 afterAll(async () => {
-  await ensureNatsRunning();
   await admin?.close();
+  await nats?.stop();
+  if (natsStore) rmSync(natsStore, { recursive: true, force: true });
 });
 
 describe('JetStreamBus', () => {
@@ -369,7 +422,7 @@ describe('JetStreamBus', () => {
     await waitFor('deliveries in flight', async () => (await jsm.consumers.info(names.stream, consumer)).num_ack_pending > 0);
 
     try {
-      stopNats();
+      await nats.stop();
       await waitFor('NATS to stop', async () => !(await natsAcceptsConnections()));
       release();
       const whileDown = event(placed, 'order-down', 100);

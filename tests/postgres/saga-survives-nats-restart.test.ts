@@ -1,17 +1,40 @@
 import { randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { contract } from '../harness/operations.js';
-import { ensureNatsRunning, NATS_URL, stopNats } from '../harness/nats.js';
+import { NatsProcess } from '../harness/process-stack.js';
 import { startTestSupergraph, type TestSupergraph } from '../harness/supergraph.js';
 
+/** A port nobody listens on a moment ago. */
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+// This suite stops NATS, so it runs a nats-server of its own (JetStream on a store of its own that
+// outlives the restart), never the machine's.
 let sg: TestSupergraph;
+let nats: NatsProcess;
+let storeDir: string;
 beforeAll(async () => {
-  await ensureNatsRunning();
-  sg = await startTestSupergraph({ NATS_URL });
+  storeDir = mkdtempSync(join(tmpdir(), 'sc-nats-restart-'));
+  nats = new NatsProcess(await freePort(), storeDir);
+  await nats.start();
+  sg = await startTestSupergraph({ NATS_URL: nats.url });
 });
 afterAll(async () => {
-  await ensureNatsRunning();
   await sg?.stop();
+  await nats?.stop();
+  rmSync(storeDir, { recursive: true, force: true });
 });
 
 describe('the checkout saga on NATS JetStream', () => {
@@ -19,7 +42,7 @@ describe('the checkout saga on NATS JetStream', () => {
     const { products } = await sg.client.as<any>('alice@acme.test', contract.storefront, { first: 5 }, 'Catalog');
     const productId = products.edges[0].node.id;
     const ids: string[] = [];
-    stopNats();
+    await nats.stop();
     try {
       for (let i = 0; i < 5; i += 1) {
         const { placeOrder } = await sg.client.as<any>('alice@acme.test', contract.storefront, { input: { idempotencyKey: randomUUID(), items: [{ productId, quantity: 1 }] } }, 'PlaceOrder');
@@ -29,7 +52,7 @@ describe('the checkout saga on NATS JetStream', () => {
       const unpublished = await sg.sql<{ n: number }>('orders', `SELECT count(*)::int AS n FROM "orders"."OutboxEvent" WHERE "aggregateId" = ANY($1) AND "publishedAt" IS NULL`, ids);
       expect(unpublished[0]?.n).toBe(5);
     } finally {
-      await ensureNatsRunning();
+      await nats.start();
     }
     await sg.settle();
     const rows = await sg.sql<{ status: string; n: number }>('orders', `SELECT "status", count(*)::int AS n FROM "orders"."Order" WHERE "id" = ANY($1::uuid[]) GROUP BY "status"`, ids);
