@@ -190,6 +190,18 @@ export function requestContext<TClient, D extends ContextData>(
   return new SubgraphRequestContext(runtime, { ...request, committed: [] }, runtime.db, undefined);
 }
 
+/** What a consumer's context knows of its event: the event's tenant, no caller, logs naming the event. */
+function eventScope(logger: Logger, consumer: string, event: EventEnvelope): Scope {
+  return {
+    requestId: event.id || randomUUID(),
+    logger: logger.child({ consumer, eventId: event.id, eventType: event.type }),
+    identity: null,
+    tenantId: event.tenantId,
+    event: { consumer, id: event.id },
+    committed: [],
+  };
+}
+
 /** The context a consumer handles one event in: no caller, the event's tenant, its id claimable. */
 export function eventContext<TClient, D extends ContextData>(
   runtime: ContextRuntime<TClient, D>,
@@ -200,15 +212,7 @@ export function eventContext<TClient, D extends ContextData>(
 ): RequestContext<D> {
   return new SubgraphRequestContext(
     runtime,
-    {
-      requestId: event.id || randomUUID(),
-      logger: logger.child({ consumer, eventId: event.id, eventType: event.type }),
-      identity: null,
-      tenantId: event.tenantId,
-      event: { consumer, id: event.id },
-      committed: [],
-      ...(batch ? { batch: { runner: batch, event } } : {}),
-    },
+    { ...eventScope(logger, consumer, event), ...(batch ? { batch: { runner: batch, event } } : {}) },
     runtime.db,
     undefined,
   );
@@ -229,15 +233,7 @@ export function batchedEventContext<TClient, D extends ContextData>(
 ): TransactionContext<D> {
   return new SubgraphRequestContext(
     runtime,
-    {
-      requestId: event.id || randomUUID(),
-      logger: logger.child({ consumer, eventId: event.id, eventType: event.type }),
-      identity: null,
-      tenantId: event.tenantId,
-      event: { consumer, id: event.id },
-      committed: [],
-      ...(claimed === undefined ? {} : { claimed: { value: claimed } }),
-    },
+    { ...eventScope(logger, consumer, event), ...(claimed === undefined ? {} : { claimed: { value: claimed } }) },
     tx,
     sink,
   );

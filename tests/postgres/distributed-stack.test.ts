@@ -2,7 +2,6 @@ import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer as createHttpServer, type Server } from 'node:http';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
@@ -16,6 +15,7 @@ import { SUBGRAPH_NAMES } from '#contracts';
 import { codeOf, GraphQLClient } from '../harness/graphql-client.js';
 import { ensureNatsRunning, NATS_URL } from '../harness/nats.js';
 import { contract } from '../harness/operations.js';
+import { freePort } from '../harness/process-stack.js';
 
 // `npm run start:distributed` as a platform team runs it: seven processes on this machine's
 // PostgreSQL (databases of their own), NATS (a namespace of its own) and Redis.
@@ -67,17 +67,6 @@ function startCollector(): Promise<number> {
     });
   });
   return new Promise((resolve) => collector.listen(0, '127.0.0.1', () => resolve((collector.address() as { port: number }).port)));
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 async function eventually<T>(what: string, probe: () => Promise<T | undefined | false>, deadlineMs = 60_000): Promise<T> {

@@ -8,10 +8,10 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { type DeliveryPolicy, createEvent, defineEvent, type EventEnvelope, JetStreamBus, type JetStreamBusOptions } from '#platform/events';
 import { eventsConsumed, eventsDeadLettered } from '#platform/observability';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer, connect as tcpConnect } from 'node:net';
+import { connect as tcpConnect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { NatsProcess } from '../harness/process-stack.js';
+import { freePort, NatsProcess } from '../harness/process-stack.js';
 
 // One test stops NATS, so the file runs a nats-server of its own (JetStream on a store of its own,
 // which outlives a restart), never the machine's. Every test gets streams and subjects of its own
@@ -19,17 +19,6 @@ import { NatsProcess } from '../harness/process-stack.js';
 let nats: NatsProcess;
 let natsStore: string;
 let NATS_URL: string;
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 function natsAcceptsConnections(): Promise<boolean> {
   return new Promise((resolve) => {

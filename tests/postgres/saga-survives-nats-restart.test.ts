@@ -1,24 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { contract } from '../harness/operations.js';
-import { NatsProcess } from '../harness/process-stack.js';
+import { freePort, NatsProcess } from '../harness/process-stack.js';
 import { startTestSupergraph, type TestSupergraph } from '../harness/supergraph.js';
-
-/** A port nobody listens on a moment ago. */
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 // This suite stops NATS, so it runs a nats-server of its own (JetStream on a store of its own that
 // outlives the restart), never the machine's.
