@@ -74,6 +74,8 @@ describe('LiveStock', () => {
     const mug = ACME.products[3]!;
     const admin = await connect('admin@acme.test');
     const live = await subscribed(admin, contract.dashboard, { productIds: [mug.id] }, 'LiveStock', 'stockChanged');
+    // the first answer (the stock as it is now) comes before any change is made
+    await live.waitFor('the first answer', (r) => r.extensions?.snapshot === true);
 
     const after = await adjust('admin@acme.test', mug.id, 3);
     const event = await live.waitFor('the adjustment', (r) => r.data?.stockChanged?.available === after.available);
