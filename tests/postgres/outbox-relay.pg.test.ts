@@ -1,15 +1,14 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import pg from 'pg';
 import { pino } from 'pino';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { applyMigrations, createAdapterFactory, StatementCounter } from '#platform/db';
 import { applyOutboxMigrations, createEvent, defineEvent, type EventBus, type EventEnvelope, InProcessBus, Outbox, OutboxRelay, UnitOfWork } from '#platform/events';
 import { migrationsDirOf } from '#contracts';
 import { createCatalogDb, type CatalogDb, type CatalogTx } from '../../subgraphs/catalog/src/db.js';
+import { admin } from '../harness/postgres-admin.js';
 
 // On PostgreSQL the relay publishes inside a transaction that holds its advisory lock (replicas take
 // turns); what it records about a failed publish must outlive the failure.
-const ADMIN_URL = 'postgres://postgres@127.0.0.1:5432/postgres';
 const database = `sc_relay_test_${randomBytes(6).toString('hex')}`;
 const url = `postgres://postgres@127.0.0.1:5432/${database}`;
 const logger = pino({ level: 'silent' });
@@ -18,16 +17,6 @@ const TENANT = randomUUID();
 
 let db: CatalogDb;
 const buses: InProcessBus[] = [];
-
-async function admin(sql: string): Promise<void> {
-  const connection = new pg.Client({ connectionString: ADMIN_URL });
-  await connection.connect();
-  try {
-    await connection.query(sql);
-  } finally {
-    await connection.end();
-  }
-}
 
 beforeAll(async () => {
   await admin(`CREATE DATABASE "${database}"`);

@@ -3,22 +3,12 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { applyOutboxMigrations } from '#platform/events';
 import { platformTablesOf, upgradesInPlace, type Query } from '../harness/outbox-upgrade.js';
+import { admin } from '../harness/postgres-admin.js';
 
-const ADMIN_URL = 'postgres://postgres@127.0.0.1:5432/postgres';
 const database = `sc_outbox_test_${randomBytes(6).toString('hex')}`;
 const url = `postgres://postgres@127.0.0.1:5432/${database}`;
 let client: pg.Client;
 const query: Query = async (sql, params) => (await client.query(sql, params as unknown[])).rows as never;
-
-async function admin(sql: string): Promise<void> {
-  const connection = new pg.Client({ connectionString: ADMIN_URL });
-  await connection.connect();
-  try {
-    await connection.query(sql);
-  } finally {
-    await connection.end();
-  }
-}
 
 beforeAll(async () => {
   await admin(`CREATE DATABASE "${database}"`);
