@@ -108,8 +108,9 @@ export function loadGatewayConfig(env: Env): GatewayConfig {
     const url = parsed[`SUBGRAPH_URL_${name.toUpperCase()}`];
     if (typeof url === 'string') subgraphUrls[name] = url;
   }
+  const common = loadCommonConfig(env);
   return {
-    ...loadCommonConfig(env),
+    ...common,
     port: parsed.PORT as number,
     supergraphPath: resolve(parsed.SUPERGRAPH_PATH as string),
     jwksUrl: parsed.JWKS_URL as string,
@@ -138,10 +139,10 @@ export function loadGatewayConfig(env: Env): GatewayConfig {
       requiredSubgraphs: parsed.GATEWAY_REQUIRED_SUBGRAPHS as SubgraphName[],
     },
     maxBodyBytes: parsed.MAX_BODY_BYTES as number,
-    edge: loadEdgeConfig(env, loadCommonConfig(env).env),
+    edge: loadEdgeConfig(env, common.env),
     browserApps: {
       dir: resolve(REPO_ROOT, 'dashboard/dist'),
-      graphiql: parsed.GRAPHIQL === undefined ? loadCommonConfig(env).env !== 'production' : parsed.GRAPHIQL === 'on',
+      graphiql: parsed.GRAPHIQL === undefined ? common.env !== 'production' : parsed.GRAPHIQL === 'on',
     },
     subscriptions: {
       queueLimit: parsed.SUBSCRIPTION_QUEUE_LIMIT as number,
