@@ -91,7 +91,7 @@ export class SubgraphDataSource implements GraphQLDataSource<GatewayContext> {
     const context = options.context as Partial<GatewayContext> | undefined;
     const operation = isMutation('document' in options ? options.document : undefined, options.request.query ?? '') ? 'mutation' : 'query';
     try {
-      const response = await this.guard.run(operation, () => this.fetch(options));
+      const response = await this.guard.run(operation, () => this.fetch(options, operation === 'query'));
       end({ outcome: response.errors?.length ? 'error' : 'ok' });
       return response;
     } catch (error) {
@@ -105,15 +105,13 @@ export class SubgraphDataSource implements GraphQLDataSource<GatewayContext> {
     }
   }
 
-  private async fetch(options: GraphQLDataSourceProcessOptions<GatewayContext>): Promise<GatewayGraphQLResponse> {
+  private async fetch(options: GraphQLDataSourceProcessOptions<GatewayContext>, idempotent: boolean): Promise<GatewayGraphQLResponse> {
     const { request } = options;
     if (!request.query) throw new Error('Missing query');
     const context = options.context as Partial<GatewayContext> | undefined;
     const identity = context?.identity ?? null;
     context?.requestLog?.subgraphs.add(this.subgraph);
     const body = JSON.stringify({ query: request.query, variables: request.variables, operationName: request.operationName });
-    const document = 'document' in options ? options.document : undefined;
-    const idempotent = !isMutation(document, request.query);
     // Only the HTTP exchange is shared: every caller parses its own copy of the answer.
     const response = await (idempotent && this.inFlight ? this.merged(body, identity, context?.requestId) : this.send(body, identity, context?.requestId, idempotent));
     if (response.status < 200 || response.status > 299) throw errorFromResponse(this.transport.url, response);
