@@ -8,6 +8,7 @@
 //   CHAOS_DB_PREFIX=sc_chaos_ CHAOS_PORT_BASE=42200 npm run bench:chaos
 import { ProcessStack } from '../../tests/harness/process-stack.js';
 import {
+  FAULT_SETTINGS,
   killSubgraphUnderLoad,
   restartNats,
   rollingGatewayRestart,
@@ -19,14 +20,7 @@ import { args } from '../lib/stats.js';
 
 const options = args();
 const only = new Set((options.get('only') ?? 'kill,sigstop,orders,nats,rolling').split(','));
-const settings = {
-  SUBGRAPH_TIMEOUT_MS_INVENTORY: '2500',
-  SUBGRAPH_TIMEOUT_MS_ORDERS: '2500',
-  SUBGRAPH_MAX_CONCURRENCY: '8',
-  SUBGRAPH_BREAKER_FAILURES: '5',
-  SUBGRAPH_BREAKER_RESET_MS: '1000',
-  SHUTDOWN_DRAIN_DELAY_MS: '1500',
-};
+const settings = FAULT_SETTINGS;
 
 const log = (line: string) => process.stdout.write(`${line}\n`);
 log(`bench/chaos: starting six subgraphs and two gateways (${Object.entries(settings).map(([k, v]) => `${k}=${v}`).join(' ')})`);

@@ -9,6 +9,23 @@ import { type ProcessStack, waitFor } from './process-stack.js';
 // stopped, gateways restarted), lets it come back and returns what clients saw. Tests assert on
 // the report; the bench prints it.
 
+/** Connections per subgraph the fault stack allows (SUBGRAPH_MAX_CONCURRENCY). */
+export const FAULT_MAX_CONCURRENCY = 8;
+
+/**
+ * The gateway settings of the fault stack (tests/postgres/subgraph-faults.test.ts and bench/chaos):
+ * short timeouts for the subgraphs the faults hang, the default for the others, so a busy machine
+ * does not turn slow answers of healthy subgraphs into errors.
+ */
+export const FAULT_SETTINGS: Record<string, string> = {
+  SUBGRAPH_TIMEOUT_MS_INVENTORY: '2500',
+  SUBGRAPH_TIMEOUT_MS_ORDERS: '2500',
+  SUBGRAPH_MAX_CONCURRENCY: String(FAULT_MAX_CONCURRENCY),
+  SUBGRAPH_BREAKER_FAILURES: '5',
+  SUBGRAPH_BREAKER_RESET_MS: '1000',
+  SHUTDOWN_DRAIN_DELAY_MS: '1500',
+};
+
 export interface ScenarioReport {
   scenario: string;
   /** Requests the clients sent during the scenario. */

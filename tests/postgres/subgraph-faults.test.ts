@@ -1,5 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
+  FAULT_MAX_CONCURRENCY,
+  FAULT_SETTINGS,
   killSubgraphUnderLoad,
   restartNats,
   rollingGatewayRestart,
@@ -14,7 +16,6 @@ import { ProcessStack } from '../harness/process-stack.js';
 // kill -9, SIGSTOP and restarts while clients send requests. Timings are bench/chaos's business;
 // these tests check what clients see and what the databases hold.
 
-const MAX_CONCURRENCY = 8;
 let stack: ProcessStack;
 
 beforeAll(async () => {
@@ -22,16 +23,7 @@ beforeAll(async () => {
     dbPrefix: process.env.FAULT_DB_PREFIX ?? 'sc_fault_',
     portBase: Number(process.env.FAULT_PORT_BASE ?? 42100),
     gateways: 2,
-    env: {
-      // short timeouts for the subgraphs these faults hang; the others keep the default, so a busy
-      // machine does not turn slow answers of healthy subgraphs into errors
-      SUBGRAPH_TIMEOUT_MS_INVENTORY: '2500',
-      SUBGRAPH_TIMEOUT_MS_ORDERS: '2500',
-      SUBGRAPH_MAX_CONCURRENCY: String(MAX_CONCURRENCY),
-      SUBGRAPH_BREAKER_FAILURES: '5',
-      SUBGRAPH_BREAKER_RESET_MS: '1000',
-      SHUTDOWN_DRAIN_DELAY_MS: '1500',
-    },
+    env: FAULT_SETTINGS,
   });
 }, 400_000);
 
@@ -66,7 +58,7 @@ describe('when a subgraph hangs (SIGSTOP) under load', () => {
     expect(report.details.failedFast).toBeGreaterThan(0);
     // the gateway's connections to inventory: its fetches (at most the cap), its health probe, and at
     // times a timed-out socket being closed while its slot already went to the next fetch
-    expect(report.details.maxConnectionsToInventory).toBeLessThanOrEqual(MAX_CONCURRENCY + 2);
+    expect(report.details.maxConnectionsToInventory).toBeLessThanOrEqual(FAULT_MAX_CONCURRENCY + 2);
     expect(report.recoveryMs).toEqual(expect.any(Number));
   }, 180_000);
 });
