@@ -25,6 +25,7 @@ import { admitOperations } from './operations/admit-http-operations.js';
 import { admitNonHttpOperationsPlugin } from './operations/admit-websocket-operations.plugin.js';
 import { rateLimitNonHttpOperationsPlugin } from './rate-limits/limit-websocket-operations.plugin.js';
 import { batchLimit, corsPolicy, securityHeaders } from './http/edge-middleware.js';
+import { resultJson } from './http/result-json.js';
 import { gatewayHttpHandler } from './http/gateway-http.js';
 import { requestLogPlugin } from './plugins/request-log.js';
 import { browserApps } from './http/browser-apps.js';
@@ -141,6 +142,8 @@ export async function startGateway(config: GatewayConfig, logger: Logger, option
     gateway,
     introspection: !production,
     includeStacktraceInErrorResponses: false,
+    // the same text as Apollo's default, written flat (see result-json.ts)
+    stringifyResult: resultJson,
     // The process owns SIGTERM/SIGINT (drain, then close databases and the bus), not each Apollo instance.
     stopOnTerminationSignals: false,
     // A request with an Authorization header always needs a CORS preflight: it is no CSRF (urql's GET queries carry one).
