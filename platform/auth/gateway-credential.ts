@@ -1,4 +1,4 @@
-import { KeyObject, randomBytes, sign as signBytes, timingSafeEqual } from 'node:crypto';
+import { hash, KeyObject, randomBytes, sign as signBytes, timingSafeEqual } from 'node:crypto';
 import { createLocalJWKSet, errors, jwtVerify, type JWK, type JWTVerifyGetKey } from 'jose';
 import type { Identity } from './identity.js';
 import { GATEWAY_CREDENTIAL_ALG, sha256, type GatewaySigningKey } from './gateway-keys.js';
@@ -26,7 +26,8 @@ interface CredentialClaims {
 }
 
 export function bodyHash(body: string | Buffer): string {
-  return sha256(body).toString('base64url');
+  // one-shot: no Hash object per credential (16 per fan-out request)
+  return hash('sha256', body, 'base64url');
 }
 
 /**

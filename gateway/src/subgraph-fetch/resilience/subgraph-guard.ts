@@ -68,6 +68,8 @@ export class SubgraphGuard {
   private readonly breaker: CircuitBreaker<[() => Promise<unknown>], unknown>;
   private consecutive = 0;
   private running = 0;
+  /** This subgraph's in-flight gauge, bound once (no label lookup per fetch). */
+  private readonly inFlightMetric: client.Gauge.Internal<'subgraph'>;
   private readonly waiting: (() => void)[] = [];
 
   constructor(
@@ -87,7 +89,8 @@ export class SubgraphGuard {
       errorFilter: (error: unknown) => classifyFetchError(error) === undefined,
     });
     circuitState.set({ subgraph }, 0);
-    inFlightGauge.set({ subgraph }, 0);
+    this.inFlightMetric = inFlightGauge.labels({ subgraph });
+    this.inFlightMetric.set(0);
     this.breaker.on('success', () => {
       this.consecutive = 0;
     });
@@ -117,7 +120,8 @@ export class SubgraphGuard {
     for (let attempt = 0; ; attempt += 1) {
       try {
         // limited here rather than by opossum's semaphore, whose refusals would count as the subgraph answering
-        await this.acquire();
+        // a free slot is taken synchronously; only a queued fetch waits
+        if (!this.tryAcquire()) await this.acquire();
         try {
           return (await this.breaker.fire(fetch)) as T;
         } finally {
@@ -146,11 +150,7 @@ export class SubgraphGuard {
    * refuses (ESATURATED) when the queue is full or the wait is over.
    */
   private async acquire(): Promise<void> {
-    if (this.running < this.options.maxConcurrency && this.waiting.length === 0) {
-      this.running += 1;
-      inFlightGauge.set({ subgraph: this.subgraph }, this.running);
-      return;
-    }
+    if (this.tryAcquire()) return;
     if (this.waiting.length >= this.options.maxQueue) throw Object.assign(new Error('too many fetches waiting'), { code: 'ESATURATED' });
     await new Promise<void>((resolve, reject) => {
       const wake = () => {
@@ -166,12 +166,20 @@ export class SubgraphGuard {
     });
   }
 
+  /** Takes a slot when one is free and nobody waits for one. */
+  private tryAcquire(): boolean {
+    if (this.running >= this.options.maxConcurrency || this.waiting.length > 0) return false;
+    this.running += 1;
+    this.inFlightMetric.set(this.running);
+    return true;
+  }
+
   /** Hands the slot to the longest waiter (so `running` never passes the cap), or frees it. */
   private release(): void {
     const next = this.waiting.shift();
     if (next) return next();
     this.running -= 1;
-    inFlightGauge.set({ subgraph: this.subgraph }, this.running);
+    this.inFlightMetric.set(this.running);
   }
 
   private classify(error: unknown): SubgraphFetchFailure | undefined {
