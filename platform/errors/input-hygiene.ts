@@ -3,6 +3,7 @@ import {
   getNullableType,
   isInputObjectType,
   isListType,
+  BREAK,
   Kind,
   TypeInfo,
   valueFromAST,
@@ -76,6 +77,28 @@ function checkValue(value: unknown, type: GraphQLInputType, field: string): Vali
 }
 
 /**
+ * Whether the operation (with its document's fragments) has any argument at all, remembered per
+ * operation node: Apollo Server keeps one parsed document per query string, so an operation
+ * without arguments is walked once, not on every request.
+ */
+const argumentsOfOperation = new WeakMap<OperationDefinitionNode, boolean>();
+
+function hasArguments(scoped: DocumentNode, operation: OperationDefinitionNode): boolean {
+  let known = argumentsOfOperation.get(operation);
+  if (known === undefined) {
+    known = false;
+    visit(scoped, {
+      Argument() {
+        known = true;
+        return BREAK;
+      },
+    });
+    argumentsOfOperation.set(operation, known);
+  }
+  return known;
+}
+
+/**
  * The one check of every string an operation takes, literal or variable, at any depth of an input
  * object or list: no NUL, no lone surrogate, no control characters (tabs and line breaks only in
  * free text), a maximum length, and ids that can name a record. Returns the first refusal
@@ -88,6 +111,7 @@ export function checkOperationInputs(
   variables: Record<string, unknown> | undefined,
 ): ValidationError | null {
   const scoped: DocumentNode = { kind: Kind.DOCUMENT, definitions: [operation, ...document.definitions.filter((d) => d.kind === Kind.FRAGMENT_DEFINITION)] };
+  if (!hasArguments(scoped, operation)) return null;
   const typeInfo = new TypeInfo(schema);
   let found: ValidationError | null = null;
   visit(
