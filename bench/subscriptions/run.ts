@@ -1,7 +1,8 @@
 // bench/subscriptions: N concurrent graphql-ws subscribers on one gateway while orders flow through
 // the checkout saga. Prints sockets connected, results delivered per second, event-to-client latency
-// (from the event occurring in a subgraph to the result arriving at the client) p50/p95/p99, and
-// the gateway's RSS.
+// p50/p95/p99 (from the event's transaction committing in its subgraph, extensions.event.committedAt,
+// to the result arriving at the client; and, for comparison, from the event occurring inside that
+// transaction), and the gateway's CPU and RSS.
 //
 //   npm run bench:subscriptions                                    # embedded stack, 1,000 subscribers
 //   npm run bench:subscriptions -- --subscribers 10000 --gateway-process
@@ -288,8 +289,9 @@ subscriptions benchmark (${gatewayProcess ? 'gateway process on NATS' : 'embedde
   connected              ${connected} sockets (${failed} refused), ${running} subscriptions running at the gateway
   orders                 ${placed} placed in ${placing.toFixed(1)} s (${(placed / placing).toFixed(1)}/s)${refused ? `, ${refused} refused` : ''}
   delivered              ${report.received} results (${(report.received / elapsed).toFixed(0)}/s)${report.errors ? `, ${report.errors} with errors` : ''}; ${report.closed} sockets closed during the run
-  event → client         p50 ${ms(report.latency.p50)}  p95 ${ms(report.latency.p95)}  p99 ${ms(report.latency.p99)}  max ${ms(report.latency.max)}
-    event → gateway      p50 ≈${ms(arrival![0]!)}  p95 ≈${ms(arrival![1]!)}  p99 ≈${ms(arrival![2]!)}   (outbox relay and bus, from the gateway's histogram)
+  event → client         p50 ${ms(report.latency.p50)}  p95 ${ms(report.latency.p95)}  p99 ${ms(report.latency.p99)}  max ${ms(report.latency.max)}   (from the event's commit${report.withoutCommitTime ? `; ${report.withoutCommitTime} results without a commit time, from their occurrence` : ''})
+    from occurrence      p50 ${ms(report.fromOccurred.p50)}  p95 ${ms(report.fromOccurred.p95)}  p99 ${ms(report.fromOccurred.p99)}   (occurredAt is stamped inside the transaction, before its commit)
+    event → gateway      p50 ≈${ms(arrival![0]!)}  p95 ≈${ms(arrival![1]!)}  p99 ≈${ms(arrival![2]!)}   (from the commit: outbox relay and bus, from the gateway's histogram)
     gateway → socket     p50 ≈${ms(execution![0]!)}  p95 ≈${ms(execution![1]!)}  p99 ≈${ms(execution![2]!)}   (waiting and subgraph fetches, per topic)
   subgraph fetches       ${fetches.count} by the gateway (${(fetches.count / elapsed).toFixed(0)}/s, HTTP queries included), ${ms((fetches.sum / Math.max(1, fetches.count)) * 1_000)} each on average
   gateway CPU            ${((cpuUsed / elapsed) * 100).toFixed(0)}% of one core over the run${gatewayProcess ? '' : ' (the whole embedded stack)'}; GC ${(gcSeconds * 1_000).toFixed(0)} ms in all

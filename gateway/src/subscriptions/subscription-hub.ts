@@ -268,7 +268,7 @@ export class SubscriptionHub {
         const started = (this.starts += 1);
         runs.newest = started;
         try {
-          const produced = await this.execute(topic, change, topic.identity, { event: { id: change.eventId, occurredAt: change.occurredAt } });
+          const produced = await this.execute(topic, change, topic.identity, { event: eventStamp(change) });
           // a newer event of this entity came in while the result was assembled: its execution reads
           // every subgraph again, after that event, and goes out instead of a result that may straddle it
           const overtaken = runs.newest !== started || runs.pending !== undefined;
@@ -302,6 +302,7 @@ export class SubscriptionHub {
       ownerId: undefined,
       eventId: `snapshot-${now}`,
       occurredAt: new Date(now).toISOString(),
+      committedAt: undefined,
       receivedAt: now,
     };
     try {
@@ -410,4 +411,11 @@ export class SubscriptionHub {
       extensions: stamp,
     };
   }
+}
+
+/** `extensions.event` of a result an event caused: its id, when it occurred and, when known, when it committed. */
+function eventStamp(change: EntityChange): Record<string, string> {
+  return change.committedAt === undefined
+    ? { id: change.eventId, occurredAt: change.occurredAt }
+    : { id: change.eventId, occurredAt: change.occurredAt, committedAt: change.committedAt };
 }
