@@ -10,6 +10,7 @@
 //   npm run bench:subscriptions -- --subscribers 10000 --gateway-process --postgres
 //       # and the subgraphs on the machine's PostgreSQL (fresh databases, dropped after), not one PGlite
 //   options: --seconds 30  --orders-per-second 2  --admins <n>  --stock-watchers <n>  --nats <url>
+//            --source (the gateway process from TypeScript under tsx, not the built dist/gateway.js)
 //
 // Subscribers: shoppers (customers created for the run) each on OrderUpdated for all their orders,
 // admins on LiveOrders, a few admins on LiveStock; half in each demo tenant. Each order is placed
@@ -87,7 +88,9 @@ log(`supergraph up (${postgres ? 'PostgreSQL' : 'PGlite'}, ${namespace ? `NATS n
 let gatewayChild: ChildProcess | undefined;
 let gatewayUrl = supergraph.gateway.url;
 if (gatewayProcess) {
-  gatewayChild = spawn(process.execPath, ['--import', 'tsx', 'gateway/src/main.ts'], {
+  // as production runs it: `npm run build`'s dist/gateway.js on plain node (`--source`: from TypeScript under tsx)
+  const entry = options.has('source') ? ['--import', 'tsx', 'gateway/src/main.ts'] : ['dist/gateway.js'];
+  gatewayChild = spawn(process.execPath, entry, {
     cwd: REPO_ROOT,
     stdio: ['ignore', 'pipe', 'inherit'],
     env: {
