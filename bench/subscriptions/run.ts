@@ -1,21 +1,26 @@
 // bench/subscriptions: N concurrent graphql-ws subscribers on one gateway while orders flow through
 // the checkout saga. Prints sockets connected, results delivered per second, event-to-client latency
-// (from the event occurring in a subgraph to the result arriving at the client) p50/p95/p99, and
-// the gateway's RSS.
+// p50/p95/p99 (from the event's transaction committing in its subgraph, extensions.event.committedAt,
+// to the result arriving at the client; and, for comparison, from the event occurring inside that
+// transaction), and the gateway's CPU and RSS.
 //
 //   npm run bench:subscriptions                                    # embedded stack, 1,000 subscribers
 //   npm run bench:subscriptions -- --subscribers 10000 --gateway-process
 //       # the gateway as its own process (gateway/src/main.ts) on the machine's NATS: its RSS alone
 //   npm run bench:subscriptions -- --subscribers 10000 --gateway-process --postgres
 //       # and the subgraphs on the machine's PostgreSQL (fresh databases, dropped after), not one PGlite
+//   npm run bench:subscriptions -- --subscribers 10000 --distributed
+//       # the distributed stack: `npm run start:distributed`'s seven processes on fresh PostgreSQL
+//       # databases and a nats-server of the run's own (ports from --port-base, default 4600)
 //   options: --seconds 30  --orders-per-second 2  --admins <n>  --stock-watchers <n>  --nats <url>
+//            --source (the gateway process from TypeScript under tsx, not the built dist/gateway.js)
 //
 // Subscribers: shoppers (customers created for the run) each on OrderUpdated for all their orders,
 // admins on LiveOrders, a few admins on LiveStock; half in each demo tenant. Each order is placed
 // by the next shopper, so its events go to one shopper's socket plus every admin socket of the tenant.
 import { fork, spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
@@ -29,6 +34,7 @@ import { buildDatabaseImage, openDatabaseFromImage } from '../../tests/harness/d
 import { GraphQLClient } from '../../tests/harness/graphql-client.js';
 import { contract } from '../../tests/harness/operations.js';
 import { TestTokens } from '../../tests/harness/test-tokens.js';
+import { startDistributedStack } from '../checkout/distributed-stack.js';
 import { args, ms } from '../lib/stats.js';
 import type { Command, Report, SubscriberSpec } from './subscribers.js';
 
@@ -39,9 +45,10 @@ const ordersPerSecond = Number(options.get('orders-per-second') ?? 2);
 const admins = Number(options.get('admins') ?? Math.max(2, Math.round(total * 0.01)));
 const stockWatchers = Number(options.get('stock-watchers') ?? Math.max(2, Math.round(total * 0.005)));
 const shopperCount = total - admins - stockWatchers;
-const gatewayProcess = options.has('gateway-process');
+const distributed = options.has('distributed');
+const gatewayProcess = distributed || options.has('gateway-process');
 const natsUrl = options.get('nats') ?? process.env.NATS_URL ?? 'nats://127.0.0.1:4222';
-const postgres = options.has('postgres');
+const postgres = distributed || options.has('postgres');
 const pgAdmin = `postgresql://${process.env.PGUSER ?? 'postgres'}@${process.env.PGHOST ?? '127.0.0.1'}:5432`;
 if (shopperCount < 2) throw new Error('--subscribers must leave room for at least two shoppers');
 
@@ -54,7 +61,7 @@ const tokens = await TestTokens.create();
 const socketCaps = { SUBSCRIPTION_MAX_SOCKETS_PER_USER: String(total + 1), SUBSCRIPTION_MAX_SOCKETS_PER_TENANT: String(total + 1) };
 const dataDir = mkdtempSync(join(tmpdir(), 'sc-bench-subscriptions-'));
 const namespace = gatewayProcess ? `bench${randomUUID().replace(/-/g, '').slice(0, 10)}` : undefined;
-const databases = postgres ? SUBGRAPH_NAMES.map((name) => ({ name, database: `sc_bench_${name}_${process.pid}` })) : [];
+const databases = postgres && !distributed ? SUBGRAPH_NAMES.map((name) => ({ name, database: `sc_bench_${name}_${process.pid}` })) : [];
 async function onPostgres(statements: string[]): Promise<void> {
   const { default: pg } = await import('pg');
   const admin = new pg.Client({ connectionString: `${pgAdmin}/postgres` });
@@ -67,7 +74,17 @@ async function onPostgres(statements: string[]): Promise<void> {
 }
 await onPostgres(databases.map((d) => `CREATE DATABASE ${d.database}`));
 const pglite = postgres ? undefined : await openDatabaseFromImage(await buildDatabaseImage());
-const supergraph = await startSupergraph({
+const stack = distributed
+  ? await startDistributedStack({
+      portBase: Number(options.get('port-base') ?? 4600),
+      postgresUrl: pgAdmin,
+      databasePrefix: `sc_bench_live_${process.pid}_`,
+      namespace: namespace!,
+      env: { ...tokens.env, ...socketCaps },
+      log,
+    })
+  : undefined;
+const supergraph = stack ? undefined : await startSupergraph({
   env: {
     NODE_ENV: 'test',
     LOG_LEVEL: 'warn',
@@ -81,12 +98,14 @@ const supergraph = await startSupergraph({
   ephemeralPorts: true,
   beforeGateway: postgres ? (subgraphs) => seedAll(Object.fromEntries(Object.entries(subgraphs).map(([n, s]) => [n, s.runtime.db])) as never) : undefined,
 });
-log(`supergraph up (${postgres ? 'PostgreSQL' : 'PGlite'}, ${namespace ? `NATS namespace ${namespace}` : 'in-process bus'})`);
+log(stack ? `distributed stack up (${stack.processes.map((p) => `${p.name} ${p.pid}`).join(', ')})` : `supergraph up (${postgres ? 'PostgreSQL' : 'PGlite'}, ${namespace ? `NATS namespace ${namespace}` : 'in-process bus'})`);
 
 let gatewayChild: ChildProcess | undefined;
-let gatewayUrl = supergraph.gateway.url;
-if (gatewayProcess) {
-  gatewayChild = spawn(process.execPath, ['--import', 'tsx', 'gateway/src/main.ts'], {
+let gatewayUrl = stack?.gatewayUrl ?? supergraph!.gateway.url;
+if (supergraph && gatewayProcess) {
+  // as production runs it: `npm run build`'s dist/gateway.js on plain node (`--source`: from TypeScript under tsx)
+  const entry = options.has('source') ? ['--import', 'tsx', 'gateway/src/main.ts'] : ['dist/gateway.js'];
+  gatewayChild = spawn(process.execPath, entry, {
     cwd: REPO_ROOT,
     stdio: ['ignore', 'pipe', 'inherit'],
     env: {
@@ -166,6 +185,58 @@ async function gatewayRss(): Promise<number> {
   return gatewayProcess ? gatewayMetric('process_resident_memory_bytes') : process.memoryUsage().rss;
 }
 
+/** Until every saga event is handled: the embedded stack knows; the distributed one says so on its services' /metrics. */
+async function settle(): Promise<void> {
+  if (!stack) return supergraph!.settle();
+  const waiting = ['outbox_backlog', 'events_consumer_pending', 'events_consumer_ack_pending'];
+  let quiet = 0;
+  const deadline = Date.now() + 120_000;
+  while (quiet < 3 && Date.now() < deadline) {
+    const texts = await Promise.all(stack.processes.filter((p) => p.metrics && p.name !== 'gateway').map(async (p) => (await fetch(p.metrics!)).text()));
+    const left = texts
+      .flatMap((text) => text.split('\n'))
+      .filter((line) => waiting.some((name) => line.startsWith(`${name}{`) || line.startsWith(`${name} `)))
+      .reduce((sum, line) => sum + Number(line.split(' ').at(-1)), 0);
+    quiet = left === 0 ? quiet + 1 : 0;
+    await sleep(200);
+  }
+}
+
+/** Per subgraph of the distributed stack: GraphQL operations served so far and the seconds they took. */
+async function servedBySubgraphs(): Promise<{ name: string; count: number; seconds: number }[]> {
+  if (!stack) return [];
+  return Promise.all(
+    stack.processes
+      .filter((p) => p.metrics && p.name !== 'gateway')
+      .map(async (p) => {
+        const lines = (await (await fetch(p.metrics!)).text()).split('\n');
+        const total = (name: string) => lines.filter((line) => line.startsWith(`${name}{`) || line.startsWith(`${name} `)).reduce((sum, line) => sum + Number(line.split(' ').at(-1)), 0);
+        return { name: p.name, count: total('graphql_request_duration_seconds_count'), seconds: total('graphql_request_duration_seconds_sum') };
+      }),
+  );
+}
+
+/** A PostgreSQL connection with the one call the shoppers' insert needs. */
+async function databaseOf(url: string) {
+  const { default: pg } = await import('pg');
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  return {
+    $executeRawUnsafe: async (sql: string, ...params: unknown[]) => (await client.query(sql, params)).rowCount ?? 0,
+    close: () => client.end(),
+  };
+}
+
+/** CPU seconds a process has used so far (/proc/<pid>/stat: utime + stime in clock ticks of 1/100 s). */
+function cpuSecondsOf(pid: number): number {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return Number.NaN;
+  }
+}
+
 // --- people and stock --------------------------------------------------------------------------
 const tenants = DEMO_TENANTS.map((t) => ({
   id: t.id,
@@ -173,13 +244,14 @@ const tenants = DEMO_TENANTS.map((t) => ({
   products: t.products.filter((p) => p.priceAmount < 10_000).slice(0, 20),
 }));
 const shoppers = Array.from({ length: shopperCount }, (_, n) => ({ id: randomUUID(), tenant: tenants[n % tenants.length]! }));
-const accounts = supergraph.subgraphs.accounts.runtime.db;
+const accounts = stack ? await databaseOf(`${pgAdmin}/${stack.databases.accounts}`) : supergraph!.subgraphs.accounts.runtime.db;
 for (let i = 0; i < shoppers.length; i += 500) {
   const batch = shoppers.slice(i, i + 500);
   const params = batch.flatMap((s, n) => [s.id, s.tenant.id, `shopper-${i + n}@bench.test`]);
   const rows = batch.map((_, n) => `($${n * 3 + 1}::uuid, $${n * 3 + 2}::uuid, $${n * 3 + 3}, 'Bench Shopper', 'CUSTOMER', 'not-a-login', now())`);
   await accounts.$executeRawUnsafe(`INSERT INTO "accounts"."User" ("id", "tenantId", "email", "name", "role", "passwordHash", "updatedAt") VALUES ${rows.join(', ')}`, ...params);
 }
+if (stack) await (accounts as Awaited<ReturnType<typeof databaseOf>>).close();
 const http = new GraphQLClient(gatewayUrl);
 for (const tenant of tenants) {
   const adminToken = await tokens.sign({ userId: tenant.admin.id, tenantId: tenant.id, role: 'ADMIN' }, 3_600);
@@ -188,7 +260,7 @@ for (const tenant of tenants) {
     if (result.errors) throw new Error(`stock top-up failed: ${JSON.stringify(result.errors)}`);
   }
 }
-await supergraph.settle();
+await settle();
 log(`${shoppers.length} shoppers created, stock topped up`);
 
 // --- subscribers ---------------------------------------------------------------------------------
@@ -234,6 +306,8 @@ const gcAtStart = await gatewayMetric('nodejs_gc_duration_seconds_sum');
 // this process runs the subgraphs (and the outbox relays): how long its event loop stalled
 const subgraphLoop = monitorEventLoopDelay({ resolution: 10 });
 subgraphLoop.enable();
+const processesAtStart = stack ? stack.processes.map((p) => ({ name: p.name, cpu: cpuSecondsOf(p.pid) })) : [];
+const servedAtStart = await servedBySubgraphs();
 const rss: number[] = [await gatewayRss()];
 const sampler = setInterval(() => void gatewayRss().then((v) => rss.push(v)), 1_000);
 const shopperTokens = specs.slice(0, shoppers.length).map((s) => s.token);
@@ -257,7 +331,7 @@ for (let n = 0; performance.now() - started < seconds * 1_000; n += 1) {
 }
 await Promise.all(inFlight);
 const placing = (performance.now() - started) / 1_000;
-await supergraph.settle();
+await settle();
 // results still on their way: wait until the count stops growing
 let last = -1;
 let report = await ask({ type: 'report' }, 'report');
@@ -279,21 +353,30 @@ const [arrival, execution] = await Promise.all(histograms.map(async (name, i) =>
 clearInterval(sampler);
 rss.push(await gatewayRss());
 subgraphLoop.disable();
+const servedAtEnd = await servedBySubgraphs();
+const served = servedAtEnd.map((s, i) => ({ name: s.name, count: s.count - servedAtStart[i]!.count, seconds: s.seconds - servedAtStart[i]!.seconds }));
+const processCpu = processesAtStart.map((p, i) => ({ name: p.name, share: (cpuSecondsOf(stack!.processes[i]!.pid) - p.cpu) / elapsed }));
 const gcSeconds = (await gatewayMetric('nodejs_gc_duration_seconds_sum')) - gcAtStart;
 
 const mb = (bytes: number) => `${(bytes / 1e6).toFixed(0)} MB`;
 console.log(`
-subscriptions benchmark (${gatewayProcess ? 'gateway process on NATS' : 'embedded gateway, in-process bus'}; subgraphs in one process on ${postgres ? 'PostgreSQL' : 'PGlite'}; subscribers in a process of their own)
+subscriptions benchmark (${distributed ? 'distributed stack: seven processes on PostgreSQL and a nats-server of its own' : `${gatewayProcess ? 'gateway process on NATS' : 'embedded gateway, in-process bus'}; subgraphs in one process on ${postgres ? 'PostgreSQL' : 'PGlite'}`}; subscribers in a process of their own)
   subscribers            ${total}: ${shoppers.length} shoppers on OrderUpdated, ${admins} admins on LiveOrders, ${stockWatchers} on LiveStock (two tenants)
   connected              ${connected} sockets (${failed} refused), ${running} subscriptions running at the gateway
   orders                 ${placed} placed in ${placing.toFixed(1)} s (${(placed / placing).toFixed(1)}/s)${refused ? `, ${refused} refused` : ''}
   delivered              ${report.received} results (${(report.received / elapsed).toFixed(0)}/s)${report.errors ? `, ${report.errors} with errors` : ''}; ${report.closed} sockets closed during the run
-  event → client         p50 ${ms(report.latency.p50)}  p95 ${ms(report.latency.p95)}  p99 ${ms(report.latency.p99)}  max ${ms(report.latency.max)}
-    event → gateway      p50 ≈${ms(arrival![0]!)}  p95 ≈${ms(arrival![1]!)}  p99 ≈${ms(arrival![2]!)}   (outbox relay and bus, from the gateway's histogram)
+  event → client         p50 ${ms(report.latency.p50)}  p95 ${ms(report.latency.p95)}  p99 ${ms(report.latency.p99)}  max ${ms(report.latency.max)}   (from the event's commit${report.withoutCommitTime ? `; ${report.withoutCommitTime} results without a commit time, from their occurrence` : ''})
+    from occurrence      p50 ${ms(report.fromOccurred.p50)}  p95 ${ms(report.fromOccurred.p95)}  p99 ${ms(report.fromOccurred.p99)}   (occurredAt is stamped inside the transaction, before its commit)
+    event → gateway      p50 ≈${ms(arrival![0]!)}  p95 ≈${ms(arrival![1]!)}  p99 ≈${ms(arrival![2]!)}   (from the commit: outbox relay and bus, from the gateway's histogram)
     gateway → socket     p50 ≈${ms(execution![0]!)}  p95 ≈${ms(execution![1]!)}  p99 ≈${ms(execution![2]!)}   (waiting and subgraph fetches, per topic)
   subgraph fetches       ${fetches.count} by the gateway (${(fetches.count / elapsed).toFixed(0)}/s, HTTP queries included), ${ms((fetches.sum / Math.max(1, fetches.count)) * 1_000)} each on average
   gateway CPU            ${((cpuUsed / elapsed) * 100).toFixed(0)}% of one core over the run${gatewayProcess ? '' : ' (the whole embedded stack)'}; GC ${(gcSeconds * 1_000).toFixed(0)} ms in all
-  subgraphs' event loop  delay p50 ${ms(subgraphLoop.percentile(50) / 1e6)}  p99 ${ms(subgraphLoop.percentile(99) / 1e6)}  max ${ms(subgraphLoop.max / 1e6)}   (the process of the six subgraphs and their relays)
+${
+  stack
+    ? `  processes' CPU         ${processCpu.map((p) => `${p.name} ${(p.share * 100).toFixed(0)}%`).join(', ')} (of one core, over the run)
+  subgraphs served       ${served.map((s) => `${s.name} ${s.count} in ${ms((s.seconds / Math.max(1, s.count)) * 1_000)}`).join(', ')} (GraphQL operations and their mean time, as each subgraph measured it)`
+    : `  subgraphs' event loop  delay p50 ${ms(subgraphLoop.percentile(50) / 1e6)}  p99 ${ms(subgraphLoop.percentile(99) / 1e6)}  max ${ms(subgraphLoop.max / 1e6)}   (the process of the six subgraphs and their relays)`
+}
   gateway RSS            ${mb(rss.at(-1)!)} at the end, ${mb(Math.max(...rss))} peak${gatewayProcess ? '' : ` (the whole embedded stack: gateway, six subgraphs${postgres ? '' : ', PGlite'})`}
 `);
 
@@ -302,10 +385,12 @@ if (gatewayChild) {
   gatewayChild.kill('SIGTERM');
   await new Promise((r) => gatewayChild!.once('exit', r));
 }
-await supergraph.stop();
+await supergraph?.stop();
+await stack?.stop();
 await pglite?.close();
+if (stack) await onPostgres(Object.values(stack.databases).map((database) => `DROP DATABASE IF EXISTS "${database}" WITH (FORCE)`));
 await onPostgres(databases.map((d) => `DROP DATABASE IF EXISTS ${d.database} WITH (FORCE)`));
-if (namespace) {
+if (namespace && !stack) {
   const { connect } = await import('@nats-io/transport-node');
   const { jetstreamManager } = await import('@nats-io/jetstream');
   const nc = await connect({ servers: natsUrl });

@@ -1,6 +1,7 @@
 // The subscribers of bench/subscriptions, in a process of their own so that the gateway's process
 // only serves: one graphql-ws client per socket over a real WebSocket, one subscription each, and
-// for every result the time from its event (extensions.event.occurredAt) to its arrival here.
+// for every result the time from its event committing (extensions.event.committedAt, else occurredAt)
+// to its arrival here, and from it occurring.
 // Driven by run.ts over IPC.
 import { createClient, type Client } from 'graphql-ws';
 import WebSocket from 'ws';
@@ -17,10 +18,23 @@ export type Command = { type: 'start'; url: string; subscribers: SubscriberSpec[
 
 export type Report =
   | { type: 'connected'; connected: number; failed: number }
-  | { type: 'report'; received: number; errors: number; closed: number; latency: ReturnType<typeof summarize> };
+  | {
+      type: 'report';
+      received: number;
+      errors: number;
+      closed: number;
+      /** From the event committing (its occurrence where the commit time is not known). */
+      latency: ReturnType<typeof summarize>;
+      /** From the event occurring in its subgraph's transaction (before it committed). */
+      fromOccurred: ReturnType<typeof summarize>;
+      /** Results whose event carried no commit time. */
+      withoutCommitTime: number;
+    };
 
 const clients: Client[] = [];
 let latencies: number[] = [];
+let fromOccurred: number[] = [];
+let withoutCommitTime = 0;
 let received = 0;
 let withErrors = 0;
 let connected = 0;
@@ -30,12 +44,18 @@ function send(report: Report): void {
   process.send!(report);
 }
 
-function onResult(result: { errors?: readonly unknown[]; extensions?: { event?: { occurredAt?: string } } }): void {
+function onResult(result: { errors?: readonly unknown[]; extensions?: { event?: { occurredAt?: string; committedAt?: string } } }): void {
   const arrived = Date.now();
   received += 1;
   if (result.errors?.length) withErrors += 1;
-  const occurredAt = Date.parse(result.extensions?.event?.occurredAt ?? '');
-  if (Number.isFinite(occurredAt)) latencies.push(arrived - occurredAt);
+  const event = result.extensions?.event;
+  if (!event) return;
+  const occurredAt = Date.parse(event.occurredAt ?? '');
+  if (!Number.isFinite(occurredAt)) return;
+  fromOccurred.push(arrived - occurredAt);
+  const committedAt = Date.parse(event.committedAt ?? '');
+  if (!Number.isFinite(committedAt)) withoutCommitTime += 1;
+  latencies.push(arrived - (Number.isFinite(committedAt) ? committedAt : occurredAt));
 }
 
 /** Opens one socket, subscribes, and resolves once the gateway acknowledged the connection. */
@@ -88,11 +108,13 @@ process.on('message', async (command: Command) => {
     }
     case 'reset':
       latencies = [];
+      fromOccurred = [];
+      withoutCommitTime = 0;
       received = 0;
       withErrors = 0;
       break;
     case 'report':
-      send({ type: 'report', received, errors: withErrors, closed, latency: summarize(latencies) });
+      send({ type: 'report', received, errors: withErrors, closed, latency: summarize(latencies), fromOccurred: summarize(fromOccurred), withoutCommitTime });
       break;
     case 'stop':
       await Promise.all(clients.map((c) => c.dispose()));

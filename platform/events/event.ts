@@ -7,6 +7,12 @@ export interface EventEnvelope<P = unknown> {
   version: number;
   tenantId: string;
   occurredAt: string;
+  /**
+   * When the transaction that wrote the event committed, as the subgraph that committed it saw it
+   * (stamped by its outbox relay). Absent when another replica, or the same one after a restart,
+   * relayed the event: `occurredAt` is then the closest there is.
+   */
+  committedAt?: string;
   aggregateType: string;
   aggregateId: string;
   traceparent: string | null;

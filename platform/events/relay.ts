@@ -37,6 +37,12 @@ export interface RelayOptions {
 const NUDGE_BATCH_MS = 10;
 
 /**
+ * Commit times remembered for events not yet published. Past this many (the bus down for long), the
+ * oldest are forgotten: those events go out without `committedAt`.
+ */
+const MAX_COMMIT_TIMES = 50_000;
+
+/**
  * Publishes committed outbox events in commit order and marks them published. A crash between
  * publish and mark re-publishes on restart: consumers are idempotent and the bus drops duplicate ids.
  */
@@ -48,6 +54,8 @@ export class OutboxRelay {
   private failures = 0;
   /** When the next batch is due (infinity while one runs or none is scheduled). */
   private nextRunAt = Number.POSITIVE_INFINITY;
+  /** Event id → when its transaction committed here (see EventEnvelope.committedAt). */
+  private readonly commitTimes = new Map<string, number>();
 
   constructor(private readonly options: RelayOptions) {}
 
@@ -60,6 +68,16 @@ export class OutboxRelay {
    * Called after a transaction that wrote events commits: publish within a few milliseconds rather
    * than at the next poll. The short wait lets the commits of concurrent requests share one batch.
    */
+  /** A transaction that wrote these events has committed at `at`: remember when, and publish soon. */
+  committed(eventIds: readonly string[], at: number): void {
+    for (const id of eventIds) this.commitTimes.set(id, at);
+    for (const id of this.commitTimes.keys()) {
+      if (this.commitTimes.size <= MAX_COMMIT_TIMES) break;
+      this.commitTimes.delete(id);
+    }
+    this.nudge();
+  }
+
   nudge(): void {
     if (this.stopped) return;
     if (this.running) this.again = true;
@@ -148,11 +166,12 @@ export class OutboxRelay {
     const published: string[] = [];
     let failure: { id: string; error: Error } | undefined;
     for (const wave of wavesOf(rows)) {
-      const results = await Promise.allSettled(wave.map((row) => publishTraced(service, toEnvelope(row), (event) => bus.publish(event))));
+      const results = await Promise.allSettled(wave.map((row) => publishTraced(service, toEnvelope(row, this.commitTimes.get(row.id)), (event) => bus.publish(event))));
       results.forEach((result, i) => {
         const row = wave[i]!;
         if (result.status === 'fulfilled') {
           published.push(row.id);
+          this.commitTimes.delete(row.id);
           eventsPublished.inc({ service, type: row.type });
         } else failure ??= { id: row.id, error: result.reason instanceof Error ? result.reason : new Error(String(result.reason)) };
       });
@@ -190,13 +209,14 @@ function wavesOf(rows: OutboxRow[]): OutboxRow[][] {
   return waves;
 }
 
-function toEnvelope(row: OutboxRow): EventEnvelope {
+function toEnvelope(row: OutboxRow, committedAt: number | undefined): EventEnvelope {
   return {
     id: row.id,
     type: row.type,
     version: row.version,
     tenantId: row.tenantId,
     occurredAt: new Date(row.occurredAt).toISOString(),
+    ...(committedAt === undefined ? {} : { committedAt: new Date(committedAt).toISOString() }),
     aggregateType: row.aggregateType,
     aggregateId: row.aggregateId,
     traceparent: row.traceparent,

@@ -10,30 +10,32 @@ export interface EventSink {
 
 /**
  * Services own transactions through this: the state change and its outbox events commit together,
- * and the relay is told to publish right after the commit.
+ * and the relay is told, right after the commit, which events committed and when.
  */
 export class UnitOfWork<TTx extends RawSql> {
   constructor(
     private readonly runInTransaction: <R>(fn: (tx: TTx) => Promise<R>) => Promise<R>,
     private readonly outbox: Outbox,
-    private readonly afterCommit: () => void,
+    private readonly afterCommit: (eventIds: readonly string[], committedAt: number) => void,
   ) {}
 
   async execute<R>(work: (tx: TTx, events: EventSink) => Promise<R>): Promise<R> {
-    let emitted = false;
-    const result = await this.runInTransaction((tx) =>
-      work(tx, {
+    let emitted: string[] = [];
+    const result = await this.runInTransaction((tx) => {
+      // a transaction run again (a retried batch) starts from nothing
+      emitted = [];
+      return work(tx, {
         emit: async (event) => {
-          emitted = true;
           await this.outbox.add(tx, event);
+          emitted.push(event.id);
         },
         emitAll: async (events) => {
-          if (events.length) emitted = true;
           await this.outbox.addMany(tx, events);
+          for (const event of events) emitted.push(event.id);
         },
-      }),
-    );
-    if (emitted) this.afterCommit();
+      });
+    });
+    if (emitted.length) this.afterCommit(emitted, Date.now());
     return result;
   }
 }

@@ -150,7 +150,7 @@ export async function assembleSubgraph<TDb extends PrismaLike<TTx>, TTx extends 
     config,
     logger,
     db,
-    uow: new UnitOfWork<TTx>((fn) => db.$transaction(fn, { timeout: 15_000, maxWait: 10_000 }), outbox, () => relay.nudge()),
+    uow: new UnitOfWork<TTx>((fn) => db.$transaction(fn, { timeout: 15_000, maxWait: 10_000 }), outbox, (ids, at) => relay.committed(ids, at)),
     inbox: new Inbox(name),
     bus,
     statements,

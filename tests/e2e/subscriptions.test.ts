@@ -181,6 +181,10 @@ describe('orderUpdated', () => {
     const confirmed = await mine.waitFor('the order CONFIRMED', (r) => r.data?.orderUpdated?.id === orderId && r.data.orderUpdated.status === 'CONFIRMED');
     expect(confirmed.errors).toBeUndefined();
     expect(confirmed.data!.orderUpdated).toMatchObject({ id: orderId, status: 'CONFIRMED', statusReason: null, payment: { status: 'CAPTURED' } });
+    // the event behind it: its id, when it occurred and, no earlier, when its transaction committed
+    const { event } = confirmed.extensions as { event: { id: string; occurredAt: string; committedAt: string } };
+    expect(event).toEqual({ id: expect.any(String), occurredAt: expect.any(String), committedAt: expect.any(String) });
+    expect(Date.parse(event.committedAt)).toBeGreaterThanOrEqual(Date.parse(event.occurredAt));
     const statuses = mine.results.filter((r) => r.data?.orderUpdated?.id === orderId).map((r) => r.data!.orderUpdated.status);
     expect(statuses[0]).toBe('PENDING');
     expect(statuses.indexOf('CONFIRMED')).toBeGreaterThan(statuses.lastIndexOf('PENDING'));

@@ -47,7 +47,7 @@ function newRelay(bus: EventBus, pollMs = 20): OutboxRelay {
 }
 
 /** The transactions a service runs; afterCommit stands for the relay's nudge. */
-function unitOfWork(afterCommit: () => void = () => undefined): UnitOfWork<CatalogTx> {
+function unitOfWork(afterCommit: (ids: readonly string[], at: number) => void = () => undefined): UnitOfWork<CatalogTx> {
   return new UnitOfWork<CatalogTx>((fn) => db.$transaction(fn), new Outbox('catalog'), afterCommit);
 }
 
@@ -139,6 +139,33 @@ describe('the outbox and its relay', () => {
     expect(seen[0]).toMatchObject({ type: Probe.type, version: 1, tenantId: TENANT, aggregateType: 'Probe', aggregateId: event.aggregateId, payload: { n: 7 } });
     expect(seen[0]!.occurredAt).toBe(event.occurredAt);
     expect((await outboxRow(event.id))?.publishedAt).toBeInstanceOf(Date);
+  });
+
+  it('stamps each event with when its transaction committed, and relayed after a restart without it', async () => {
+    const bus = newBus();
+    const seen = await recorder(bus);
+    const relay = newRelay(bus);
+    const told: { ids: readonly string[]; at: number }[] = [];
+    const [first, second] = [probe(1), probe(2)];
+    await unitOfWork((ids, at) => {
+      told.push({ ids, at });
+      relay.committed(ids, at);
+    }).execute(async (_tx, events) => events.emitAll([first!, second!]));
+    // committed by a process that died before its relay ran: no commit time is known for it
+    const orphan = probe(3);
+    await unitOfWork().execute(async (_tx, events) => events.emit(orphan));
+
+    await relay.flush();
+    await bus.drain();
+    expect(told).toEqual([{ ids: [first!.id, second!.id], at: expect.any(Number) }]);
+    const byId = new Map(seen.map((e) => [e.id, e]));
+    for (const event of [first!, second!]) {
+      const committedAt = byId.get(event.id)!.committedAt!;
+      expect(Date.parse(committedAt)).toBe(told[0]!.at);
+      expect(Date.parse(committedAt)).toBeGreaterThanOrEqual(Date.parse(event.occurredAt));
+    }
+    expect(byId.get(orphan.id)).toBeDefined();
+    expect(byId.get(orphan.id)!.committedAt).toBeUndefined();
   });
 
   it('publishes on its own once started, without a flush', async () => {

@@ -15,6 +15,8 @@ export interface EntityChange {
   ownerId: string | undefined;
   eventId: string;
   occurredAt: string;
+  /** When the event's transaction committed, when the relay that published it knew (see EventEnvelope). */
+  committedAt: string | undefined;
   /** When this gateway received the event (ms since the epoch). */
   receivedAt: number;
 }
@@ -63,7 +65,7 @@ export class EntityChanges {
 
   of(event: EventEnvelope): EntityChange[] {
     const payload = (event.payload ?? {}) as Record<string, unknown>;
-    const base = { tenantId: event.tenantId, eventId: event.id, occurredAt: event.occurredAt, receivedAt: Date.now() };
+    const base = { tenantId: event.tenantId, eventId: event.id, occurredAt: event.occurredAt, committedAt: event.committedAt, receivedAt: Date.now() };
     if (ORDER_TYPES.has(event.type)) {
       const id = (text(payload.orderId) ?? event.aggregateId).toLowerCase();
       const stated = text(payload.customerId)?.toLowerCase();

@@ -83,8 +83,8 @@ export class EventIntake implements TenantInterest {
     this.seen.add(event.id);
     this.seenOrder.push(event.id);
     if (this.seenOrder.length > DEDUPE_WINDOW) this.seen.delete(this.seenOrder.shift()!);
-    const occurred = Date.parse(event.occurredAt);
-    if (Number.isFinite(occurred)) subscriptionArrival.observe(Math.max(0, Date.now() - occurred) / 1_000);
+    const committed = Date.parse(event.committedAt ?? event.occurredAt);
+    if (Number.isFinite(committed)) subscriptionArrival.observe(Math.max(0, Date.now() - committed) / 1_000);
     for (const change of this.changes.of(event)) this.dispatch(change);
   }
 

@@ -51,7 +51,7 @@ export const subscriptionArrival = metric(
   () =>
     new client.Histogram({
       name: 'gateway_subscription_event_arrival_seconds',
-      help: 'From an event occurring in a subgraph to the gateway receiving it from the bus (outbox relay and bus)',
+      help: 'From an event committing in a subgraph (when its relay knew, else from it occurring) to the gateway receiving it from the bus (outbox relay and bus)',
       buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
       registers: [registry],
     }),
