@@ -2,6 +2,9 @@ import { randomUUID } from 'node:crypto';
 import type { OrdersClient } from '../db.js';
 import type { Order, OrderItem, OrderStatus, Prisma } from '../generated/prisma/client.js';
 
+/** An order's columns as raw SQL returns them (the status enum as text). */
+const ORDER_COLUMNS = `"id", "tenantId", "customerId", "status"::text AS "status", "statusReason", "totalAmount", "currency", "idempotencyKey", "createdAt", "updatedAt"`;
+
 export interface OrderFilter {
   customerId?: string;
   status?: OrderStatus | null;
@@ -73,7 +76,7 @@ export class OrderRepository {
          INSERT INTO "orders"."OrderItem" ("id", "tenantId", "orderId", "productId", "quantity", "unitPriceAmount", "currency", "position")
          SELECT gen_random_uuid(), c."tenantId", c."id", l."productId", l."quantity", l."unitPriceAmount", c."currency", l."n" - 1
            FROM created c, unnest($7::uuid[], $8::int[], $9::int[]) WITH ORDINALITY AS l("productId", "quantity", "unitPriceAmount", "n"))
-       SELECT "id", "tenantId", "customerId", "status"::text AS "status", "statusReason", "totalAmount", "currency", "idempotencyKey", "createdAt", "updatedAt" FROM created`,
+       SELECT ${ORDER_COLUMNS} FROM created`,
       randomUUID(), this.tenantId, order.customerId, order.idempotencyKey, order.currency,
       order.lines.reduce((sum, line) => sum + line.quantity * line.unitPriceAmount, 0),
       order.lines.map((l) => l.productId), order.lines.map((l) => l.quantity), order.lines.map((l) => l.unitPriceAmount),
@@ -87,10 +90,14 @@ export class OrderRepository {
    * UPDATE … RETURNING.
    */
   async transition(id: string, from: readonly OrderStatus[], to: OrderStatus, statusReason: string | null): Promise<Order | null> {
-    const [order] = await this.db.order.updateManyAndReturn({
-      where: { tenantId: this.tenantId, id, status: { in: [...from] } },
-      data: { status: to, ...(statusReason !== null ? { statusReason } : {}) },
-    });
+    // raw SQL: the saga moves every order at least once
+    const [order] = await this.db.$queryRawUnsafe<Order[]>(
+      `UPDATE "orders"."Order"
+          SET "status" = $4::"orders"."OrderStatus", "statusReason" = CASE WHEN $5 THEN $6 ELSE "statusReason" END, "updatedAt" = now()
+        WHERE "tenantId" = $1::uuid AND "id" = $2::uuid AND "status" = ANY($3::"orders"."OrderStatus"[])
+       RETURNING ${ORDER_COLUMNS}`,
+      this.tenantId, id, [...from], to, statusReason !== null, statusReason,
+    );
     return order ?? null;
   }
 
