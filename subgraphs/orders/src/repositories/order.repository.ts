@@ -94,7 +94,7 @@ export class OrderRepository {
     const [order] = await this.db.$queryRawUnsafe<Order[]>(
       `UPDATE "orders"."Order"
           SET "status" = $4::"orders"."OrderStatus", "statusReason" = CASE WHEN $5 THEN $6 ELSE "statusReason" END, "updatedAt" = now()
-        WHERE "tenantId" = $1::uuid AND "id" = $2::uuid AND "status" = ANY($3::"orders"."OrderStatus"[])
+        WHERE "tenantId" = $1::uuid AND "id" = $2::uuid AND "status" = ANY($3::text[]::"orders"."OrderStatus"[])
        RETURNING ${ORDER_COLUMNS}`,
       this.tenantId, id, [...from], to, statusReason !== null, statusReason,
     );
