@@ -1,13 +1,14 @@
 # syntax=docker/dockerfile:1
 # One image for every service: the command picks the process (see docker-compose.yml and deploy/k8s).
 #   gateway:    node dist/gateway.js            (compiled by `npm run build`: no TypeScript loader, no source maps per request)
-#   subgraph:   node --import tsx hosts/subgraph.ts <name>
+#   subgraph:   node dist/subgraph.js <name>    (compiled the same way)
 #   migrations: node --import tsx hosts/migrate.ts [<name>...]
 ARG NODE_IMAGE=node:20.20-bookworm-slim
 
 # 1. Everything, dev dependencies included: `npm ci` runs the generators (Prisma clients, resolver
 #    types), builds the admin dashboard and GraphiQL (dashboard/dist, which the gateway serves) and
-#    compiles the gateway into one JavaScript file (dist/gateway.js, `npm run build`).
+#    compiles the gateway and the subgraph host into one JavaScript file each (dist/gateway.js and
+#    dist/subgraph.js, `npm run build`).
 FROM ${NODE_IMAGE} AS build
 WORKDIR /app
 COPY package.json package-lock.json tsconfig.json ./

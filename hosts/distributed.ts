@@ -66,7 +66,8 @@ const subgraphs = SUBGRAPH_NAMES.map(
   (name) =>
     new ServiceProcess({
       name,
-      entry: 'hosts/subgraph.ts',
+      // compiled like the gateway (npm run build, below): no TypeScript loader in the process
+      entry: 'dist/subgraph.js',
       args: [name],
       env: { ...config.env, PORT: String(config.subgraphs[name].port), OTEL_SERVICE_NAME: config.env.OTEL_SERVICE_NAME ?? name },
       baseUrl: `http://${host}:${config.subgraphs[name].port}`,

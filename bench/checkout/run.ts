@@ -65,7 +65,8 @@ if (distributed) {
 } else {
   dataDir = mkdtempSync(join(tmpdir(), 'sc-bench-checkout-'));
   supergraph = await startSupergraph({
-    env: { NODE_ENV: 'test', LOG_LEVEL: 'warn', DATA_DIR: dataDir, PAYMENT_LATENCY_MS: options.get('payment-latency') ?? '0', PORT: '0', ...pickEnv() },
+    // rate limits off, as distributed: one shopper places every order
+    env: { NODE_ENV: 'test', LOG_LEVEL: 'warn', DATA_DIR: dataDir, PAYMENT_LATENCY_MS: options.get('payment-latency') ?? '0', PORT: '0', RATE_LIMIT_USER: 'off', RATE_LIMIT_TENANT: 'off', ...pickEnv() },
     ephemeralPorts: true,
     beforeGateway: (subgraphs) => seedAll(Object.fromEntries(Object.entries(subgraphs).map(([n, s]) => [n, s.runtime.db])) as never),
   });

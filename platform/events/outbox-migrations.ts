@@ -1,10 +1,12 @@
 import { resolve } from 'node:path';
+import { REPO_ROOT } from '../config/paths.js';
 import { applyMigrations, type MigrationTarget } from '../db/migrator.js';
 
 /** The one definition of the outbox and inbox tables and their migrations (see outbox-schema/outbox.prisma). */
 export const OUTBOX_SCHEMA = {
-  datamodel: resolve(import.meta.dirname, 'outbox-schema/outbox.prisma'),
-  migrationsDir: resolve(import.meta.dirname, 'outbox-schema/migrations'),
+  // from the project root, not this file: the compiled subgraph (dist/subgraph.js) reads them too
+  datamodel: resolve(REPO_ROOT, 'platform/events/outbox-schema/outbox.prisma'),
+  migrationsDir: resolve(REPO_ROOT, 'platform/events/outbox-schema/migrations'),
   /** The stand-in for the subgraph's schema in the datamodel and the migrations. */
   placeholder: 'subgraph_schema',
   /** Where each subgraph's schema records which of them it has. */

@@ -49,7 +49,7 @@ describe('docker-compose.yml', () => {
       const script = scriptOf(service.command!);
       expect(existsSync(repoPath(script)), `${name}: ${script}`).toBe(true);
     }
-    for (const name of SUBGRAPH_NAMES) expect(services[name]!.command).toEqual(['--import', 'tsx', 'hosts/subgraph.ts', name]);
+    for (const name of SUBGRAPH_NAMES) expect(services[name]!.command).toEqual(['dist/subgraph.js', name]);
     // the gateway runs compiled JavaScript (npm run build), without tsx
     expect(services.gateway!.command).toEqual(['dist/gateway.js']);
   });

@@ -89,7 +89,7 @@ describe('the services', () => {
       expect(envOf(deployment).OTEL_SERVICE_NAME.value).toBe(name);
     }
     for (const name of SUBGRAPH_NAMES) {
-      expect(containerOf(find('Deployment', name)!).args).toEqual(['--import', 'tsx', 'hosts/subgraph.ts', name]);
+      expect(containerOf(find('Deployment', name)!).args).toEqual(['dist/subgraph.js', name]);
       expect(serviceOf(name).port).toBe(defaultPort(name));
     }
     expect(containerOf(find('Deployment', 'gateway')!).args).toEqual(['dist/gateway.js']);

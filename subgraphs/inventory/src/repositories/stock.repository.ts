@@ -118,6 +118,16 @@ export class StockRepository {
 
   /** Several ledger lines in one statement. */
   async recordMovements(movements: readonly Movement[]): Promise<void> {
-    await this.db.stockMovement.createMany({ data: movements.map((movement) => ({ ...movement, tenantId: this.tenantId })) });
+    if (movements.length === 0) return;
+    // raw SQL on the saga's hot path (a reservation and a commit per order); the kinds go as text[]
+    // (PGlite's driver adapter does not send a JavaScript array as an array of an enum type)
+    await this.db.$executeRawUnsafe(
+      `INSERT INTO "inventory"."StockMovement" ("id", "tenantId", "productId", "kind", "availableDelta", "reservedDelta", "reason", "actorId", "orderId")
+       SELECT gen_random_uuid(), $1::uuid, m."productId", m."kind"::"inventory"."MovementKind", m."availableDelta", m."reservedDelta", m."reason", m."actorId", m."orderId"
+         FROM unnest($2::uuid[], $3::text[], $4::int[], $5::int[], $6::text[], $7::text[], $8::uuid[])
+              AS m("productId", "kind", "availableDelta", "reservedDelta", "reason", "actorId", "orderId")`,
+      this.tenantId, movements.map((m) => m.productId), movements.map((m) => m.kind), movements.map((m) => m.availableDelta),
+      movements.map((m) => m.reservedDelta), movements.map((m) => m.reason), movements.map((m) => m.actorId), movements.map((m) => m.orderId ?? null),
+    );
   }
 }

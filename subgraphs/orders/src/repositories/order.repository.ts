@@ -1,6 +1,9 @@
-import { storageError } from '#platform/db';
+import { randomUUID } from 'node:crypto';
 import type { OrdersClient } from '../db.js';
 import type { Order, OrderItem, OrderStatus, Prisma } from '../generated/prisma/client.js';
+
+/** An order's columns as raw SQL returns them (the status enum as text). */
+const ORDER_COLUMNS = `"id", "tenantId", "customerId", "status"::text AS "status", "statusReason", "totalAmount", "currency", "idempotencyKey", "createdAt", "updatedAt"`;
 
 export interface OrderFilter {
   customerId?: string;
@@ -58,24 +61,27 @@ export class OrderRepository {
   }
 
   /**
-   * The order and its lines in one statement pair; lines keep the order they were given in.
-   * Throws UniqueViolation when the customer already used the idempotency key.
+   * The order and its lines in one statement, unless the customer already used the idempotency key:
+   * then nothing is written and null comes back (a concurrent request with the key waits for the
+   * other's transaction and sees its order). Lines keep the order they were given in.
    */
-  async create(order: { customerId: string; idempotencyKey: string; currency: string; lines: { productId: string; quantity: number; unitPriceAmount: number }[] }): Promise<Order> {
-    return this.db.order.create({
-      data: {
-        tenantId: this.tenantId,
-        customerId: order.customerId,
-        idempotencyKey: order.idempotencyKey,
-        currency: order.currency,
-        totalAmount: order.lines.reduce((sum, line) => sum + line.quantity * line.unitPriceAmount, 0),
-        items: {
-          create: order.lines.map((line, position) => ({ ...line, tenantId: this.tenantId, currency: order.currency, position })),
-        },
-      },
-    }).catch((error: unknown) => {
-      throw storageError(error);
-    });
+  async createUnlessKeyUsed(order: { customerId: string; idempotencyKey: string; currency: string; lines: { productId: string; quantity: number; unitPriceAmount: number }[] }): Promise<Order | null> {
+    const [created] = await this.db.$queryRawUnsafe<Order[]>(
+      `WITH created AS (
+         INSERT INTO "orders"."Order" ("id", "tenantId", "customerId", "idempotencyKey", "currency", "totalAmount", "updatedAt")
+         VALUES ($1::uuid, $2::uuid, $3::uuid, $4, $5, $6, now())
+         ON CONFLICT ("tenantId", "customerId", "idempotencyKey") DO NOTHING
+         RETURNING *),
+       lines AS (
+         INSERT INTO "orders"."OrderItem" ("id", "tenantId", "orderId", "productId", "quantity", "unitPriceAmount", "currency", "position")
+         SELECT gen_random_uuid(), c."tenantId", c."id", l."productId", l."quantity", l."unitPriceAmount", c."currency", l."n" - 1
+           FROM created c, unnest($7::uuid[], $8::int[], $9::int[]) WITH ORDINALITY AS l("productId", "quantity", "unitPriceAmount", "n"))
+       SELECT ${ORDER_COLUMNS} FROM created`,
+      randomUUID(), this.tenantId, order.customerId, order.idempotencyKey, order.currency,
+      order.lines.reduce((sum, line) => sum + line.quantity * line.unitPriceAmount, 0),
+      order.lines.map((l) => l.productId), order.lines.map((l) => l.quantity), order.lines.map((l) => l.unitPriceAmount),
+    );
+    return created ?? null;
   }
 
   /**
@@ -84,10 +90,14 @@ export class OrderRepository {
    * UPDATE … RETURNING.
    */
   async transition(id: string, from: readonly OrderStatus[], to: OrderStatus, statusReason: string | null): Promise<Order | null> {
-    const [order] = await this.db.order.updateManyAndReturn({
-      where: { tenantId: this.tenantId, id, status: { in: [...from] } },
-      data: { status: to, ...(statusReason !== null ? { statusReason } : {}) },
-    });
+    // raw SQL: the saga moves every order at least once
+    const [order] = await this.db.$queryRawUnsafe<Order[]>(
+      `UPDATE "orders"."Order"
+          SET "status" = $4::"orders"."OrderStatus", "statusReason" = CASE WHEN $5 THEN $6 ELSE "statusReason" END, "updatedAt" = now()
+        WHERE "tenantId" = $1::uuid AND "id" = $2::uuid AND "status" = ANY($3::text[]::"orders"."OrderStatus"[])
+       RETURNING ${ORDER_COLUMNS}`,
+      this.tenantId, id, [...from], to, statusReason !== null, statusReason,
+    );
     return order ?? null;
   }
 

@@ -1,4 +1,3 @@
-import { UniqueViolation } from '#platform/db';
 import { isId, NotFoundError, requireInt, requireText, ValidationError } from '#platform/errors';
 import { createEvent } from '#platform/events';
 import { OrderEvents } from '#contracts';
@@ -21,55 +20,51 @@ export class OrderCommandService {
   /**
    * Validates, prices every line from orders' copy of the catalog, writes the order PENDING with
    * its `orders.order.placed` event, and returns at once; the saga settles it. The same key from the
-   * same customer returns the first order, also when both requests race.
+   * same customer returns the first order, also when both requests race (the second insert waits
+   * for the first's transaction and writes nothing).
    */
   async place(ctx: OrdersContext, input: PlaceOrderInput): Promise<Order> {
     const { caller } = ctx;
     const idempotencyKey = requireText(input.idempotencyKey, 'input.idempotencyKey', { max: 200 });
     const lines = this.validateLines(input.items);
 
-    const existing = await ctx.repos.orders.findByIdempotencyKey(caller.userId, idempotencyKey);
-    if (existing) return this.replay(ctx, existing, lines);
-
-    try {
-      return await ctx.transaction(async (tx) => {
-        const prices = await tx.repos.catalogProducts.findByIds(lines.map((l) => l.productId));
-        const byId = new Map(prices.map((p) => [p.productId, p]));
-        const priced = lines.map((line, index) => {
-          const product = byId.get(line.productId);
-          if (!product) throw new ValidationError(`input.items[${index}].productId`, `input.items[${index}].productId is not a product of this shop.`);
-          return { ...line, unitPriceAmount: product.priceAmount, currency: product.currency };
-        });
-        const currencies = new Set(priced.map((l) => l.currency));
-        if (currencies.size > 1) throw new ValidationError('input.items', `Products priced in different currencies (${[...currencies].join(', ')}) cannot share an order.`);
-        const order = await tx.repos.orders.create({
-          customerId: caller.userId,
-          idempotencyKey,
-          currency: priced[0]!.currency,
-          lines: priced.map(({ productId, quantity, unitPriceAmount }) => ({ productId, quantity, unitPriceAmount })),
-        });
-        await tx.emit(
-          createEvent(OrderEvents.placed, {
-            tenantId: caller.tenantId,
-            aggregateId: order.id,
-            payload: {
-              orderId: order.id,
-              customerId: caller.userId,
-              lines: lines.map(({ productId, quantity }) => ({ productId, quantity })),
-              total: { amount: order.totalAmount, currency: order.currency },
-            },
-          }),
-        );
-        return order;
+    // The key is claimed by the insert itself (one statement, no look-up first): when the customer
+    // already used it, nothing is written and the first order is replayed.
+    const order = await ctx.transaction(async (tx) => {
+      const prices = await tx.repos.catalogProducts.findByIds(lines.map((l) => l.productId));
+      const byId = new Map(prices.map((p) => [p.productId, p]));
+      const priced = lines.map((line, index) => {
+        const product = byId.get(line.productId);
+        if (!product) throw new ValidationError(`input.items[${index}].productId`, `input.items[${index}].productId is not a product of this shop.`);
+        return { ...line, unitPriceAmount: product.priceAmount, currency: product.currency };
       });
-    } catch (error) {
-      // A concurrent request with the same key won the unique index: return its order.
-      if (error instanceof UniqueViolation) {
-        const winner = await ctx.repos.orders.findByIdempotencyKey(caller.userId, idempotencyKey);
-        if (winner) return this.replay(ctx, winner, lines);
-      }
-      throw error;
-    }
+      const currencies = new Set(priced.map((l) => l.currency));
+      if (currencies.size > 1) throw new ValidationError('input.items', `Products priced in different currencies (${[...currencies].join(', ')}) cannot share an order.`);
+      const created = await tx.repos.orders.createUnlessKeyUsed({
+        customerId: caller.userId,
+        idempotencyKey,
+        currency: priced[0]!.currency,
+        lines: priced.map(({ productId, quantity, unitPriceAmount }) => ({ productId, quantity, unitPriceAmount })),
+      });
+      if (!created) return null;
+      await tx.emit(
+        createEvent(OrderEvents.placed, {
+          tenantId: caller.tenantId,
+          aggregateId: created.id,
+          payload: {
+            orderId: created.id,
+            customerId: caller.userId,
+            lines: lines.map(({ productId, quantity }) => ({ productId, quantity })),
+            total: { amount: created.totalAmount, currency: created.currency },
+          },
+        }),
+      );
+      return created;
+    });
+    if (order) return order;
+    const first = await ctx.repos.orders.findByIdempotencyKey(caller.userId, idempotencyKey);
+    if (!first) throw new Error('the idempotency key was taken but its order is not there');
+    return this.replay(ctx, first, lines);
   }
 
   /** Cancels an order that has not shipped; the saga refunds and releases stock. */

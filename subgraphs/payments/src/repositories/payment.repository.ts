@@ -1,5 +1,8 @@
+import { randomUUID } from 'node:crypto';
 import type { PaymentsClient } from '../db.js';
 import type { Payment } from '../generated/prisma/client.js';
+
+const PAYMENT_COLUMNS = `"id", "tenantId", "orderId", "customerId", "status"::text AS "status", "amount", "currency", "providerReference", "failureReason", "createdAt", "updatedAt"`;
 
 /** Payments of one tenant; the tenant is fixed at construction and part of every query. */
 export class PaymentRepository {
@@ -19,13 +22,31 @@ export class PaymentRepository {
   /** The payment of an order, created PENDING if it has none yet (the unique (tenant, order) index decides races). */
   async findOrCreatePending(order: { orderId: string; customerId: string; amount: number; currency: string }): Promise<Payment> {
     // one INSERT … ON CONFLICT DO NOTHING RETURNING when it is new; a second read only when it was not
-    const [created] = await this.db.payment.createManyAndReturn({ data: [{ tenantId: this.tenantId, ...order, status: 'PENDING' }], skipDuplicates: true });
+    // raw SQL on the saga's hot path (a payment per order): Prisma's query compiler costs more than the statement
+    const [created] = await this.db.$queryRawUnsafe<Payment[]>(
+      `INSERT INTO "payments"."Payment" ("id", "tenantId", "orderId", "customerId", "status", "amount", "currency", "updatedAt")
+       VALUES ($1::uuid, $2::uuid, $3::uuid, $4::uuid, 'PENDING', $5, $6, now())
+       ON CONFLICT DO NOTHING
+       RETURNING ${PAYMENT_COLUMNS}`,
+      randomUUID(), this.tenantId, order.orderId, order.customerId, order.amount, order.currency,
+    );
     return created ?? (await this.findByOrderId(order.orderId))!;
   }
 
   /** Conditional move between statuses (one UPDATE … RETURNING); null when the payment was not in `from`. */
   async move(id: string, from: Payment['status'], data: Partial<Pick<Payment, 'status' | 'providerReference' | 'failureReason'>>): Promise<Payment | null> {
-    const [payment] = await this.db.payment.updateManyAndReturn({ where: { tenantId: this.tenantId, id, status: from }, data });
+    // one statement per charge on the saga's hot path, so raw SQL; only the columns given change
+    const [payment] = await this.db.$queryRawUnsafe<Payment[]>(
+      `UPDATE "payments"."Payment"
+          SET "status" = COALESCE($4::"payments"."PaymentStatus", "status"),
+              "providerReference" = CASE WHEN $5 THEN $6 ELSE "providerReference" END,
+              "failureReason" = CASE WHEN $7 THEN $8 ELSE "failureReason" END,
+              "updatedAt" = now()
+        WHERE "tenantId" = $1::uuid AND "id" = $2::uuid AND "status" = $3::"payments"."PaymentStatus"
+       RETURNING ${PAYMENT_COLUMNS}`,
+      this.tenantId, id, from, data.status ?? null,
+      'providerReference' in data, data.providerReference ?? null, 'failureReason' in data, data.failureReason ?? null,
+    );
     return payment ?? null;
   }
 
