@@ -18,7 +18,7 @@
 // Subscribers: shoppers (customers created for the run) each on OrderUpdated for all their orders,
 // admins on LiveOrders, a few admins on LiveStock; half in each demo tenant. Each order is placed
 // by the next shopper, so its events go to one shopper's socket plus every admin socket of the tenant.
-import { fork, spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, fork, spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -105,6 +105,8 @@ let gatewayUrl = stack?.gatewayUrl ?? supergraph!.gateway.url;
 if (supergraph && gatewayProcess) {
   // as production runs it: `npm run build`'s dist/gateway.js on plain node (`--source`: from TypeScript under tsx)
   const entry = options.has('source') ? ['--import', 'tsx', 'gateway/src/main.ts'] : ['dist/gateway.js'];
+  // the build of what is checked out now, not of whatever was last built
+  if (!options.has('source')) execFileSync('npm', ['run', '-s', 'build'], { cwd: REPO_ROOT, stdio: 'inherit' });
   gatewayChild = spawn(process.execPath, entry, {
     cwd: REPO_ROOT,
     stdio: ['ignore', 'pipe', 'inherit'],

@@ -41,6 +41,8 @@ const NUDGE_BATCH_MS = 10;
  * oldest are forgotten: those events go out without `committedAt`.
  */
 const MAX_COMMIT_TIMES = 50_000;
+/** Commit times older than this are forgotten: their events were relayed elsewhere, or without one. */
+const COMMIT_TIME_KEPT_MS = 60_000;
 
 /**
  * Publishes committed outbox events in commit order and marks them published. A crash between
@@ -64,19 +66,21 @@ export class OutboxRelay {
     this.schedule(0);
   }
 
-  /**
-   * Called after a transaction that wrote events commits: publish within a few milliseconds rather
-   * than at the next poll. The short wait lets the commits of concurrent requests share one batch.
-   */
   /** A transaction that wrote these events has committed at `at`: remember when, and publish soon. */
   committed(eventIds: readonly string[], at: number): void {
     for (const id of eventIds) this.commitTimes.set(id, at);
-    for (const id of this.commitTimes.keys()) {
-      if (this.commitTimes.size <= MAX_COMMIT_TIMES) break;
+    // oldest first (insertion order): forget what another replica relayed, or a batch read before we were told
+    for (const [id, when] of this.commitTimes) {
+      if (this.commitTimes.size <= MAX_COMMIT_TIMES && when >= at - COMMIT_TIME_KEPT_MS) break;
       this.commitTimes.delete(id);
     }
     this.nudge();
   }
+
+  /**
+   * Called after a transaction that wrote events commits: publish within a few milliseconds rather
+   * than at the next poll. The short wait lets the commits of concurrent requests share one batch.
+   */
 
   nudge(): void {
     if (this.stopped) return;

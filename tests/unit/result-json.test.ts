@@ -33,6 +33,28 @@ describe('the JSON text of a GraphQL result', () => {
     same({ data: { gone: { toJSON: () => undefined }, list: [{ toJSON: () => undefined }] } });
   });
 
+  it('calls a toJSON once, never the toJSON of what it returned, as JSON.stringify does', () => {
+    let calls = 0;
+    const counted = { toJSON: () => ((calls += 1), { inner: { toJSON: () => 'inner converted' }, again: { toJSON: () => 1 } }) };
+    same({ data: { x: { toJSON: () => ({ toJSON: () => 1 }) }, y: { toJSON: () => new Number(4) }, counted } });
+    calls = 0;
+    resultJson({ data: { counted } });
+    expect(calls).toBe(1);
+  });
+
+  it('answers a result asked for while one is being written (a getter) without mixing the two', () => {
+    const inner = { data: { b: 2 } };
+    const outer = {
+      data: {
+        a: 1,
+        get nested() {
+          return resultJson(inner);
+        },
+      },
+    };
+    expect(resultJson(outer)).toBe(JSON.stringify(outer) + '\n');
+  });
+
   it('fails as JSON.stringify fails on a cycle or a bigint', () => {
     const cycle: Record<string, unknown> = {};
     cycle.self = cycle;

@@ -68,8 +68,11 @@ function writeString(value: string): void {
   }
 }
 
-/** Writes `value` as JSON.stringify would; false when it writes nothing (undefined, a function, a symbol). */
-function writeValue(value: unknown, key: string): boolean {
+/**
+ * Writes `value` as JSON.stringify would; false when it writes nothing (undefined, a function, a
+ * symbol). `converted`: the value is what a `toJSON` returned, whose own `toJSON` is not called.
+ */
+function writeValue(value: unknown, key: string, converted = false): boolean {
   switch (typeof value) {
     case 'string':
       writeString(value);
@@ -87,13 +90,13 @@ function writeValue(value: unknown, key: string): boolean {
     case 'symbol':
       return false;
     default:
-      return writeOther(value, key);
+      return writeOther(value, key, converted);
   }
   if (value === null) {
     writeAscii('null');
     return true;
   }
-  if (typeof (value as { toJSON?: unknown }).toJSON === 'function') return writeValue((value as { toJSON(key: string): unknown }).toJSON(key), key);
+  if (!converted && typeof (value as { toJSON?: unknown }).toJSON === 'function') return writeValue((value as { toJSON(key: string): unknown }).toJSON(key), key, true);
   if (Array.isArray(value)) {
     room(1);
     buffer[at++] = 0x5b;
@@ -108,7 +111,7 @@ function writeValue(value: unknown, key: string): boolean {
     buffer[at++] = 0x5d;
     return true;
   }
-  if (value instanceof Number || value instanceof String || value instanceof Boolean || (typeof BigInt === 'function' && value instanceof BigInt)) return writeOther(value, key);
+  if (value instanceof Number || value instanceof String || value instanceof Boolean || (typeof BigInt === 'function' && value instanceof BigInt)) return writeOther(value, key, converted);
   room(1);
   buffer[at++] = 0x7b;
   let first = true;
@@ -129,8 +132,18 @@ function writeValue(value: unknown, key: string): boolean {
   return true;
 }
 
-/** Anything this writer does not spell out itself: JSON.stringify's own text for it, under its key. */
-function writeOther(value: unknown, key: string): boolean {
+/**
+ * Anything this writer does not spell out itself: JSON.stringify's own text for it, under its key.
+ * A value a toJSON returned is not converted again (as in JSON.stringify): boxed primitives are
+ * unboxed here, and a bigint throws as JSON.stringify does.
+ */
+function writeOther(value: unknown, key: string, converted: boolean): boolean {
+  if (converted) {
+    if (value instanceof Number) return writeValue(Number(value), key, true);
+    if (value instanceof String) return writeValue(String(value), key, true);
+    if (value instanceof Boolean) return writeValue(value.valueOf(), key, true);
+    if (typeof value === 'bigint' || value instanceof BigInt) throw new TypeError('Do not know how to serialize a BigInt');
+  }
   const text = JSON.stringify({ [key]: value });
   const prefix = JSON.stringify(key).length + 2;
   if (text.length === 2) return false;
@@ -140,8 +153,13 @@ function writeOther(value: unknown, key: string): boolean {
   return true;
 }
 
+/** Set while a result is written: a getter or toJSON that asks for another one gets JSON.stringify's. */
+let busy = false;
+
 /** `JSON.stringify(result) + '\n'` as one flat string. */
 export function resultJson(result: unknown): string {
+  if (busy) return JSON.stringify(result) + '\n';
+  busy = true;
   at = 0;
   try {
     if (!writeValue(result, '')) return JSON.stringify(result) + '\n';
@@ -152,6 +170,7 @@ export function resultJson(result: unknown): string {
     // whatever JSON.stringify says about it (a cycle, a bigint) is what the caller gets
     return JSON.stringify(result) + '\n';
   } finally {
+    busy = false;
     if (buffer.length > KEEP_BYTES) buffer = Buffer.allocUnsafeSlow(256 * 1024);
   }
 }

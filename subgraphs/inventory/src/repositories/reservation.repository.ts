@@ -23,7 +23,7 @@ export class ReservationRepository {
     // raw SQL on the saga's hot path: Prisma's query compiler costs more than the statement
     const count = await this.db.$executeRawUnsafe(
       `INSERT INTO "inventory"."Reservation" ("id", "tenantId", "orderId", "status", "lines", "reason", "updatedAt")
-       VALUES ($1::uuid, $2::uuid, $3::uuid, $4::"inventory"."ReservationStatus", $5::jsonb, $6, now())
+       VALUES ($1::uuid, $2::uuid, $3::uuid, $4::"inventory"."ReservationStatus", $5::jsonb, $6, clock_timestamp() AT TIME ZONE 'UTC')
        ON CONFLICT ("tenantId", "orderId") DO NOTHING`,
       randomUUID(), this.tenantId, orderId, status, JSON.stringify(lines), reason,
     );
@@ -33,7 +33,7 @@ export class ReservationRepository {
   /** Like `move`, returning the reservation after the move (one UPDATE … RETURNING), or null. */
   async moveReturning(orderId: string, from: ReservationStatus, to: ReservationStatus): Promise<Reservation | null> {
     const [moved] = await this.db.$queryRawUnsafe<Reservation[]>(
-      `UPDATE "inventory"."Reservation" SET "status" = $4::"inventory"."ReservationStatus", "updatedAt" = now()
+      `UPDATE "inventory"."Reservation" SET "status" = $4::"inventory"."ReservationStatus", "updatedAt" = clock_timestamp() AT TIME ZONE 'UTC'
         WHERE "tenantId" = $1::uuid AND "orderId" = $2::uuid AND "status" = $3::"inventory"."ReservationStatus"
        RETURNING "id", "tenantId", "orderId", "status"::text AS "status", "lines", "reason", "createdAt", "updatedAt"`,
       this.tenantId, orderId, from, to,

@@ -76,7 +76,7 @@ export class StockRepository {
               SELECT s."id", s."available", w."quantity" FROM "inventory"."StockItem" s JOIN wanted w ON w."productId" = s."productId"
                WHERE s."tenantId" = $1::uuid ORDER BY s."productId" FOR UPDATE OF s)
        UPDATE "inventory"."StockItem" s
-          SET "available" = s."available" - l."quantity", "reserved" = s."reserved" + l."quantity", "updatedAt" = now()
+          SET "available" = s."available" - l."quantity", "reserved" = s."reserved" + l."quantity", "updatedAt" = clock_timestamp() AT TIME ZONE 'UTC'
          FROM locked l
         WHERE s."id" = l."id"
           AND (SELECT count(*) = cardinality($2::uuid[]) AND bool_and(x."available" >= x."quantity") FROM locked x)
@@ -89,7 +89,7 @@ export class StockRepository {
   /** Held units of every line leave the warehouse with a confirmed order (one statement). */
   async commitAllReserved(lines: readonly { productId: string; quantity: number }[]): Promise<void> {
     await this.db.$executeRawUnsafe(
-      `UPDATE "inventory"."StockItem" s SET "reserved" = s."reserved" - w."quantity", "updatedAt" = now()
+      `UPDATE "inventory"."StockItem" s SET "reserved" = s."reserved" - w."quantity", "updatedAt" = clock_timestamp() AT TIME ZONE 'UTC'
          FROM unnest($2::uuid[], $3::int[]) AS w("productId", "quantity")
         WHERE s."tenantId" = $1::uuid AND s."productId" = w."productId" AND s."reserved" >= w."quantity"`,
       this.tenantId, lines.map((l) => l.productId), lines.map((l) => l.quantity),

@@ -69,7 +69,7 @@ export class OrderRepository {
     const [created] = await this.db.$queryRawUnsafe<Order[]>(
       `WITH created AS (
          INSERT INTO "orders"."Order" ("id", "tenantId", "customerId", "idempotencyKey", "currency", "totalAmount", "updatedAt")
-         VALUES ($1::uuid, $2::uuid, $3::uuid, $4, $5, $6, now())
+         VALUES ($1::uuid, $2::uuid, $3::uuid, $4, $5, $6, clock_timestamp() AT TIME ZONE 'UTC')
          ON CONFLICT ("tenantId", "customerId", "idempotencyKey") DO NOTHING
          RETURNING *),
        lines AS (
@@ -93,7 +93,7 @@ export class OrderRepository {
     // raw SQL: the saga moves every order at least once
     const [order] = await this.db.$queryRawUnsafe<Order[]>(
       `UPDATE "orders"."Order"
-          SET "status" = $4::"orders"."OrderStatus", "statusReason" = CASE WHEN $5 THEN $6 ELSE "statusReason" END, "updatedAt" = now()
+          SET "status" = $4::"orders"."OrderStatus", "statusReason" = CASE WHEN $5 THEN $6 ELSE "statusReason" END, "updatedAt" = clock_timestamp() AT TIME ZONE 'UTC'
         WHERE "tenantId" = $1::uuid AND "id" = $2::uuid AND "status" = ANY($3::text[]::"orders"."OrderStatus"[])
        RETURNING ${ORDER_COLUMNS}`,
       this.tenantId, id, [...from], to, statusReason !== null, statusReason,

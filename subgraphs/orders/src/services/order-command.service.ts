@@ -1,4 +1,4 @@
-import { isId, NotFoundError, requireInt, requireText, ValidationError } from '#platform/errors';
+import { ConflictError, isId, NotFoundError, requireInt, requireText, ValidationError } from '#platform/errors';
 import { createEvent } from '#platform/events';
 import { OrderEvents } from '#contracts';
 import type { OrdersContext } from '../context.js';
@@ -63,7 +63,8 @@ export class OrderCommandService {
     });
     if (order) return order;
     const first = await ctx.repos.orders.findByIdempotencyKey(caller.userId, idempotencyKey);
-    if (!first) throw new Error('the idempotency key was taken but its order is not there');
+    // the key was taken by a transaction that has since gone (its order removed): the client may retry
+    if (!first) throw new ConflictError('This idempotency key was used for an order that no longer exists; retry with a new key.');
     return this.replay(ctx, first, lines);
   }
 

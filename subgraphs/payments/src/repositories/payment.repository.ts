@@ -25,8 +25,8 @@ export class PaymentRepository {
     // raw SQL on the saga's hot path (a payment per order): Prisma's query compiler costs more than the statement
     const [created] = await this.db.$queryRawUnsafe<Payment[]>(
       `INSERT INTO "payments"."Payment" ("id", "tenantId", "orderId", "customerId", "status", "amount", "currency", "updatedAt")
-       VALUES ($1::uuid, $2::uuid, $3::uuid, $4::uuid, 'PENDING', $5, $6, now())
-       ON CONFLICT DO NOTHING
+       VALUES ($1::uuid, $2::uuid, $3::uuid, $4::uuid, 'PENDING', $5, $6, clock_timestamp() AT TIME ZONE 'UTC')
+       ON CONFLICT ("tenantId", "orderId") DO NOTHING
        RETURNING ${PAYMENT_COLUMNS}`,
       randomUUID(), this.tenantId, order.orderId, order.customerId, order.amount, order.currency,
     );
@@ -41,7 +41,7 @@ export class PaymentRepository {
           SET "status" = COALESCE($4::"payments"."PaymentStatus", "status"),
               "providerReference" = CASE WHEN $5 THEN $6 ELSE "providerReference" END,
               "failureReason" = CASE WHEN $7 THEN $8 ELSE "failureReason" END,
-              "updatedAt" = now()
+              "updatedAt" = clock_timestamp() AT TIME ZONE 'UTC'
         WHERE "tenantId" = $1::uuid AND "id" = $2::uuid AND "status" = $3::"payments"."PaymentStatus"
        RETURNING ${PAYMENT_COLUMNS}`,
       this.tenantId, id, from, data.status ?? null,

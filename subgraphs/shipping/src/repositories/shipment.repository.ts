@@ -22,8 +22,8 @@ export class ShipmentRepository {
     // raw SQL on the saga's hot path (a shipment per confirmed order): Prisma's query compiler costs more than the statement
     const [created] = await this.db.$queryRawUnsafe<Shipment[]>(
       `INSERT INTO "shipping"."Shipment" ("id", "tenantId", "orderId", "customerId", "status", "carrier", "trackingNumber", "updatedAt")
-       VALUES ($1::uuid, $2::uuid, $3::uuid, $4::uuid, 'PENDING', $5, $6, now())
-       ON CONFLICT DO NOTHING
+       VALUES ($1::uuid, $2::uuid, $3::uuid, $4::uuid, 'PENDING', $5, $6, clock_timestamp() AT TIME ZONE 'UTC')
+       ON CONFLICT ("tenantId", "orderId") DO NOTHING
        RETURNING "id", "tenantId", "orderId", "customerId", "status"::text AS "status", "carrier", "trackingNumber", "shippedAt", "deliveredAt", "createdAt", "updatedAt"`,
       randomUUID(), this.tenantId, shipment.orderId, shipment.customerId, shipment.carrier, shipment.trackingNumber,
     );
