@@ -31,10 +31,11 @@ export interface HubOptions {
 const DEFAULT_RETRY_DELAYS_MS = [100, 250, 500, 1_000, 2_000, 4_000];
 
 /**
- * Results in a row one entity's run may drop because a newer event of it arrived meanwhile; then one
- * goes out anyway, so an entity that changes all the time still shows its changes.
+ * Results in a row one entity's runs may drop because a newer event of it arrived meanwhile; then
+ * one goes out anyway, so an entity that changes all the time still shows its changes. As many as
+ * run at once (RUNS_PER_ENTITY): a burst of that many events sends only the newest result.
  */
-const MAX_SUPERSEDED_IN_A_ROW = 2;
+const MAX_SUPERSEDED_IN_A_ROW = 6;
 
 /** Executions of one entity in one topic. */
 interface EntityRuns {
