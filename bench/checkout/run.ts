@@ -25,7 +25,7 @@ import { registry } from '#platform/observability';
 import { GraphQLClient } from '../../tests/harness/graphql-client.js';
 import { args, ms, summarize } from '../lib/stats.js';
 import { type Counters, CpuMeter, countersOf, databaseActivity, difference } from './cost.js';
-import { startDistributedStack, type DistributedStack } from './distributed-stack.js';
+import { startDistributedStack, type DistributedStack } from '../lib/distributed-stack.js';
 
 const options = args();
 const totalOrders = Number(options.get('orders') ?? 1000);

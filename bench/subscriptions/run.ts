@@ -34,7 +34,7 @@ import { buildDatabaseImage, openDatabaseFromImage } from '../../tests/harness/d
 import { GraphQLClient } from '../../tests/harness/graphql-client.js';
 import { contract } from '../../tests/harness/operations.js';
 import { TestTokens } from '../../tests/harness/test-tokens.js';
-import { startDistributedStack } from '../checkout/distributed-stack.js';
+import { startDistributedStack } from '../lib/distributed-stack.js';
 import { args, ms } from '../lib/stats.js';
 import type { Command, Report, SubscriberSpec } from './subscribers.js';
 
