@@ -65,6 +65,22 @@ describe('idempotency keys', () => {
     expectRefusal(refused, 'CONFLICT');
     expect(refused.errors![0]!.extensions).toMatchObject({ field: 'input.idempotencyKey', orderId: placed.data!.placeOrder.id });
   });
+
+  it('answer CONFLICT, not BAD_USER_INPUT, for a used key whose new cart names no product of the shop', async () => {
+    const [product] = acme.products.filter((p) => p.available > 10);
+    const key = randomUUID();
+    const aliceToken = await sg.client.tokenFor('alice@acme.test');
+    const place = (items: { productId: string; quantity: number }[]) =>
+      sg.client.request<{ placeOrder: { id: string } }>(contract.storefront, { input: { idempotencyKey: key, items } }, { token: aliceToken, operationName: 'PlaceOrder' });
+    const placed = await place([{ productId: product!.id, quantity: 1 }]);
+    expect(placed.errors).toBeUndefined();
+    const refused = await expectNoDatabaseChange(sg, () => place([{ productId: randomUUID(), quantity: 1 }]));
+    expectRefusal(refused, 'CONFLICT');
+    expect(refused.errors![0]!.extensions).toMatchObject({ orderId: placed.data!.placeOrder.id });
+    // a fresh key with that cart is the plain input error it always was
+    const unknown = await sg.client.request(contract.storefront, { input: { idempotencyKey: randomUUID(), items: [{ productId: randomUUID(), quantity: 1 }] } }, { token: aliceToken, operationName: 'PlaceOrder' });
+    expectRefusal(unknown, 'BAD_USER_INPUT');
+  });
 });
 
 describe('introspection and suggestions in development', () => {

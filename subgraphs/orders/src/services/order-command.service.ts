@@ -30,7 +30,28 @@ export class OrderCommandService {
 
     // The key is claimed by the insert itself (one statement, no look-up first): when the customer
     // already used it, nothing is written and the first order is replayed.
-    const order = await ctx.transaction(async (tx) => {
+    let created: Order | null;
+    try {
+      created = await this.insertUnlessKeyUsed(ctx, idempotencyKey, lines);
+    } catch (error) {
+      // a cart that cannot be priced now (a product gone, a price moved to another currency) may be
+      // the retry of an order placed before: the key answers first, as it does for a valid cart
+      if (!(error instanceof ValidationError)) throw error;
+      const first = await ctx.repos.orders.findByIdempotencyKey(caller.userId, idempotencyKey);
+      if (!first) throw error;
+      return this.replay(ctx, first, lines);
+    }
+    if (created) return created;
+    const first = await ctx.repos.orders.findByIdempotencyKey(caller.userId, idempotencyKey);
+    // the key was taken by a transaction that has since gone (its order removed): the client may retry
+    if (!first) throw new ConflictError('This idempotency key was used for an order that no longer exists; retry with a new key.');
+    return this.replay(ctx, first, lines);
+  }
+
+  /** The order written PENDING with its event; null when the customer's key is already taken. */
+  private async insertUnlessKeyUsed(ctx: OrdersContext, idempotencyKey: string, lines: { productId: string; quantity: number }[]): Promise<Order | null> {
+    const { caller } = ctx;
+    return ctx.transaction(async (tx) => {
       const prices = await tx.repos.catalogProducts.findByIds(lines.map((l) => l.productId));
       const byId = new Map(prices.map((p) => [p.productId, p]));
       const priced = lines.map((line, index) => {
@@ -61,11 +82,6 @@ export class OrderCommandService {
       );
       return created;
     });
-    if (order) return order;
-    const first = await ctx.repos.orders.findByIdempotencyKey(caller.userId, idempotencyKey);
-    // the key was taken by a transaction that has since gone (its order removed): the client may retry
-    if (!first) throw new ConflictError('This idempotency key was used for an order that no longer exists; retry with a new key.');
-    return this.replay(ctx, first, lines);
   }
 
   /** Cancels an order that has not shipped; the saga refunds and releases stock. */
