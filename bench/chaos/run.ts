@@ -5,7 +5,7 @@
 //
 //   npm run bench:chaos
 //   npm run bench:chaos -- --only kill,sigstop      # a subset: kill, sigstop, orders, nats, rolling
-//   CHAOS_DB_PREFIX=sc_chaos_ CHAOS_PORT_BASE=42200 npm run bench:chaos
+//   CHAOS_DB_PREFIX=sc_chaos_ CHAOS_PORT_BASE=22200 npm run bench:chaos
 import { ProcessStack } from '../../tests/harness/process-stack.js';
 import {
   FAULT_SETTINGS,
@@ -27,7 +27,7 @@ log(`bench/chaos: starting six subgraphs and two gateways (${Object.entries(sett
 const started = Date.now();
 const stack = await ProcessStack.start({
   dbPrefix: process.env.CHAOS_DB_PREFIX ?? 'sc_chaos_',
-  portBase: Number(process.env.CHAOS_PORT_BASE ?? 42200),
+  portBase: Number(process.env.CHAOS_PORT_BASE ?? 22200),
   gateways: 2,
   env: settings,
 });

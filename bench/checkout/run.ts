@@ -8,7 +8,7 @@
 //   npm run bench:checkout -- --distributed --orders 4000 --concurrency 32
 //       # starts its own distributed stack: the launcher's 7 processes on PostgreSQL (fresh databases
 //       # BENCH_DB_PREFIX<name>, default sc_bench_), a nats-server of its own (its CPU is the run's),
-//       # ports from --port-base (default 45000); BENCH_POSTGRES_URL (default postgresql://postgres@127.0.0.1:5432)
+//       # ports from --port-base (default 25000); BENCH_POSTGRES_URL (default postgresql://postgres@127.0.0.1:5432)
 //   npm run bench:checkout -- --gateway http://localhost:4000/graphql --nats nats://127.0.0.1:4222
 //       # an already running distributed stack (npm run start:distributed); NATS_NAMESPACE if it uses one
 import { randomUUID } from 'node:crypto';
@@ -43,7 +43,7 @@ let gatewayUrl: string;
 if (distributed) {
   const namespace = process.env.NATS_NAMESPACE ?? 'bench';
   stack = await startDistributedStack({
-    portBase: Number(options.get('port-base') ?? 45000),
+    portBase: Number(options.get('port-base') ?? 25000),
     postgresUrl: process.env.BENCH_POSTGRES_URL ?? 'postgresql://postgres@127.0.0.1:5432',
     databasePrefix: process.env.BENCH_DB_PREFIX ?? 'sc_bench_',
     namespace,

@@ -50,16 +50,23 @@ function portOpen(port: number): Promise<boolean> {
   });
 }
 
-/** A port nobody listened on a moment ago. */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
+/**
+ * A port nothing listens on, between 26000 and 32000, above the fixed port bases of the suites and
+ * benches (below 26000) and below Linux's ephemeral range (32768 and up), where a port the kernel
+ * hands out for listen(0) may go to the next outgoing connection of a parallel test before the
+ * child process binds it.
+ */
+export async function freePort(): Promise<number> {
+  for (let attempt = 0; ; attempt += 1) {
+    const port = 26_000 + Math.floor(Math.random() * 6_000);
+    const free = await new Promise<boolean>((resolve) => {
+      const server = createServer();
+      server.once('error', () => resolve(false));
+      server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
     });
-  });
+    if (free) return port;
+    if (attempt > 100) throw new Error('no free port between 26000 and 32000');
+  }
 }
 
 /** A nats-server with JetStream on a port and store of its own. */

@@ -21,7 +21,7 @@ let stack: ProcessStack;
 beforeAll(async () => {
   stack = await ProcessStack.start({
     dbPrefix: process.env.FAULT_DB_PREFIX ?? 'sc_fault_',
-    portBase: Number(process.env.FAULT_PORT_BASE ?? 42100),
+    portBase: Number(process.env.FAULT_PORT_BASE ?? 22100),
     gateways: 2,
     env: FAULT_SETTINGS,
   });
