@@ -1,6 +1,6 @@
 // Preloaded into every service by `bench:checkout --profile DIR` (NODE_OPTIONS=--import; Node refuses
 // --cpu-prof there): profiles the process from start to exit and writes DIR/<pid>.cpuprofile.
-import { writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector';
 import { basename, join } from 'node:path';
 
@@ -16,7 +16,9 @@ if (dir) {
     session.post('Profiler.stop', (error, result) => {
       // hosts/subgraph.ts orders → subgraph-orders-<pid>; gateway/src/main.ts → main-<pid>
       const name = [basename(process.argv[1] ?? 'node', '.ts'), process.argv[2]].filter(Boolean).join('-');
-      if (!error) writeFileSync(join(dir, `${name}-${process.pid}.cpuprofile`), JSON.stringify(result.profile));
+      if (error) return;
+      mkdirSync(dir, { recursive: true });
+      writeFileSync(join(dir, `${name}-${process.pid}.cpuprofile`), JSON.stringify(result.profile));
     });
   });
 }
