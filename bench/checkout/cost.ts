@@ -1,22 +1,9 @@
 // What an order costs: CPU per process read from /proc, and the counters the processes keep
 // (statements per subgraph, events published and handled) read from their Prometheus text.
-import { readFileSync } from 'node:fs';
 import pg from 'pg';
+import { cpuMsOf } from '../lib/proc.js';
 
-/** Linux reports CPU time in clock ticks; 100 per second on every kernel this runs on (getconf CLK_TCK). */
-const TICK_MS = 10;
-
-/** User + system CPU of a process and all its threads, in ms; undefined once it is gone. */
-export function cpuMsOf(pid: number): number | undefined {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    // fields after "(comm)": state is the 1st, utime the 12th, stime the 13th
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return (Number(fields[11]) + Number(fields[12])) * TICK_MS;
-  } catch {
-    return undefined;
-  }
-}
+export { cpuMsOf };
 
 /**
  * CPU used over a window by named processes and by the PostgreSQL backends serving some databases.

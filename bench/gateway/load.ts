@@ -3,15 +3,14 @@
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { Pool } from 'undici';
+import { cpuMsOf, TICKS_PER_SECOND } from '../lib/proc.js';
 
-const TICKS_PER_SECOND = Number(execFileSync('getconf', ['CLK_TCK']).toString().trim()) || 100;
 
 /** User + system CPU time of a whole process (every thread), in ms. */
 export function cpuMs(pid: number): number {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  // fields after "pid (comm)": state is field 3, utime 14, stime 15
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return ((Number(fields[11]) + Number(fields[12])) * 1000) / TICKS_PER_SECOND;
+  const used = cpuMsOf(pid);
+  if (used === undefined) throw new Error(`process ${pid} is gone`);
+  return used;
 }
 
 export function rssMb(pid: number): number {

@@ -20,7 +20,7 @@
 // by the next shopper, so its events go to one shopper's socket plus every admin socket of the tenant.
 import { execFileSync, fork, spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
@@ -35,6 +35,7 @@ import { GraphQLClient } from '../../tests/harness/graphql-client.js';
 import { contract } from '../../tests/harness/operations.js';
 import { TestTokens } from '../../tests/harness/test-tokens.js';
 import { startDistributedStack } from '../lib/distributed-stack.js';
+import { cpuMsOf } from '../lib/proc.js';
 import { args, ms } from '../lib/stats.js';
 import type { Command, Report, SubscriberSpec } from './subscribers.js';
 
@@ -138,12 +139,20 @@ if (supergraph && gatewayProcess) {
 }
 
 const metricsUrl = gatewayUrl.replace(/\/graphql$/, '/metrics');
-async function gatewayMetric(name: string): Promise<number> {
-  const text = await (await fetch(metricsUrl)).text();
+/** A metric of a Prometheus text summed over all its label sets. */
+function metricTotal(text: string, name: string): number {
   return text
     .split('\n')
     .filter((line) => line.startsWith(`${name} `) || line.startsWith(`${name}{`))
     .reduce((sum, line) => sum + Number(line.split(' ').at(-1)), 0);
+}
+async function gatewayMetric(name: string): Promise<number> {
+  return metricTotal(await (await fetch(metricsUrl)).text(), name);
+}
+/** The /metrics texts of the distributed stack's subgraphs, in the order of its processes. */
+async function subgraphMetricTexts(): Promise<{ name: string; text: string }[]> {
+  const subgraphs = stack!.processes.filter((p) => p.metrics && p.name !== 'gateway');
+  return Promise.all(subgraphs.map(async (p) => ({ name: p.name, text: await (await fetch(p.metrics!)).text() })));
 }
 /** Cumulative bucket counts of a histogram on the gateway's /metrics: upper bound (s) → count. */
 async function gatewayHistogram(name: string): Promise<Map<number, number>> {
@@ -194,11 +203,7 @@ async function settle(): Promise<void> {
   let quiet = 0;
   const deadline = Date.now() + 120_000;
   while (quiet < 3 && Date.now() < deadline) {
-    const texts = await Promise.all(stack.processes.filter((p) => p.metrics && p.name !== 'gateway').map(async (p) => (await fetch(p.metrics!)).text()));
-    const left = texts
-      .flatMap((text) => text.split('\n'))
-      .filter((line) => waiting.some((name) => line.startsWith(`${name}{`) || line.startsWith(`${name} `)))
-      .reduce((sum, line) => sum + Number(line.split(' ').at(-1)), 0);
+    const left = (await subgraphMetricTexts()).reduce((sum, { text }) => sum + waiting.reduce((n, name) => n + metricTotal(text, name), 0), 0);
     quiet = left === 0 ? quiet + 1 : 0;
     await sleep(200);
   }
@@ -207,15 +212,11 @@ async function settle(): Promise<void> {
 /** Per subgraph of the distributed stack: GraphQL operations served so far and the seconds they took. */
 async function servedBySubgraphs(): Promise<{ name: string; count: number; seconds: number }[]> {
   if (!stack) return [];
-  return Promise.all(
-    stack.processes
-      .filter((p) => p.metrics && p.name !== 'gateway')
-      .map(async (p) => {
-        const lines = (await (await fetch(p.metrics!)).text()).split('\n');
-        const total = (name: string) => lines.filter((line) => line.startsWith(`${name}{`) || line.startsWith(`${name} `)).reduce((sum, line) => sum + Number(line.split(' ').at(-1)), 0);
-        return { name: p.name, count: total('graphql_request_duration_seconds_count'), seconds: total('graphql_request_duration_seconds_sum') };
-      }),
-  );
+  return (await subgraphMetricTexts()).map(({ name, text }) => ({
+    name,
+    count: metricTotal(text, 'graphql_request_duration_seconds_count'),
+    seconds: metricTotal(text, 'graphql_request_duration_seconds_sum'),
+  }));
 }
 
 /** A PostgreSQL connection with the one call the shoppers' insert needs. */
@@ -227,16 +228,6 @@ async function databaseOf(url: string) {
     $executeRawUnsafe: async (sql: string, ...params: unknown[]) => (await client.query(sql, params)).rowCount ?? 0,
     close: () => client.end(),
   };
-}
-
-/** CPU seconds a process has used so far (/proc/<pid>/stat: utime + stime in clock ticks of 1/100 s). */
-function cpuSecondsOf(pid: number): number {
-  try {
-    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-    return (Number(fields[11]) + Number(fields[12])) / 100;
-  } catch {
-    return Number.NaN;
-  }
 }
 
 // --- people and stock --------------------------------------------------------------------------
@@ -308,7 +299,7 @@ const gcAtStart = await gatewayMetric('nodejs_gc_duration_seconds_sum');
 // this process runs the subgraphs (and the outbox relays): how long its event loop stalled
 const subgraphLoop = monitorEventLoopDelay({ resolution: 10 });
 subgraphLoop.enable();
-const processesAtStart = stack ? stack.processes.map((p) => ({ name: p.name, cpu: cpuSecondsOf(p.pid) })) : [];
+const processesAtStart = stack ? stack.processes.map((p) => ({ name: p.name, cpu: cpuMsOf(p.pid) ?? Number.NaN })) : [];
 const servedAtStart = await servedBySubgraphs();
 const rss: number[] = [await gatewayRss()];
 const sampler = setInterval(() => void gatewayRss().then((v) => rss.push(v)), 1_000);
@@ -357,7 +348,7 @@ rss.push(await gatewayRss());
 subgraphLoop.disable();
 const servedAtEnd = await servedBySubgraphs();
 const served = servedAtEnd.map((s, i) => ({ name: s.name, count: s.count - servedAtStart[i]!.count, seconds: s.seconds - servedAtStart[i]!.seconds }));
-const processCpu = processesAtStart.map((p, i) => ({ name: p.name, share: (cpuSecondsOf(stack!.processes[i]!.pid) - p.cpu) / elapsed }));
+const processCpu = processesAtStart.map((p, i) => ({ name: p.name, share: ((cpuMsOf(stack!.processes[i]!.pid) ?? Number.NaN) - p.cpu) / 1_000 / elapsed }));
 const gcSeconds = (await gatewayMetric('nodejs_gc_duration_seconds_sum')) - gcAtStart;
 
 const mb = (bytes: number) => `${(bytes / 1e6).toFixed(0)} MB`;
