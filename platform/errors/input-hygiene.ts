@@ -83,11 +83,16 @@ function checkValue(value: unknown, type: GraphQLInputType, field: string): Vali
  */
 const argumentsOfOperation = new WeakMap<OperationDefinitionNode, boolean>();
 
-function hasArguments(scoped: DocumentNode, operation: OperationDefinitionNode): boolean {
+/** The operation with its document's fragments: what a walk of the operation must see. */
+function scopedTo(document: DocumentNode, operation: OperationDefinitionNode): DocumentNode {
+  return { kind: Kind.DOCUMENT, definitions: [operation, ...document.definitions.filter((d) => d.kind === Kind.FRAGMENT_DEFINITION)] };
+}
+
+function hasArguments(document: DocumentNode, operation: OperationDefinitionNode): boolean {
   let known = argumentsOfOperation.get(operation);
   if (known === undefined) {
     known = false;
-    visit(scoped, {
+    visit(scopedTo(document, operation), {
       Argument() {
         known = true;
         return BREAK;
@@ -110,8 +115,9 @@ export function checkOperationInputs(
   operation: OperationDefinitionNode,
   variables: Record<string, unknown> | undefined,
 ): ValidationError | null {
-  const scoped: DocumentNode = { kind: Kind.DOCUMENT, definitions: [operation, ...document.definitions.filter((d) => d.kind === Kind.FRAGMENT_DEFINITION)] };
-  if (!hasArguments(scoped, operation)) return null;
+  // nothing is built for an operation already known to take no argument
+  if (!hasArguments(document, operation)) return null;
+  const scoped = scopedTo(document, operation);
   const typeInfo = new TypeInfo(schema);
   let found: ValidationError | null = null;
   visit(
