@@ -30,13 +30,6 @@ export interface HubOptions {
 
 const DEFAULT_RETRY_DELAYS_MS = [100, 250, 500, 1_000, 2_000, 4_000];
 
-/**
- * Results in a row one entity's runs may drop because a newer event of it arrived meanwhile; then
- * one goes out anyway, so an entity that changes all the time still shows its changes. As many as
- * run at once (RUNS_PER_ENTITY): a burst of that many events sends only the newest result.
- */
-const MAX_SUPERSEDED_IN_A_ROW = 6;
-
 /** Executions of one entity in one topic. */
 interface EntityRuns {
   running: number;
@@ -54,6 +47,13 @@ interface EntityRuns {
  * 150 ms going from 2 to 6). Past that, further events wait and merge (latest wins).
  */
 const RUNS_PER_ENTITY = 6;
+
+/**
+ * Results in a row one entity's runs may drop because a newer event of it arrived meanwhile; then
+ * one goes out anyway, so an entity that changes all the time still shows its changes. As many as
+ * run at once (RUNS_PER_ENTITY): a burst of that many events sends only the newest result.
+ */
+const MAX_SUPERSEDED_IN_A_ROW = RUNS_PER_ENTITY;
 
 /** A result ready to hand to queues, with when its reads started and its fingerprint (see SubscriberQueue). */
 interface Produced {
