@@ -9,6 +9,8 @@ import { CANCELLABLE } from './order-status.js';
 
 export const MAX_LINES = 100;
 export const MAX_QUANTITY = 1000;
+/** The largest total one order can carry, in minor units: the range of the amounts orders and payments store. */
+export const MAX_ORDER_TOTAL = 2_147_483_647;
 
 export interface PlaceOrderInput {
   idempotencyKey: string;
@@ -61,6 +63,10 @@ export class OrderCommandService {
       });
       const currencies = new Set(priced.map((l) => l.currency));
       if (currencies.size > 1) throw new ValidationError('input.items', `Products priced in different currencies (${[...currencies].join(', ')}) cannot share an order.`);
+      const total = priced.reduce((sum, line) => sum + line.quantity * line.unitPriceAmount, 0);
+      if (total > MAX_ORDER_TOTAL) {
+        throw new ValidationError('input.items', `The order's total (${total} minor units of ${priced[0]!.currency}) is more than one order can carry (${MAX_ORDER_TOTAL}); split it into smaller orders.`);
+      }
       const created = await tx.repos.orders.createUnlessKeyUsed({
         customerId: caller.userId,
         idempotencyKey,
