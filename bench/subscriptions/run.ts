@@ -13,6 +13,7 @@
 //       # the distributed stack: `npm run start:distributed`'s seven processes on fresh PostgreSQL
 //       # databases and a nats-server of the run's own (ports from --port-base, default 4600)
 //   options: --seconds 30  --orders-per-second 2  --admins <n>  --stock-watchers <n>  --nats <url>
+//            --port-base <n>; databases are named BENCH_DB_PREFIX<subgraph> (default sc_bench_live_<pid>_)
 //            --source (the gateway process from TypeScript under tsx, not the built dist/gateway.js)
 //
 // Subscribers: shoppers (customers created for the run) each on OrderUpdated for all their orders,
@@ -20,7 +21,7 @@
 // by the next shopper, so its events go to one shopper's socket plus every admin socket of the tenant.
 import { execFileSync, fork, spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
@@ -62,7 +63,8 @@ const tokens = await TestTokens.create();
 const socketCaps = { SUBSCRIPTION_MAX_SOCKETS_PER_USER: String(total + 1), SUBSCRIPTION_MAX_SOCKETS_PER_TENANT: String(total + 1) };
 const dataDir = mkdtempSync(join(tmpdir(), 'sc-bench-subscriptions-'));
 const namespace = gatewayProcess ? `bench${randomUUID().replace(/-/g, '').slice(0, 10)}` : undefined;
-const databases = postgres && !distributed ? SUBGRAPH_NAMES.map((name) => ({ name, database: `sc_bench_${name}_${process.pid}` })) : [];
+const databasePrefix = process.env.BENCH_DB_PREFIX ?? `sc_bench_live_${process.pid}_`;
+const databases = postgres && !distributed ? SUBGRAPH_NAMES.map((name) => ({ name, database: `${databasePrefix}${name}` })) : [];
 async function onPostgres(statements: string[]): Promise<void> {
   const { default: pg } = await import('pg');
   const admin = new pg.Client({ connectionString: `${pgAdmin}/postgres` });
@@ -79,7 +81,7 @@ const stack = distributed
   ? await startDistributedStack({
       portBase: Number(options.get('port-base') ?? 4600),
       postgresUrl: pgAdmin,
-      databasePrefix: `sc_bench_live_${process.pid}_`,
+      databasePrefix,
       namespace: namespace!,
       env: { ...tokens.env, ...socketCaps },
       log,
@@ -154,12 +156,12 @@ async function subgraphMetricTexts(): Promise<{ name: string; text: string }[]> 
   const subgraphs = stack!.processes.filter((p) => p.metrics && p.name !== 'gateway');
   return Promise.all(subgraphs.map(async (p) => ({ name: p.name, text: await (await fetch(p.metrics!)).text() })));
 }
-/** Cumulative bucket counts of a histogram on the gateway's /metrics: upper bound (s) → count. */
-async function gatewayHistogram(name: string): Promise<Map<number, number>> {
-  const text = await (await fetch(metricsUrl)).text();
+/** Cumulative bucket counts of a histogram in a Prometheus text, over the label sets that contain `labels`: upper bound (s) → count. */
+function histogramOf(text: string, name: string, labels = ''): Map<number, number> {
   const buckets = new Map<number, number>();
   for (const line of text.split('\n')) {
-    const match = new RegExp(`^${name}_bucket\\{.*le="([^"]+)".*\\} (\\S+)$`).exec(line);
+    if (!line.startsWith(`${name}_bucket{`) || !line.includes(labels)) continue;
+    const match = /le="([^"]+)".*\} (\S+)$/.exec(line);
     if (!match) continue;
     const bound = match[1] === '+Inf' ? Infinity : Number(match[1]);
     buckets.set(bound, (buckets.get(bound) ?? 0) + Number(match[2]));
@@ -183,7 +185,55 @@ function quantile(before: Map<number, number>, after: Map<number, number>, q: nu
   }
   return Number.NaN;
 }
-const histograms = ['gateway_subscription_event_arrival_seconds', 'gateway_subscription_execution_seconds'];
+/** p50/p95/p99 (ms) of what a histogram recorded between two readings, and how many it recorded. */
+function spread(before: Map<number, number>, after: Map<number, number>): { p50: number; p95: number; p99: number; n: number } {
+  const n = (after.get(Infinity) ?? 0) - (before.get(Infinity) ?? 0);
+  return { p50: quantile(before, after, 0.5), p95: quantile(before, after, 0.95), p99: quantile(before, after, 0.99), n };
+}
+const spreadText = (x: { p50: number; p95: number; p99: number }) => `p50 ≈${ms(x.p50)}  p95 ≈${ms(x.p95)}  p99 ≈${ms(x.p99)}`;
+/** The gateway's stages of an event result (gateway_subscription_stage_seconds), in the order a result goes through them. */
+const STAGES = ['queued', 'entity_fetch', 'rest', 'fan_out', 'socket_queue', 'socket_write'] as const;
+/** Every histogram the run reads off the gateway, by a name of the bench's own. */
+const gatewayHistograms: Record<string, [string, string?]> = {
+  arrival: ['gateway_subscription_event_arrival_seconds'],
+  execution: ['gateway_subscription_execution_seconds'],
+  lateness: ['process_timer_lateness_seconds'],
+  ...Object.fromEntries(STAGES.map((stage) => [stage, ['gateway_subscription_stage_seconds', `stage="${stage}"`] as [string, string]])),
+};
+async function readGatewayHistograms(): Promise<Record<string, Map<number, number>>> {
+  const text = await (await fetch(metricsUrl)).text();
+  return Object.fromEntries(Object.entries(gatewayHistograms).map(([key, [name, labels]]) => [key, histogramOf(text, name, labels)]));
+}
+/** Per subgraph process (distributed): the relay's two stages and its timer lateness. */
+async function readSubgraphHistograms(): Promise<{ name: string; waiting: Map<number, number>; publishing: Map<number, number>; lateness: Map<number, number> }[]> {
+  if (!stack) return [];
+  return (await subgraphMetricTexts()).map(({ name, text }) => ({
+    name,
+    waiting: histogramOf(text, 'outbox_relay_seconds', 'stage="waiting"'),
+    publishing: histogramOf(text, 'outbox_relay_seconds', 'stage="publishing"'),
+    lateness: histogramOf(text, 'process_timer_lateness_seconds'),
+  }));
+}
+/** Sums histograms bucket by bucket. */
+function merged(histograms: Map<number, number>[]): Map<number, number> {
+  const sum = new Map<number, number>();
+  for (const h of histograms) for (const [bound, count] of h) sum.set(bound, (sum.get(bound) ?? 0) + count);
+  return sum;
+}
+/** CPU ms of every PostgreSQL process on the machine (the server and its backends: the run holds the machine). */
+function postgresCpuMs(): number {
+  let total = 0;
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      if (readFileSync(`/proc/${entry}/comm`, 'utf8').trim() !== 'postgres') continue;
+    } catch {
+      continue;
+    }
+    total += cpuMsOf(Number(entry)) ?? 0;
+  }
+  return total;
+}
 
 /** CPU seconds the gateway's process used so far (embedded: the whole stack's process). */
 async function gatewayCpuSeconds(): Promise<number> {
@@ -293,7 +343,11 @@ log(`${connected} sockets connected (${failed} refused), ${running} subscription
 // --- orders flow -------------------------------------------------------------------------------
 await ask({ type: 'reset' });
 const cpuAtStart = await gatewayCpuSeconds();
-const histogramsAtStart = await Promise.all(histograms.map(gatewayHistogram));
+const histogramsAtStart = await readGatewayHistograms();
+const subgraphHistogramsAtStart = await readSubgraphHistograms();
+const clientCpuAtStart = cpuMsOf(client.pid!) ?? Number.NaN;
+const benchCpuAtStart = process.cpuUsage();
+const postgresCpuAtStart = postgresCpuMs();
 const fetchesAtStart = { count: await gatewayMetric('gateway_subgraph_fetch_duration_seconds_count'), sum: await gatewayMetric('gateway_subgraph_fetch_duration_seconds_sum') };
 const gcAtStart = await gatewayMetric('nodejs_gc_duration_seconds_sum');
 // this process runs the subgraphs (and the outbox relays): how long its event loop stalled
@@ -339,10 +393,18 @@ const fetches = {
   count: (await gatewayMetric('gateway_subgraph_fetch_duration_seconds_count')) - fetchesAtStart.count,
   sum: (await gatewayMetric('gateway_subgraph_fetch_duration_seconds_sum')) - fetchesAtStart.sum,
 };
-const [arrival, execution] = await Promise.all(histograms.map(async (name, i) => {
-  const after = await gatewayHistogram(name);
-  return [50, 95, 99].map((p) => quantile(histogramsAtStart[i]!, after, p / 100));
-}));
+const histogramsAtEnd = await readGatewayHistograms();
+const gatewaySpread = (key: string) => spread(histogramsAtStart[key]!, histogramsAtEnd[key]!);
+const arrival = gatewaySpread('arrival');
+const execution = gatewaySpread('execution');
+const subgraphHistogramsAtEnd = await readSubgraphHistograms();
+const relayStage = (stage: 'waiting' | 'publishing') =>
+  spread(merged(subgraphHistogramsAtStart.map((h) => h[stage])), merged(subgraphHistogramsAtEnd.map((h) => h[stage])));
+const subgraphLateness = subgraphHistogramsAtEnd.map((h, i) => ({ name: h.name, ...spread(subgraphHistogramsAtStart[i]!.lateness, h.lateness) }));
+const clientCpu = ((cpuMsOf(client.pid!) ?? Number.NaN) - clientCpuAtStart) / 1_000 / elapsed;
+const benchCpuUsed = process.cpuUsage(benchCpuAtStart);
+const benchCpu = (benchCpuUsed.user + benchCpuUsed.system) / 1e6 / elapsed;
+const postgresCpu = (postgresCpuMs() - postgresCpuAtStart) / 1_000 / elapsed;
 clearInterval(sampler);
 rss.push(await gatewayRss());
 subgraphLoop.disable();
@@ -360,15 +422,28 @@ subscriptions benchmark (${distributed ? 'distributed stack: seven processes on 
   delivered              ${report.received} results (${(report.received / elapsed).toFixed(0)}/s)${report.errors ? `, ${report.errors} with errors` : ''}; ${report.closed} sockets closed during the run
   event → client         p50 ${ms(report.latency.p50)}  p95 ${ms(report.latency.p95)}  p99 ${ms(report.latency.p99)}  max ${ms(report.latency.max)}   (from the event's commit${report.withoutCommitTime ? `; ${report.withoutCommitTime} results without a commit time, from their occurrence` : ''})
     from occurrence      p50 ${ms(report.fromOccurred.p50)}  p95 ${ms(report.fromOccurred.p95)}  p99 ${ms(report.fromOccurred.p99)}   (occurredAt is stamped inside the transaction, before its commit)
-    event → gateway      p50 ≈${ms(arrival![0]!)}  p95 ≈${ms(arrival![1]!)}  p99 ≈${ms(arrival![2]!)}   (from the commit: outbox relay and bus, from the gateway's histogram)
-    gateway → socket     p50 ≈${ms(execution![0]!)}  p95 ≈${ms(execution![1]!)}  p99 ≈${ms(execution![2]!)}   (waiting and subgraph fetches, per topic)
+    event → gateway      ${spreadText(arrival)}   (from the commit: outbox relay and bus, from the gateway's histogram)
+${
+  stack
+    ? `      relay waiting      ${spreadText(relayStage('waiting'))}   (commit → the relay's batch read the event, all subgraphs)
+      relay publishing   ${spreadText(relayStage('publishing'))}   (batch read → JetStream stored it)
+`
+    : ''
+}    gateway → socket     ${spreadText(execution)}   (received → handed to the sockets' queues, per topic)
+${STAGES.map((stage) => `      ${stage.padEnd(17)}${spreadText(gatewaySpread(stage))}   (${gatewaySpread(stage).n} observed)`).join('\n')}
+  event loops            gateway timer lateness ${spreadText(gatewaySpread('lateness'))}${
+    subgraphLateness.length ? `\n                         subgraphs' timer lateness p99: ${subgraphLateness.map((l) => `${l.name} ${ms(l.p99)}`).join(', ')}` : ''
+  }
+                         subscribers' process event loop delay p50 ${ms(report.loopDelay.p50)}  p99 ${ms(report.loopDelay.p99)}  max ${ms(report.loopDelay.max)}
   subgraph fetches       ${fetches.count} by the gateway (${(fetches.count / elapsed).toFixed(0)}/s, HTTP queries included), ${ms((fetches.sum / Math.max(1, fetches.count)) * 1_000)} each on average
   gateway CPU            ${((cpuUsed / elapsed) * 100).toFixed(0)}% of one core over the run${gatewayProcess ? '' : ' (the whole embedded stack)'}; GC ${(gcSeconds * 1_000).toFixed(0)} ms in all
 ${
   stack
-    ? `  processes' CPU         ${processCpu.map((p) => `${p.name} ${(p.share * 100).toFixed(0)}%`).join(', ')} (of one core, over the run)
+    ? `  processes' CPU         ${processCpu.map((p) => `${p.name} ${(p.share * 100).toFixed(0)}%`).join(', ')}, postgres ${(postgresCpu * 100).toFixed(0)}%,
+                         subscribers ${(clientCpu * 100).toFixed(0)}%, load generator ${(benchCpu * 100).toFixed(0)}% (of one core, over the run)
   subgraphs served       ${served.map((s) => `${s.name} ${s.count} in ${ms((s.seconds / Math.max(1, s.count)) * 1_000)}`).join(', ')} (GraphQL operations and their mean time, as each subgraph measured it)`
-    : `  subgraphs' event loop  delay p50 ${ms(subgraphLoop.percentile(50) / 1e6)}  p99 ${ms(subgraphLoop.percentile(99) / 1e6)}  max ${ms(subgraphLoop.max / 1e6)}   (the process of the six subgraphs and their relays)`
+    : `  processes' CPU         subscribers ${(clientCpu * 100).toFixed(0)}%, this process (load${gatewayProcess ? ', subgraphs' : ', the whole stack'}) ${(benchCpu * 100).toFixed(0)}%, postgres ${(postgresCpu * 100).toFixed(0)}% (of one core, over the run)
+  subgraphs' event loop  delay p50 ${ms(subgraphLoop.percentile(50) / 1e6)}  p99 ${ms(subgraphLoop.percentile(99) / 1e6)}  max ${ms(subgraphLoop.max / 1e6)}   (the process of the six subgraphs and their relays)`
 }
   gateway RSS            ${mb(rss.at(-1)!)} at the end, ${mb(Math.max(...rss))} peak${gatewayProcess ? '' : ` (the whole embedded stack: gateway, six subgraphs${postgres ? '' : ', PGlite'})`}
 `);

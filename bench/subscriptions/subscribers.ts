@@ -3,6 +3,7 @@
 // for every result the time from its event committing (extensions.event.committedAt, else occurredAt)
 // to its arrival here, and from it occurring.
 // Driven by run.ts over IPC.
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { createClient, type Client } from 'graphql-ws';
 import WebSocket from 'ws';
 import { summarize } from '../lib/stats.js';
@@ -29,6 +30,8 @@ export type Report =
       fromOccurred: ReturnType<typeof summarize>;
       /** Results whose event carried no commit time. */
       withoutCommitTime: number;
+      /** This process's event loop delay since the reset (ms): a client that cannot keep up measures itself. */
+      loopDelay: { p50: number; p99: number; max: number };
     };
 
 const clients: Client[] = [];
@@ -39,6 +42,8 @@ let received = 0;
 let withErrors = 0;
 let connected = 0;
 let closed = 0;
+const loop = monitorEventLoopDelay({ resolution: 10 });
+loop.enable();
 
 function send(report: Report): void {
   process.send!(report);
@@ -112,9 +117,10 @@ process.on('message', async (command: Command) => {
       withoutCommitTime = 0;
       received = 0;
       withErrors = 0;
+      loop.reset();
       break;
     case 'report':
-      send({ type: 'report', received, errors: withErrors, closed, latency: summarize(latencies), fromOccurred: summarize(fromOccurred), withoutCommitTime });
+      send({ type: 'report', received, errors: withErrors, closed, latency: summarize(latencies), fromOccurred: summarize(fromOccurred), withoutCommitTime, loopDelay: { p50: loop.percentile(50) / 1e6, p99: loop.percentile(99) / 1e6, max: loop.max / 1e6 } });
       break;
     case 'stop':
       await Promise.all(clients.map((c) => c.dispose()));

@@ -5,7 +5,7 @@ import type { GatewayContext } from '../context.js';
 import { SUBGRAPH_UNAVAILABLE_CODE } from './close-codes.js';
 import { ConcurrencyLimit } from './concurrency-limit.js';
 import type { EntityChange } from './entity-changes.js';
-import { liveSubscriptions, liveTopics, subscriptionEvents, subscriptionExecution, subscriptionMessages, subscriptionResultsDropped } from './metrics.js';
+import { liveSubscriptions, liveTopics, subscriptionEvents, subscriptionExecution, subscriptionMessages, subscriptionResultsDropped, subscriptionStage } from './metrics.js';
 import type { SubscribeRequest } from './operation-preparer.js';
 import type { EntityFetchResult, PlanExecutor } from './plan-executor.js';
 import type { SocketSession } from './socket-session.js';
@@ -334,8 +334,14 @@ export class SubscriptionHub {
 
     let fetched: EntityFetchResult;
     let readAt = 0;
+    // stage timings of event results only (a first answer has no event)
+    let fetchStarted = 0;
     try {
-      fetched = await this.fetchEntity(topic, change, context, (at) => (readAt = at));
+      fetched = await this.fetchEntity(topic, change, context, (at) => {
+        readAt = at;
+        fetchStarted = performance.now();
+        if (!askedFor) subscriptionStage.observe({ stage: 'queued' }, Math.max(0, Date.now() - change.receivedAt) / 1_000);
+      });
     } catch (error) {
       subscriptionEvents.inc({ field, outcome: 'unavailable' });
       this.options.logger.warn({ eventId: change.eventId, subgraph: target.plan.entityFetch.serviceName, err: error instanceof Error ? error.message : String(error) }, 'entity fetch failed after retries');
@@ -348,7 +354,10 @@ export class SubscriptionHub {
       return null;
     }
     const entity = fetched.entity;
+    const restStarted = performance.now();
+    if (!askedFor) subscriptionStage.observe({ stage: 'entity_fetch' }, (restStarted - fetchStarted) / 1_000);
     const result = await this.limit.run(() => this.options.executor.executeRest(target, entity, variables, context));
+    if (!askedFor) subscriptionStage.observe({ stage: 'rest' }, (performance.now() - restStarted) / 1_000);
     const errors = result.errors?.length ? result.errors.map((e) => this.formatError(e)) : undefined;
     const formatted: FormattedExecutionResult = {
       data: result.data ?? null,
@@ -387,7 +396,8 @@ export class SubscriptionHub {
   }
 
   private deliver(topic: Topic, change: EntityChange, produced: Produced, queues: Iterable<SubscriberQueue>): void {
-    const item = { entity: `${change.typename}:${change.id}`, ...produced };
+    const started = performance.now();
+    const item = { entity: `${change.typename}:${change.id}`, ...produced, pushedAt: started };
     let sent = 0;
     let dropped = 0;
     for (const queue of queues) {
@@ -396,6 +406,7 @@ export class SubscriptionHub {
     }
     subscriptionMessages.inc(sent);
     if (dropped > 0) subscriptionResultsDropped.inc({ reason: 'unchanged_or_older' }, dropped);
+    subscriptionStage.observe({ stage: 'fan_out' }, (performance.now() - started) / 1_000);
     subscriptionExecution.observe((Date.now() - change.receivedAt) / 1_000);
   }
 

@@ -10,7 +10,7 @@ import type { Logger } from '#platform/observability';
 import { bearerToken, type TokenVerifier } from '../auth/token-verifier.js';
 import type { GatewayContext } from '../context.js';
 import { CloseCode } from './close-codes.js';
-import { liveSockets } from './metrics.js';
+import { liveSockets, subscriptionStage } from './metrics.js';
 import type { OperationPreparer, SubscribeRequest } from './operation-preparer.js';
 import { SocketSession } from './socket-session.js';
 import type { SubscriptionHub } from './subscription-hub.js';
@@ -225,7 +225,11 @@ export class WebSocketEndpoint {
           new Promise<void>((resolve) => {
             if (ws.readyState !== ws.OPEN) return resolve();
             // resolves once written to the socket: graphql-ws then asks for the next result
-            ws.send(data, () => resolve());
+            const started = performance.now();
+            ws.send(data, () => {
+              subscriptionStage.observe({ stage: 'socket_write' }, (performance.now() - started) / 1_000);
+              resolve();
+            });
           }),
         close: (code, reason) => session.close(code ?? 1000, reason ?? '', `protocol_${code}`),
         onMessage: (handle) =>
