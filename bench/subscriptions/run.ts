@@ -185,6 +185,18 @@ function quantile(before: Map<number, number>, after: Map<number, number>, q: nu
   }
   return Number.NaN;
 }
+/** The upper bound (ms) of the highest bucket that recorded anything between two readings. */
+function maxBound(before: Map<number, number>, after: Map<number, number>): number {
+  const bounds = [...after.keys()].sort((a, b) => a - b);
+  let below = 0;
+  let highest = Number.NaN;
+  for (const bound of bounds) {
+    const count = (after.get(bound) ?? 0) - (before.get(bound) ?? 0);
+    if (count > below) highest = bound * 1_000;
+    below = count;
+  }
+  return highest;
+}
 /** p50/p95/p99 (ms) of what a histogram recorded between two readings, and how many it recorded. */
 function spread(before: Map<number, number>, after: Map<number, number>): { p50: number; p95: number; p99: number; n: number } {
   const n = (after.get(Infinity) ?? 0) - (before.get(Infinity) ?? 0);
@@ -431,10 +443,11 @@ ${
     : ''
 }    gateway → socket     ${spreadText(execution)}   (received → handed to the sockets' queues, per topic)
 ${STAGES.map((stage) => `      ${stage.padEnd(17)}${spreadText(gatewaySpread(stage))}   (${gatewaySpread(stage).n} observed)`).join('\n')}
-  event loops            gateway timer lateness ${spreadText(gatewaySpread('lateness'))}${
+  event loops            gateway timer lateness ${spreadText(gatewaySpread('lateness'))}  max ≤${ms(maxBound(histogramsAtStart.lateness!, histogramsAtEnd.lateness!))}${
     subgraphLateness.length ? `\n                         subgraphs' timer lateness p99: ${subgraphLateness.map((l) => `${l.name} ${ms(l.p99)}`).join(', ')}` : ''
   }
                          subscribers' process event loop delay p50 ${ms(report.loopDelay.p50)}  p99 ${ms(report.loopDelay.p99)}  max ${ms(report.loopDelay.max)}
+  per second             ${report.timeline.map((t) => `${t.received}:${t.max}`).join(' ')}   (results arrived: the slowest, ms from commit)
   subgraph fetches       ${fetches.count} by the gateway (${(fetches.count / elapsed).toFixed(0)}/s, HTTP queries included), ${ms((fetches.sum / Math.max(1, fetches.count)) * 1_000)} each on average
   gateway CPU            ${((cpuUsed / elapsed) * 100).toFixed(0)}% of one core over the run${gatewayProcess ? '' : ' (the whole embedded stack)'}; GC ${(gcSeconds * 1_000).toFixed(0)} ms in all
 ${

@@ -32,10 +32,14 @@ export type Report =
       withoutCommitTime: number;
       /** This process's event loop delay since the reset (ms): a client that cannot keep up measures itself. */
       loopDelay: { p50: number; p99: number; max: number };
+      /** Per second since the reset: the results that arrived and the slowest of them (ms from commit). */
+      timeline: { received: number; max: number }[];
     };
 
 const clients: Client[] = [];
 let latencies: number[] = [];
+let resetAt = Date.now();
+let timeline: { received: number; max: number }[] = [];
 let fromOccurred: number[] = [];
 let withoutCommitTime = 0;
 let received = 0;
@@ -60,7 +64,12 @@ function onResult(result: { errors?: readonly unknown[]; extensions?: { event?: 
   fromOccurred.push(arrived - occurredAt);
   const committedAt = Date.parse(event.committedAt ?? '');
   if (!Number.isFinite(committedAt)) withoutCommitTime += 1;
-  latencies.push(arrived - (Number.isFinite(committedAt) ? committedAt : occurredAt));
+  const latency = arrived - (Number.isFinite(committedAt) ? committedAt : occurredAt);
+  latencies.push(latency);
+  const second = Math.floor((arrived - resetAt) / 1_000);
+  while (timeline.length <= second) timeline.push({ received: 0, max: 0 });
+  timeline[second]!.received += 1;
+  timeline[second]!.max = Math.max(timeline[second]!.max, latency);
 }
 
 /** Opens one socket, subscribes, and resolves once the gateway acknowledged the connection. */
@@ -118,9 +127,11 @@ process.on('message', async (command: Command) => {
       received = 0;
       withErrors = 0;
       loop.reset();
+      resetAt = Date.now();
+      timeline = [];
       break;
     case 'report':
-      send({ type: 'report', received, errors: withErrors, closed, latency: summarize(latencies), fromOccurred: summarize(fromOccurred), withoutCommitTime, loopDelay: { p50: loop.percentile(50) / 1e6, p99: loop.percentile(99) / 1e6, max: loop.max / 1e6 } });
+      send({ type: 'report', received, errors: withErrors, closed, latency: summarize(latencies), fromOccurred: summarize(fromOccurred), withoutCommitTime, loopDelay: { p50: loop.percentile(50) / 1e6, p99: loop.percentile(99) / 1e6, max: loop.max / 1e6 }, timeline });
       break;
     case 'stop':
       await Promise.all(clients.map((c) => c.dispose()));
