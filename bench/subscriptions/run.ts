@@ -22,7 +22,7 @@
 import { execFileSync, fork, spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { createInterface } from 'node:readline';
@@ -36,7 +36,7 @@ import { GraphQLClient } from '../../tests/harness/graphql-client.js';
 import { contract } from '../../tests/harness/operations.js';
 import { TestTokens } from '../../tests/harness/test-tokens.js';
 import { startDistributedStack } from '../lib/distributed-stack.js';
-import { cpuMsOf } from '../lib/proc.js';
+import { cpuMsOf, rssOf, TICKS_PER_SECOND } from '../lib/proc.js';
 import { args, ms } from '../lib/stats.js';
 import type { Command, Report, SubscriberSpec } from './subscribers.js';
 
@@ -232,6 +232,13 @@ function merged(histograms: Map<number, number>[]): Map<number, number> {
   for (const h of histograms) for (const [bound, count] of h) sum.set(bound, (sum.get(bound) ?? 0) + count);
   return sum;
 }
+/** Busy CPU ms of the whole machine, all cores (/proc/stat): what the run's processes do not account for was someone else's. */
+function machineBusyMs(): number {
+  const fields = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/).slice(1).map(Number);
+  // user nice system idle iowait irq softirq steal
+  const busy = fields[0]! + fields[1]! + fields[2]! + fields[5]! + fields[6]! + fields[7]!;
+  return (busy * 1_000) / TICKS_PER_SECOND;
+}
 /** CPU ms of every PostgreSQL process on the machine (the server and its backends: the run holds the machine). */
 function postgresCpuMs(): number {
   let total = 0;
@@ -253,9 +260,14 @@ async function gatewayCpuSeconds(): Promise<number> {
   const { user, system } = process.cpuUsage();
   return (user + system) / 1e6;
 }
-/** The gateway's resident memory: its own process, or (embedded) the one process of the whole stack. */
+/**
+ * The gateway's resident memory: its own process's from /proc, or (embedded) the one process of the
+ * whole stack. Not from its /metrics: with 10,000 sockets a scrape costs the gateway tens of ms
+ * (prom-client lists every open fd and handle), and a scrape a second was a tenth of its CPU.
+ */
 async function gatewayRss(): Promise<number> {
-  return gatewayProcess ? gatewayMetric('process_resident_memory_bytes') : process.memoryUsage().rss;
+  const pid = stack ? stack.processes.find((p) => p.name === 'gateway')!.pid : gatewayChild?.pid;
+  return pid === undefined ? process.memoryUsage().rss : rssOf(pid) ?? Number.NaN;
 }
 
 /** Until every saga event is handled: the embedded stack knows; the distributed one says so on its services' /metrics. */
@@ -360,6 +372,7 @@ const subgraphHistogramsAtStart = await readSubgraphHistograms();
 const clientCpuAtStart = cpuMsOf(client.pid!) ?? Number.NaN;
 const benchCpuAtStart = process.cpuUsage();
 const postgresCpuAtStart = postgresCpuMs();
+const machineAtStart = machineBusyMs();
 const fetchesAtStart = { count: await gatewayMetric('gateway_subgraph_fetch_duration_seconds_count'), sum: await gatewayMetric('gateway_subgraph_fetch_duration_seconds_sum') };
 const gcAtStart = await gatewayMetric('nodejs_gc_duration_seconds_sum');
 // this process runs the subgraphs (and the outbox relays): how long its event loop stalled
@@ -417,6 +430,7 @@ const clientCpu = ((cpuMsOf(client.pid!) ?? Number.NaN) - clientCpuAtStart) / 1_
 const benchCpuUsed = process.cpuUsage(benchCpuAtStart);
 const benchCpu = (benchCpuUsed.user + benchCpuUsed.system) / 1e6 / elapsed;
 const postgresCpu = (postgresCpuMs() - postgresCpuAtStart) / 1_000 / elapsed;
+const machineCpu = (machineBusyMs() - machineAtStart) / 1_000 / elapsed;
 clearInterval(sampler);
 rss.push(await gatewayRss());
 subgraphLoop.disable();
@@ -458,6 +472,7 @@ ${
     : `  processes' CPU         subscribers ${(clientCpu * 100).toFixed(0)}%, this process (load${gatewayProcess ? ', subgraphs' : ', the whole stack'}) ${(benchCpu * 100).toFixed(0)}%, postgres ${(postgresCpu * 100).toFixed(0)}% (of one core, over the run)
   subgraphs' event loop  delay p50 ${ms(subgraphLoop.percentile(50) / 1e6)}  p99 ${ms(subgraphLoop.percentile(99) / 1e6)}  max ${ms(subgraphLoop.max / 1e6)}   (the process of the six subgraphs and their relays)`
 }
+  machine                ${(machineCpu * 100).toFixed(0)}% busy of ${availableParallelism() * 100}% (every process, ours and any other)
   gateway RSS            ${mb(rss.at(-1)!)} at the end, ${mb(Math.max(...rss))} peak${gatewayProcess ? '' : ` (the whole embedded stack: gateway, six subgraphs${postgres ? '' : ', PGlite'})`}
 `);
 
