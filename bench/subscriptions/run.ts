@@ -13,6 +13,7 @@
 //       # the distributed stack: `npm run start:distributed`'s seven processes on fresh PostgreSQL
 //       # databases and a nats-server of the run's own (ports from --port-base, default 4600)
 //   options: --seconds 30  --orders-per-second 2  --admins <n>  --stock-watchers <n>  --nats <url>
+//            --warmup 5 (seconds of the same order flow before the measured ones, not measured; 0: none)
 //            --port-base <n>; databases are named BENCH_DB_PREFIX<subgraph> (default sc_bench_live_<pid>_)
 //            --source (the gateway process from TypeScript under tsx, not the built dist/gateway.js)
 //
@@ -365,6 +366,40 @@ const running = await gatewayMetric('gateway_subscriptions');
 log(`${connected} sockets connected (${failed} refused), ${running} subscriptions running, in ${((performance.now() - connectStarted) / 1000).toFixed(1)} s`);
 
 // --- orders flow -------------------------------------------------------------------------------
+const shopperTokens = specs.slice(0, shoppers.length).map((s) => s.token);
+/** Orders at --orders-per-second for `forSeconds`, by the shoppers from `first` on; resolves once all are answered. */
+async function placeOrders(forSeconds: number, first: number): Promise<{ placed: number; refused: number }> {
+  let placed = 0;
+  let refused = 0;
+  const inFlight = new Set<Promise<void>>();
+  const begun = performance.now();
+  for (let n = 0; performance.now() - begun < forSeconds * 1_000; n += 1) {
+    const due = begun + (n * 1_000) / ordersPerSecond;
+    if (due > performance.now()) await sleep(due - performance.now());
+    const k = first + n;
+    const shopper = shoppers[k % shoppers.length]!;
+    const product = shopper.tenant.products[k % shopper.tenant.products.length]!;
+    const order = http
+      .request(contract.storefront, { input: { idempotencyKey: randomUUID(), items: [{ productId: product.id, quantity: 1 }] } }, { operationName: 'PlaceOrder', token: shopperTokens[k % shoppers.length] })
+      .then((result) => {
+        if (result.errors) refused += 1;
+        else placed += 1;
+      });
+    inFlight.add(order);
+    void order.finally(() => inFlight.delete(order));
+  }
+  await Promise.all(inFlight);
+  return { placed, refused };
+}
+// not measured: the first orders through a fresh stack run every code path for the first time (JIT,
+// prepared statements, query plans, connection pools); a gateway in service is past that
+const warmup = Number(options.get('warmup') ?? 5);
+if (warmup > 0) {
+  await placeOrders(warmup, 0);
+  await settle();
+  await sleep(1_000);
+  log(`warmed up: ${warmup} s of orders, not measured`);
+}
 await ask({ type: 'reset' });
 const cpuAtStart = await gatewayCpuSeconds();
 const histogramsAtStart = await readGatewayHistograms();
@@ -382,26 +417,8 @@ const processesAtStart = stack ? stack.processes.map((p) => ({ name: p.name, cpu
 const servedAtStart = await servedBySubgraphs();
 const rss: number[] = [await gatewayRss()];
 const sampler = setInterval(() => void gatewayRss().then((v) => rss.push(v)), 1_000);
-const shopperTokens = specs.slice(0, shoppers.length).map((s) => s.token);
-let placed = 0;
-let refused = 0;
-const inFlight = new Set<Promise<void>>();
 const started = performance.now();
-for (let n = 0; performance.now() - started < seconds * 1_000; n += 1) {
-  const due = started + (n * 1_000) / ordersPerSecond;
-  if (due > performance.now()) await sleep(due - performance.now());
-  const shopper = shoppers[n % shoppers.length]!;
-  const product = shopper.tenant.products[n % shopper.tenant.products.length]!;
-  const order = http
-    .request(contract.storefront, { input: { idempotencyKey: randomUUID(), items: [{ productId: product.id, quantity: 1 }] } }, { operationName: 'PlaceOrder', token: shopperTokens[n % shoppers.length] })
-    .then((result) => {
-      if (result.errors) refused += 1;
-      else placed += 1;
-    });
-  inFlight.add(order);
-  void order.finally(() => inFlight.delete(order));
-}
-await Promise.all(inFlight);
+const { placed, refused } = await placeOrders(seconds, Math.ceil(warmup * ordersPerSecond));
 const placing = (performance.now() - started) / 1_000;
 await settle();
 // results still on their way: wait until the count stops growing
