@@ -16,3 +16,13 @@ export function cpuMsOf(pid: number): number | undefined {
     return undefined;
   }
 }
+
+/** Resident memory of a process in bytes (VmRSS); undefined once it is gone. */
+export function rssOf(pid: number): number | undefined {
+  try {
+    const match = /^VmRSS:\s+(\d+) kB$/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return match ? Number(match[1]) * 1_024 : undefined;
+  } catch {
+    return undefined;
+  }
+}

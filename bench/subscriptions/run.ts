@@ -13,6 +13,8 @@
 //       # the distributed stack: `npm run start:distributed`'s seven processes on fresh PostgreSQL
 //       # databases and a nats-server of the run's own (ports from --port-base, default 4600)
 //   options: --seconds 30  --orders-per-second 2  --admins <n>  --stock-watchers <n>  --nats <url>
+//            --warmup 5 (seconds of the same order flow before the measured ones, not measured; 0: none)
+//            --port-base <n>; databases are named BENCH_DB_PREFIX<subgraph> (default sc_bench_live_<pid>_)
 //            --source (the gateway process from TypeScript under tsx, not the built dist/gateway.js)
 //
 // Subscribers: shoppers (customers created for the run) each on OrderUpdated for all their orders,
@@ -20,8 +22,8 @@
 // by the next shopper, so its events go to one shopper's socket plus every admin socket of the tenant.
 import { execFileSync, fork, spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { createInterface } from 'node:readline';
@@ -35,7 +37,7 @@ import { GraphQLClient } from '../../tests/harness/graphql-client.js';
 import { contract } from '../../tests/harness/operations.js';
 import { TestTokens } from '../../tests/harness/test-tokens.js';
 import { startDistributedStack } from '../lib/distributed-stack.js';
-import { cpuMsOf } from '../lib/proc.js';
+import { cpuMsOf, rssOf, TICKS_PER_SECOND } from '../lib/proc.js';
 import { args, ms } from '../lib/stats.js';
 import type { Command, Report, SubscriberSpec } from './subscribers.js';
 
@@ -62,7 +64,8 @@ const tokens = await TestTokens.create();
 const socketCaps = { SUBSCRIPTION_MAX_SOCKETS_PER_USER: String(total + 1), SUBSCRIPTION_MAX_SOCKETS_PER_TENANT: String(total + 1) };
 const dataDir = mkdtempSync(join(tmpdir(), 'sc-bench-subscriptions-'));
 const namespace = gatewayProcess ? `bench${randomUUID().replace(/-/g, '').slice(0, 10)}` : undefined;
-const databases = postgres && !distributed ? SUBGRAPH_NAMES.map((name) => ({ name, database: `sc_bench_${name}_${process.pid}` })) : [];
+const databasePrefix = process.env.BENCH_DB_PREFIX ?? `sc_bench_live_${process.pid}_`;
+const databases = postgres && !distributed ? SUBGRAPH_NAMES.map((name) => ({ name, database: `${databasePrefix}${name}` })) : [];
 async function onPostgres(statements: string[]): Promise<void> {
   const { default: pg } = await import('pg');
   const admin = new pg.Client({ connectionString: `${pgAdmin}/postgres` });
@@ -79,7 +82,7 @@ const stack = distributed
   ? await startDistributedStack({
       portBase: Number(options.get('port-base') ?? 4600),
       postgresUrl: pgAdmin,
-      databasePrefix: `sc_bench_live_${process.pid}_`,
+      databasePrefix,
       namespace: namespace!,
       env: { ...tokens.env, ...socketCaps },
       log,
@@ -154,12 +157,12 @@ async function subgraphMetricTexts(): Promise<{ name: string; text: string }[]> 
   const subgraphs = stack!.processes.filter((p) => p.metrics && p.name !== 'gateway');
   return Promise.all(subgraphs.map(async (p) => ({ name: p.name, text: await (await fetch(p.metrics!)).text() })));
 }
-/** Cumulative bucket counts of a histogram on the gateway's /metrics: upper bound (s) → count. */
-async function gatewayHistogram(name: string): Promise<Map<number, number>> {
-  const text = await (await fetch(metricsUrl)).text();
+/** Cumulative bucket counts of a histogram in a Prometheus text, over the label sets that contain `labels`: upper bound (s) → count. */
+function histogramOf(text: string, name: string, labels = ''): Map<number, number> {
   const buckets = new Map<number, number>();
   for (const line of text.split('\n')) {
-    const match = new RegExp(`^${name}_bucket\\{.*le="([^"]+)".*\\} (\\S+)$`).exec(line);
+    if (!line.startsWith(`${name}_bucket{`) || !line.includes(labels)) continue;
+    const match = /le="([^"]+)".*\} (\S+)$/.exec(line);
     if (!match) continue;
     const bound = match[1] === '+Inf' ? Infinity : Number(match[1]);
     buckets.set(bound, (buckets.get(bound) ?? 0) + Number(match[2]));
@@ -183,7 +186,74 @@ function quantile(before: Map<number, number>, after: Map<number, number>, q: nu
   }
   return Number.NaN;
 }
-const histograms = ['gateway_subscription_event_arrival_seconds', 'gateway_subscription_execution_seconds'];
+/** The upper bound (ms) of the highest bucket that recorded anything between two readings. */
+function maxBound(before: Map<number, number>, after: Map<number, number>): number {
+  const bounds = [...after.keys()].sort((a, b) => a - b);
+  let below = 0;
+  let highest = Number.NaN;
+  for (const bound of bounds) {
+    const count = (after.get(bound) ?? 0) - (before.get(bound) ?? 0);
+    if (count > below) highest = bound * 1_000;
+    below = count;
+  }
+  return highest;
+}
+/** p50/p95/p99 (ms) of what a histogram recorded between two readings, and how many it recorded. */
+function spread(before: Map<number, number>, after: Map<number, number>): { p50: number; p95: number; p99: number; n: number } {
+  const n = (after.get(Infinity) ?? 0) - (before.get(Infinity) ?? 0);
+  return { p50: quantile(before, after, 0.5), p95: quantile(before, after, 0.95), p99: quantile(before, after, 0.99), n };
+}
+const spreadText = (x: { p50: number; p95: number; p99: number }) => `p50 ≈${ms(x.p50)}  p95 ≈${ms(x.p95)}  p99 ≈${ms(x.p99)}`;
+/** The gateway's stages of an event result (gateway_subscription_stage_seconds), in the order a result goes through them. */
+const STAGES = ['queued', 'entity_fetch', 'rest', 'fan_out', 'socket_queue', 'socket_write'] as const;
+/** Every histogram the run reads off the gateway, by a name of the bench's own. */
+const gatewayHistograms: Record<string, [string, string?]> = {
+  arrival: ['gateway_subscription_event_arrival_seconds'],
+  execution: ['gateway_subscription_execution_seconds'],
+  lateness: ['process_timer_lateness_seconds'],
+  ...Object.fromEntries(STAGES.map((stage) => [stage, ['gateway_subscription_stage_seconds', `stage="${stage}"`] as [string, string]])),
+};
+async function readGatewayHistograms(): Promise<Record<string, Map<number, number>>> {
+  const text = await (await fetch(metricsUrl)).text();
+  return Object.fromEntries(Object.entries(gatewayHistograms).map(([key, [name, labels]]) => [key, histogramOf(text, name, labels)]));
+}
+/** Per subgraph process (distributed): the relay's two stages and its timer lateness. */
+async function readSubgraphHistograms(): Promise<{ name: string; waiting: Map<number, number>; publishing: Map<number, number>; lateness: Map<number, number> }[]> {
+  if (!stack) return [];
+  return (await subgraphMetricTexts()).map(({ name, text }) => ({
+    name,
+    waiting: histogramOf(text, 'outbox_relay_seconds', 'stage="waiting"'),
+    publishing: histogramOf(text, 'outbox_relay_seconds', 'stage="publishing"'),
+    lateness: histogramOf(text, 'process_timer_lateness_seconds'),
+  }));
+}
+/** Sums histograms bucket by bucket. */
+function merged(histograms: Map<number, number>[]): Map<number, number> {
+  const sum = new Map<number, number>();
+  for (const h of histograms) for (const [bound, count] of h) sum.set(bound, (sum.get(bound) ?? 0) + count);
+  return sum;
+}
+/** Busy CPU ms of the whole machine, all cores (/proc/stat): what the run's processes do not account for was someone else's. */
+function machineBusyMs(): number {
+  const fields = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/).slice(1).map(Number);
+  // user nice system idle iowait irq softirq steal
+  const busy = fields[0]! + fields[1]! + fields[2]! + fields[5]! + fields[6]! + fields[7]!;
+  return (busy * 1_000) / TICKS_PER_SECOND;
+}
+/** CPU ms of every PostgreSQL process on the machine (the server and its backends: the run holds the machine). */
+function postgresCpuMs(): number {
+  let total = 0;
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      if (readFileSync(`/proc/${entry}/comm`, 'utf8').trim() !== 'postgres') continue;
+    } catch {
+      continue;
+    }
+    total += cpuMsOf(Number(entry)) ?? 0;
+  }
+  return total;
+}
 
 /** CPU seconds the gateway's process used so far (embedded: the whole stack's process). */
 async function gatewayCpuSeconds(): Promise<number> {
@@ -191,9 +261,14 @@ async function gatewayCpuSeconds(): Promise<number> {
   const { user, system } = process.cpuUsage();
   return (user + system) / 1e6;
 }
-/** The gateway's resident memory: its own process, or (embedded) the one process of the whole stack. */
+/**
+ * The gateway's resident memory: its own process's from /proc, or (embedded) the one process of the
+ * whole stack. Not from its /metrics: with 10,000 sockets a scrape costs the gateway tens of ms
+ * (prom-client lists every open fd and handle), and a scrape a second was a tenth of its CPU.
+ */
 async function gatewayRss(): Promise<number> {
-  return gatewayProcess ? gatewayMetric('process_resident_memory_bytes') : process.memoryUsage().rss;
+  const pid = stack ? stack.processes.find((p) => p.name === 'gateway')!.pid : gatewayChild?.pid;
+  return pid === undefined ? process.memoryUsage().rss : rssOf(pid) ?? Number.NaN;
 }
 
 /** Until every saga event is handled: the embedded stack knows; the distributed one says so on its services' /metrics. */
@@ -291,9 +366,48 @@ const running = await gatewayMetric('gateway_subscriptions');
 log(`${connected} sockets connected (${failed} refused), ${running} subscriptions running, in ${((performance.now() - connectStarted) / 1000).toFixed(1)} s`);
 
 // --- orders flow -------------------------------------------------------------------------------
+const shopperTokens = specs.slice(0, shoppers.length).map((s) => s.token);
+/** Orders at --orders-per-second for `forSeconds`, by the shoppers from `first` on; resolves once all are answered. */
+async function placeOrders(forSeconds: number, first: number): Promise<{ placed: number; refused: number }> {
+  let placed = 0;
+  let refused = 0;
+  const inFlight = new Set<Promise<void>>();
+  const begun = performance.now();
+  for (let n = 0; performance.now() - begun < forSeconds * 1_000; n += 1) {
+    const due = begun + (n * 1_000) / ordersPerSecond;
+    if (due > performance.now()) await sleep(due - performance.now());
+    const k = first + n;
+    const shopper = shoppers[k % shoppers.length]!;
+    const product = shopper.tenant.products[k % shopper.tenant.products.length]!;
+    const order = http
+      .request(contract.storefront, { input: { idempotencyKey: randomUUID(), items: [{ productId: product.id, quantity: 1 }] } }, { operationName: 'PlaceOrder', token: shopperTokens[k % shoppers.length] })
+      .then((result) => {
+        if (result.errors) refused += 1;
+        else placed += 1;
+      });
+    inFlight.add(order);
+    void order.finally(() => inFlight.delete(order));
+  }
+  await Promise.all(inFlight);
+  return { placed, refused };
+}
+// not measured: the first orders through a fresh stack run every code path for the first time (JIT,
+// prepared statements, query plans, connection pools); a gateway in service is past that
+const warmup = Number(options.get('warmup') ?? 5);
+if (warmup > 0) {
+  await placeOrders(warmup, 0);
+  await settle();
+  await sleep(1_000);
+  log(`warmed up: ${warmup} s of orders, not measured`);
+}
 await ask({ type: 'reset' });
 const cpuAtStart = await gatewayCpuSeconds();
-const histogramsAtStart = await Promise.all(histograms.map(gatewayHistogram));
+const histogramsAtStart = await readGatewayHistograms();
+const subgraphHistogramsAtStart = await readSubgraphHistograms();
+const clientCpuAtStart = cpuMsOf(client.pid!) ?? Number.NaN;
+const benchCpuAtStart = process.cpuUsage();
+const postgresCpuAtStart = postgresCpuMs();
+const machineAtStart = machineBusyMs();
 const fetchesAtStart = { count: await gatewayMetric('gateway_subgraph_fetch_duration_seconds_count'), sum: await gatewayMetric('gateway_subgraph_fetch_duration_seconds_sum') };
 const gcAtStart = await gatewayMetric('nodejs_gc_duration_seconds_sum');
 // this process runs the subgraphs (and the outbox relays): how long its event loop stalled
@@ -303,26 +417,8 @@ const processesAtStart = stack ? stack.processes.map((p) => ({ name: p.name, cpu
 const servedAtStart = await servedBySubgraphs();
 const rss: number[] = [await gatewayRss()];
 const sampler = setInterval(() => void gatewayRss().then((v) => rss.push(v)), 1_000);
-const shopperTokens = specs.slice(0, shoppers.length).map((s) => s.token);
-let placed = 0;
-let refused = 0;
-const inFlight = new Set<Promise<void>>();
 const started = performance.now();
-for (let n = 0; performance.now() - started < seconds * 1_000; n += 1) {
-  const due = started + (n * 1_000) / ordersPerSecond;
-  if (due > performance.now()) await sleep(due - performance.now());
-  const shopper = shoppers[n % shoppers.length]!;
-  const product = shopper.tenant.products[n % shopper.tenant.products.length]!;
-  const order = http
-    .request(contract.storefront, { input: { idempotencyKey: randomUUID(), items: [{ productId: product.id, quantity: 1 }] } }, { operationName: 'PlaceOrder', token: shopperTokens[n % shoppers.length] })
-    .then((result) => {
-      if (result.errors) refused += 1;
-      else placed += 1;
-    });
-  inFlight.add(order);
-  void order.finally(() => inFlight.delete(order));
-}
-await Promise.all(inFlight);
+const { placed, refused } = await placeOrders(seconds, Math.ceil(warmup * ordersPerSecond));
 const placing = (performance.now() - started) / 1_000;
 await settle();
 // results still on their way: wait until the count stops growing
@@ -339,10 +435,19 @@ const fetches = {
   count: (await gatewayMetric('gateway_subgraph_fetch_duration_seconds_count')) - fetchesAtStart.count,
   sum: (await gatewayMetric('gateway_subgraph_fetch_duration_seconds_sum')) - fetchesAtStart.sum,
 };
-const [arrival, execution] = await Promise.all(histograms.map(async (name, i) => {
-  const after = await gatewayHistogram(name);
-  return [50, 95, 99].map((p) => quantile(histogramsAtStart[i]!, after, p / 100));
-}));
+const histogramsAtEnd = await readGatewayHistograms();
+const gatewaySpread = (key: string) => spread(histogramsAtStart[key]!, histogramsAtEnd[key]!);
+const arrival = gatewaySpread('arrival');
+const execution = gatewaySpread('execution');
+const subgraphHistogramsAtEnd = await readSubgraphHistograms();
+const relayStage = (stage: 'waiting' | 'publishing') =>
+  spread(merged(subgraphHistogramsAtStart.map((h) => h[stage])), merged(subgraphHistogramsAtEnd.map((h) => h[stage])));
+const subgraphLateness = subgraphHistogramsAtEnd.map((h, i) => ({ name: h.name, ...spread(subgraphHistogramsAtStart[i]!.lateness, h.lateness) }));
+const clientCpu = ((cpuMsOf(client.pid!) ?? Number.NaN) - clientCpuAtStart) / 1_000 / elapsed;
+const benchCpuUsed = process.cpuUsage(benchCpuAtStart);
+const benchCpu = (benchCpuUsed.user + benchCpuUsed.system) / 1e6 / elapsed;
+const postgresCpu = (postgresCpuMs() - postgresCpuAtStart) / 1_000 / elapsed;
+const machineCpu = (machineBusyMs() - machineAtStart) / 1_000 / elapsed;
 clearInterval(sampler);
 rss.push(await gatewayRss());
 subgraphLoop.disable();
@@ -360,16 +465,31 @@ subscriptions benchmark (${distributed ? 'distributed stack: seven processes on 
   delivered              ${report.received} results (${(report.received / elapsed).toFixed(0)}/s)${report.errors ? `, ${report.errors} with errors` : ''}; ${report.closed} sockets closed during the run
   event → client         p50 ${ms(report.latency.p50)}  p95 ${ms(report.latency.p95)}  p99 ${ms(report.latency.p99)}  max ${ms(report.latency.max)}   (from the event's commit${report.withoutCommitTime ? `; ${report.withoutCommitTime} results without a commit time, from their occurrence` : ''})
     from occurrence      p50 ${ms(report.fromOccurred.p50)}  p95 ${ms(report.fromOccurred.p95)}  p99 ${ms(report.fromOccurred.p99)}   (occurredAt is stamped inside the transaction, before its commit)
-    event → gateway      p50 ≈${ms(arrival![0]!)}  p95 ≈${ms(arrival![1]!)}  p99 ≈${ms(arrival![2]!)}   (from the commit: outbox relay and bus, from the gateway's histogram)
-    gateway → socket     p50 ≈${ms(execution![0]!)}  p95 ≈${ms(execution![1]!)}  p99 ≈${ms(execution![2]!)}   (waiting and subgraph fetches, per topic)
+    event → gateway      ${spreadText(arrival)}   (from the commit: outbox relay and bus, from the gateway's histogram)
+${
+  stack
+    ? `      relay waiting      ${spreadText(relayStage('waiting'))}   (commit → the relay's batch read the event, all subgraphs)
+      relay publishing   ${spreadText(relayStage('publishing'))}   (batch read → JetStream stored it)
+`
+    : ''
+}    gateway → socket     ${spreadText(execution)}   (received → handed to the sockets' queues, per topic)
+${STAGES.map((stage) => `      ${stage.padEnd(17)}${spreadText(gatewaySpread(stage))}   (${gatewaySpread(stage).n} observed)`).join('\n')}
+  event loops            gateway timer lateness ${spreadText(gatewaySpread('lateness'))}  max ≤${ms(maxBound(histogramsAtStart.lateness!, histogramsAtEnd.lateness!))}${
+    subgraphLateness.length ? `\n                         subgraphs' timer lateness p99: ${subgraphLateness.map((l) => `${l.name} ${ms(l.p99)}`).join(', ')}` : ''
+  }
+                         subscribers' process event loop delay p50 ${ms(report.loopDelay.p50)}  p99 ${ms(report.loopDelay.p99)}  max ${ms(report.loopDelay.max)}
+  per second             ${report.timeline.map((t) => `${t.received}:${t.max}`).join(' ')}   (results arrived: the slowest, ms from commit)
   subgraph fetches       ${fetches.count} by the gateway (${(fetches.count / elapsed).toFixed(0)}/s, HTTP queries included), ${ms((fetches.sum / Math.max(1, fetches.count)) * 1_000)} each on average
   gateway CPU            ${((cpuUsed / elapsed) * 100).toFixed(0)}% of one core over the run${gatewayProcess ? '' : ' (the whole embedded stack)'}; GC ${(gcSeconds * 1_000).toFixed(0)} ms in all
 ${
   stack
-    ? `  processes' CPU         ${processCpu.map((p) => `${p.name} ${(p.share * 100).toFixed(0)}%`).join(', ')} (of one core, over the run)
+    ? `  processes' CPU         ${processCpu.map((p) => `${p.name} ${(p.share * 100).toFixed(0)}%`).join(', ')}, postgres ${(postgresCpu * 100).toFixed(0)}%,
+                         subscribers ${(clientCpu * 100).toFixed(0)}%, load generator ${(benchCpu * 100).toFixed(0)}% (of one core, over the run)
   subgraphs served       ${served.map((s) => `${s.name} ${s.count} in ${ms((s.seconds / Math.max(1, s.count)) * 1_000)}`).join(', ')} (GraphQL operations and their mean time, as each subgraph measured it)`
-    : `  subgraphs' event loop  delay p50 ${ms(subgraphLoop.percentile(50) / 1e6)}  p99 ${ms(subgraphLoop.percentile(99) / 1e6)}  max ${ms(subgraphLoop.max / 1e6)}   (the process of the six subgraphs and their relays)`
+    : `  processes' CPU         subscribers ${(clientCpu * 100).toFixed(0)}%, this process (load${gatewayProcess ? ', subgraphs' : ', the whole stack'}) ${(benchCpu * 100).toFixed(0)}%, postgres ${(postgresCpu * 100).toFixed(0)}% (of one core, over the run)
+  subgraphs' event loop  delay p50 ${ms(subgraphLoop.percentile(50) / 1e6)}  p99 ${ms(subgraphLoop.percentile(99) / 1e6)}  max ${ms(subgraphLoop.max / 1e6)}   (the process of the six subgraphs and their relays)`
 }
+  machine                ${(machineCpu * 100).toFixed(0)}% busy of ${availableParallelism() * 100}% (every process, ours and any other)
   gateway RSS            ${mb(rss.at(-1)!)} at the end, ${mb(Math.max(...rss))} peak${gatewayProcess ? '' : ` (the whole embedded stack: gateway, six subgraphs${postgres ? '' : ', PGlite'})`}
 `);
 

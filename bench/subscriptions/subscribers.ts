@@ -3,6 +3,7 @@
 // for every result the time from its event committing (extensions.event.committedAt, else occurredAt)
 // to its arrival here, and from it occurring.
 // Driven by run.ts over IPC.
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { createClient, type Client } from 'graphql-ws';
 import WebSocket from 'ws';
 import { summarize } from '../lib/stats.js';
@@ -29,16 +30,24 @@ export type Report =
       fromOccurred: ReturnType<typeof summarize>;
       /** Results whose event carried no commit time. */
       withoutCommitTime: number;
+      /** This process's event loop delay since the reset (ms): a client that cannot keep up measures itself. */
+      loopDelay: { p50: number; p99: number; max: number };
+      /** Per second since the reset: the results that arrived and the slowest of them (ms from commit). */
+      timeline: { received: number; max: number }[];
     };
 
 const clients: Client[] = [];
 let latencies: number[] = [];
+let resetAt = Date.now();
+let timeline: { received: number; max: number }[] = [];
 let fromOccurred: number[] = [];
 let withoutCommitTime = 0;
 let received = 0;
 let withErrors = 0;
 let connected = 0;
 let closed = 0;
+const loop = monitorEventLoopDelay({ resolution: 10 });
+loop.enable();
 
 function send(report: Report): void {
   process.send!(report);
@@ -55,7 +64,12 @@ function onResult(result: { errors?: readonly unknown[]; extensions?: { event?: 
   fromOccurred.push(arrived - occurredAt);
   const committedAt = Date.parse(event.committedAt ?? '');
   if (!Number.isFinite(committedAt)) withoutCommitTime += 1;
-  latencies.push(arrived - (Number.isFinite(committedAt) ? committedAt : occurredAt));
+  const latency = arrived - (Number.isFinite(committedAt) ? committedAt : occurredAt);
+  latencies.push(latency);
+  const second = Math.floor((arrived - resetAt) / 1_000);
+  while (timeline.length <= second) timeline.push({ received: 0, max: 0 });
+  timeline[second]!.received += 1;
+  timeline[second]!.max = Math.max(timeline[second]!.max, latency);
 }
 
 /** Opens one socket, subscribes, and resolves once the gateway acknowledged the connection. */
@@ -112,9 +126,12 @@ process.on('message', async (command: Command) => {
       withoutCommitTime = 0;
       received = 0;
       withErrors = 0;
+      loop.reset();
+      resetAt = Date.now();
+      timeline = [];
       break;
     case 'report':
-      send({ type: 'report', received, errors: withErrors, closed, latency: summarize(latencies), fromOccurred: summarize(fromOccurred), withoutCommitTime });
+      send({ type: 'report', received, errors: withErrors, closed, latency: summarize(latencies), fromOccurred: summarize(fromOccurred), withoutCommitTime, loopDelay: { p50: loop.percentile(50) / 1e6, p99: loop.percentile(99) / 1e6, max: loop.max / 1e6 }, timeline });
       break;
     case 'stop':
       await Promise.all(clients.map((c) => c.dispose()));

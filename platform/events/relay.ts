@@ -1,7 +1,7 @@
 import type { Logger } from '../observability/logger.js';
 import { publishTraced } from '../observability/event-spans.js';
 import { withoutTracing } from '../observability/trace-context.js';
-import { eventsPublished } from '../observability/metrics.js';
+import { eventsPublished, outboxRelayDelay } from '../observability/metrics.js';
 import type { EventBus } from './bus.js';
 import type { EventEnvelope } from './event.js';
 import type { RawSql } from './outbox.js';
@@ -167,6 +167,11 @@ export class OutboxRelay {
           limit, lockKey,
         )
       : await db.$queryRawUnsafe<OutboxRow[]>(`SELECT ${columns} FROM "${schema}"."OutboxEvent" WHERE "publishedAt" IS NULL ORDER BY "seq" LIMIT $1`, limit);
+    const readAt = Date.now();
+    for (const row of rows) {
+      const committedAt = this.commitTimes.get(row.id);
+      if (committedAt !== undefined) outboxRelayDelay.observe({ service, stage: 'waiting' }, Math.max(0, readAt - committedAt) / 1_000);
+    }
     const published: string[] = [];
     let failure: { id: string; error: Error } | undefined;
     for (const wave of wavesOf(rows)) {
@@ -175,7 +180,7 @@ export class OutboxRelay {
         const row = wave[i]!;
         if (result.status === 'fulfilled') {
           published.push(row.id);
-          this.commitTimes.delete(row.id);
+          if (this.commitTimes.delete(row.id)) outboxRelayDelay.observe({ service, stage: 'publishing' }, (Date.now() - readAt) / 1_000);
           eventsPublished.inc({ service, type: row.type });
         } else failure ??= { id: row.id, error: result.reason instanceof Error ? result.reason : new Error(String(result.reason)) };
       });

@@ -8,6 +8,36 @@ export function collectDefaultMetrics(): void {
   if (defaultsCollected) return;
   defaultsCollected = true;
   client.collectDefaultMetrics({ register: registry, eventLoopMonitoringPrecision: 20 });
+  watchTimerLateness();
+}
+
+/**
+ * How late a timer fires: every TIMER_PROBE_MS, the lateness of the probe's own timer. Unlike
+ * prom-client's `nodejs_eventloop_lag_*` gauges (reset on every scrape, a few percentiles of the
+ * last interval), a histogram keeps every sample between any two scrapes: a stall of the event loop
+ * (a burst of socket writes, a long GC, a process waiting for a core) shows in its tail.
+ */
+const TIMER_PROBE_MS = 20;
+
+export const eventLoopDelay = metric(
+  'process_timer_lateness_seconds',
+  () =>
+    new client.Histogram({
+      name: 'process_timer_lateness_seconds',
+      help: `How late a ${TIMER_PROBE_MS} ms timer fired (event loop busy, or the process waiting for a core)`,
+      buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1],
+      registers: [registry],
+    }),
+);
+
+function watchTimerLateness(): void {
+  let due = performance.now() + TIMER_PROBE_MS;
+  const probe = setInterval(() => {
+    const now = performance.now();
+    eventLoopDelay.observe(Math.max(0, now - due) / 1_000);
+    due = now + TIMER_PROBE_MS;
+  }, TIMER_PROBE_MS);
+  probe.unref();
 }
 
 function metric<T>(name: string, make: () => T): T {
@@ -58,6 +88,18 @@ export const outboxBacklog = metric(
 export const outboxOldestAge = metric(
   'outbox_oldest_event_age_seconds',
   () => new client.Gauge({ name: 'outbox_oldest_event_age_seconds', help: 'Age of the oldest event not yet published (0 when none)', labelNames: ['service'] as const, registers: [registry] }),
+);
+
+export const outboxRelayDelay = metric(
+  'outbox_relay_seconds',
+  () =>
+    new client.Histogram({
+      name: 'outbox_relay_seconds',
+      help: 'Per event the relay saw commit: from the commit to its batch reading it (waiting), and from there to JetStream storing it (publishing)',
+      labelNames: ['service', 'stage'] as const,
+      buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+      registers: [registry],
+    }),
 );
 
 export const consumerLag = metric(

@@ -78,3 +78,22 @@ export const subscriptionResultsDropped = metric(
       registers: [registry],
     }),
 );
+
+/**
+ * Where an event's time goes in the gateway, stage by stage: `queued` (received → its entity fetch
+ * starts: runs of the same entity ahead of it, the fetch concurrency), `entity_fetch`, `rest` (the
+ * rest of the plan: nested entity fetches), `fan_out` (handing the result to every member's queue),
+ * `socket_queue` (handed to a queue → taken by graphql-ws: earlier results still being written to
+ * that socket) and `socket_write` (one message from `ws.send` until it is written to the kernel).
+ */
+export const subscriptionStage = metric(
+  'gateway_subscription_stage_seconds',
+  () =>
+    new client.Histogram({
+      name: 'gateway_subscription_stage_seconds',
+      help: 'Time of an event result in each stage of the gateway: queued, entity_fetch, rest, fan_out, socket_queue, socket_write',
+      labelNames: ['stage'] as const,
+      buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+      registers: [registry],
+    }),
+);

@@ -1,4 +1,5 @@
 import type { FormattedExecutionResult } from 'graphql';
+import { subscriptionStage } from './metrics.js';
 
 /** One result on its way to a socket, with the entity it is about (coalescing keeps the latest per entity). */
 export interface Outbound {
@@ -11,6 +12,8 @@ export interface Outbound {
   readAt?: number;
   /** The result's data as JSON: equal to what this subscription last got for the entity, it is no news and is dropped. */
   fingerprint?: string;
+  /** When it was handed to the queues (performance.now()), for the time it waits in one. */
+  pushedAt?: number;
 }
 
 /** Entities whose last result a subscription remembers (a dashboard subscription sees many orders). */
@@ -59,6 +62,7 @@ export class SubscriberQueue implements AsyncIterableIterator<FormattedExecution
     if (this.waiting) {
       const resolve = this.waiting;
       this.waiting = undefined;
+      if (item.pushedAt !== undefined) subscriptionStage.observe({ stage: 'socket_queue' }, 0);
       resolve({ value: item.result, done: false });
       return true;
     }
@@ -123,6 +127,7 @@ export class SubscriberQueue implements AsyncIterableIterator<FormattedExecution
     const item = this.items.shift();
     if (item) {
       this.owner.queued -= 1;
+      if (item.pushedAt !== undefined) subscriptionStage.observe({ stage: 'socket_queue' }, (performance.now() - item.pushedAt) / 1_000);
       return Promise.resolve({ value: item.result, done: false });
     }
     if (this.ending) return Promise.resolve({ value: undefined, done: true });

@@ -5,7 +5,7 @@ import type { GatewayContext } from '../context.js';
 import { SUBGRAPH_UNAVAILABLE_CODE } from './close-codes.js';
 import { ConcurrencyLimit } from './concurrency-limit.js';
 import type { EntityChange } from './entity-changes.js';
-import { liveSubscriptions, liveTopics, subscriptionEvents, subscriptionExecution, subscriptionMessages, subscriptionResultsDropped } from './metrics.js';
+import { liveSubscriptions, liveTopics, subscriptionEvents, subscriptionExecution, subscriptionMessages, subscriptionResultsDropped, subscriptionStage } from './metrics.js';
 import type { SubscribeRequest } from './operation-preparer.js';
 import type { EntityFetchResult, PlanExecutor } from './plan-executor.js';
 import type { SocketSession } from './socket-session.js';
@@ -54,6 +54,9 @@ const RUNS_PER_ENTITY = 6;
  * run at once (RUNS_PER_ENTITY): a burst of that many events sends only the newest result.
  */
 const MAX_SUPERSEDED_IN_A_ROW = RUNS_PER_ENTITY;
+
+/** An execution given up before a fetch because a newer event of its entity overtook it. */
+const SUPERSEDED = Symbol('superseded');
 
 /** A result ready to hand to queues, with when its reads started and its fingerprint (see SubscriberQueue). */
 interface Produced {
@@ -270,11 +273,12 @@ export class SubscriptionHub {
         const started = (this.starts += 1);
         runs.newest = started;
         try {
-          const produced = await this.execute(topic, change, topic.identity, { event: eventStamp(change) });
           // a newer event of this entity came in while the result was assembled: its execution reads
-          // every subgraph again, after that event, and goes out instead of a result that may straddle it
-          const overtaken = runs.newest !== started || runs.pending !== undefined;
-          if (produced && overtaken && runs.superseded < MAX_SUPERSEDED_IN_A_ROW) {
+          // every subgraph again, after that event, and goes out instead of a result that may straddle
+          // it. Known before a fetch, the fetches still to come are skipped: their result would be dropped
+          const overtaken = () => (runs.newest !== started || runs.pending !== undefined) && runs.superseded < MAX_SUPERSEDED_IN_A_ROW;
+          const produced = await this.execute(topic, change, topic.identity, { event: eventStamp(change) }, false, overtaken);
+          if (produced === SUPERSEDED || (produced && overtaken())) {
             runs.superseded += 1;
             subscriptionResultsDropped.inc({ reason: 'superseded' });
           } else if (produced) {
@@ -310,7 +314,7 @@ export class SubscriptionHub {
     try {
       // the subscriber asked for this entity by its id: an unreachable subgraph tells them nothing new
       const produced = await this.execute(topic, change, identity, { snapshot: true }, true);
-      if (produced && topic.members.has(queue)) this.deliver(topic, change, produced, [queue]);
+      if (produced && produced !== SUPERSEDED && topic.members.has(queue)) this.deliver(topic, change, produced, [queue]);
     } catch (error) {
       this.options.logger.error({ topic: topic.key, err: error instanceof Error ? error.message : String(error) }, 'first answer of a subscription failed');
     }
@@ -326,29 +330,42 @@ export class SubscriptionHub {
     identity: Identity,
     stamp: Record<string, unknown>,
     askedFor = false,
-  ): Promise<Produced | null> {
+    /** True once a newer event overtook this execution: the fetches not yet started are skipped. */
+    superseded: () => boolean = () => false,
+  ): Promise<Produced | null | typeof SUPERSEDED> {
     const { target, variables } = topic.request;
     const field = target.plan.fieldName;
     const context: GatewayContext = { requestId: change.eventId, identity, authError: null, logger: this.options.logger };
     const knownVisible = askedFor || identity.role === 'ADMIN' || change.ownerId === identity.userId.toLowerCase();
 
-    let fetched: EntityFetchResult;
+    let fetched: EntityFetchResult | typeof SUPERSEDED;
     let readAt = 0;
+    // stage timings of event results only (a first answer has no event)
+    let fetchStarted = 0;
     try {
-      fetched = await this.fetchEntity(topic, change, context, (at) => (readAt = at));
+      fetched = await this.fetchEntity(topic, change, context, superseded, (at) => {
+        readAt = at;
+        fetchStarted = performance.now();
+        if (!askedFor) subscriptionStage.observe({ stage: 'queued' }, Math.max(0, Date.now() - change.receivedAt) / 1_000);
+      });
     } catch (error) {
       subscriptionEvents.inc({ field, outcome: 'unavailable' });
       this.options.logger.warn({ eventId: change.eventId, subgraph: target.plan.entityFetch.serviceName, err: error instanceof Error ? error.message : String(error) }, 'entity fetch failed after retries');
       // only to callers the event is known to concern: others must not learn that something happened
       return knownVisible ? { result: this.unavailable(topic, stamp) } : null;
     }
+    if (fetched === SUPERSEDED) return SUPERSEDED;
     if (!fetched.entity) {
       subscriptionEvents.inc({ field, outcome: 'not_visible' });
       if (fetched.errors.length) this.options.logger.debug({ eventId: change.eventId, errors: fetched.errors.map((e) => e.message) }, 'entity not returned');
       return null;
     }
     const entity = fetched.entity;
+    if (superseded()) return SUPERSEDED;
+    const restStarted = performance.now();
+    if (!askedFor) subscriptionStage.observe({ stage: 'entity_fetch' }, (restStarted - fetchStarted) / 1_000);
     const result = await this.limit.run(() => this.options.executor.executeRest(target, entity, variables, context));
+    if (!askedFor) subscriptionStage.observe({ stage: 'rest' }, (performance.now() - restStarted) / 1_000);
     const errors = result.errors?.length ? result.errors.map((e) => this.formatError(e)) : undefined;
     const formatted: FormattedExecutionResult = {
       data: result.data ?? null,
@@ -369,11 +386,18 @@ export class SubscriptionHub {
   }
 
   /** The entity fetch, again after a short wait while the subgraph cannot be reached (it may be restarting). */
-  private async fetchEntity(topic: Topic, change: EntityChange, context: GatewayContext, started: (readAt: number) => void): Promise<EntityFetchResult> {
+  private async fetchEntity(
+    topic: Topic,
+    change: EntityChange,
+    context: GatewayContext,
+    superseded: () => boolean,
+    started: (readAt: number) => void,
+  ): Promise<EntityFetchResult | typeof SUPERSEDED> {
     const { target, variables } = topic.request;
     for (let attempt = 0; ; attempt += 1) {
       try {
-        return await this.limit.run(() => {
+        return await this.limit.run(async () => {
+          if (superseded()) return SUPERSEDED;
           // reads started later see the entity as it is then or later: the order results are taken in
           started((this.reads += 1));
           return this.options.executor.fetchEntity(target, { id: change.id }, variables, context);
@@ -387,7 +411,8 @@ export class SubscriptionHub {
   }
 
   private deliver(topic: Topic, change: EntityChange, produced: Produced, queues: Iterable<SubscriberQueue>): void {
-    const item = { entity: `${change.typename}:${change.id}`, ...produced };
+    const started = performance.now();
+    const item = { entity: `${change.typename}:${change.id}`, ...produced, pushedAt: started };
     let sent = 0;
     let dropped = 0;
     for (const queue of queues) {
@@ -396,6 +421,7 @@ export class SubscriptionHub {
     }
     subscriptionMessages.inc(sent);
     if (dropped > 0) subscriptionResultsDropped.inc({ reason: 'unchanged_or_older' }, dropped);
+    subscriptionStage.observe({ stage: 'fan_out' }, (performance.now() - started) / 1_000);
     subscriptionExecution.observe((Date.now() - change.receivedAt) / 1_000);
   }
 

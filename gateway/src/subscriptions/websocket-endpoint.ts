@@ -10,7 +10,7 @@ import type { Logger } from '#platform/observability';
 import { bearerToken, type TokenVerifier } from '../auth/token-verifier.js';
 import type { GatewayContext } from '../context.js';
 import { CloseCode } from './close-codes.js';
-import { liveSockets } from './metrics.js';
+import { liveSockets, subscriptionStage } from './metrics.js';
 import type { OperationPreparer, SubscribeRequest } from './operation-preparer.js';
 import { SocketSession } from './socket-session.js';
 import type { SubscriptionHub } from './subscription-hub.js';
@@ -33,6 +33,13 @@ export interface WebSocketEndpointOptions {
   formatError: (formatted: GraphQLFormattedError, error: unknown) => GraphQLFormattedError;
   logger: Logger;
 }
+
+/**
+ * Keepalive pings go out in this many slices per interval, each socket in one slice: 10,000 sockets
+ * pinged in one go stalled the gateway's event loop, and its clients' with their pongs, for hundreds
+ * of milliseconds every interval (bench/subscriptions: a timer up to ~1 s late, results waiting behind it).
+ */
+const PING_SLICES = 20;
 
 interface Extra {
   session: SocketSession;
@@ -102,6 +109,10 @@ export class WebSocketEndpoint {
   private readonly sessions = new Map<WebSocket, SocketSession>();
   private readonly alive = new WeakSet<WebSocket>();
   private readonly pinger: NodeJS.Timeout;
+  /** The sockets of each ping slice, and the next slice to ping and to join. */
+  private readonly slices: Set<WebSocket>[] = Array.from({ length: PING_SLICES }, () => new Set());
+  private nextPing = 0;
+  private nextSlice = 0;
   private readonly protocol;
   private accepting = true;
   private readonly byUser = new SocketIndex();
@@ -144,7 +155,7 @@ export class WebSocketEndpoint {
       onError: (_ctx, _id, _payload, errors) => errors.map((e) => this.options.formatError(e.toJSON(), e)),
     });
     options.httpServer.on('upgrade', this.onUpgrade);
-    this.pinger = setInterval(() => this.ping(), options.keepAliveMs);
+    this.pinger = setInterval(() => this.ping(), options.keepAliveMs / PING_SLICES);
     this.pinger.unref();
   }
 
@@ -216,6 +227,9 @@ export class WebSocketEndpoint {
     const session = new SocketSession(ws, this.options.queueLimit);
     this.sessions.set(ws, session);
     this.alive.add(ws);
+    const slice = this.slices[this.nextSlice]!;
+    this.nextSlice = (this.nextSlice + 1) % PING_SLICES;
+    slice.add(ws);
     ws.on('pong', () => this.alive.add(ws));
     ws.on('error', (error) => this.options.logger.debug({ err: error.message }, 'websocket error'));
     const closed = this.protocol.opened(
@@ -225,7 +239,11 @@ export class WebSocketEndpoint {
           new Promise<void>((resolve) => {
             if (ws.readyState !== ws.OPEN) return resolve();
             // resolves once written to the socket: graphql-ws then asks for the next result
-            ws.send(data, () => resolve());
+            const started = performance.now();
+            ws.send(data, () => {
+              subscriptionStage.observe({ stage: 'socket_write' }, (performance.now() - started) / 1_000);
+              resolve();
+            });
           }),
         close: (code, reason) => session.close(code ?? 1000, reason ?? '', `protocol_${code}`),
         onMessage: (handle) =>
@@ -241,6 +259,7 @@ export class WebSocketEndpoint {
     ws.once('close', (code, reason) => {
       session.dispose();
       this.sessions.delete(ws);
+      slice.delete(ws);
       if (session.identity) {
         liveSockets.dec();
         this.unindex(session);
@@ -295,9 +314,13 @@ export class WebSocketEndpoint {
     this.byKey.delete(session.keyId, session);
   }
 
-  /** One timer for every socket: a socket that did not answer the previous ping is cut. */
+  /** One timer for every socket, one slice a tick: a socket that did not answer its previous ping is cut. */
   private ping(): void {
-    for (const [ws, session] of this.sessions) {
+    const slice = this.slices[this.nextPing]!;
+    this.nextPing = (this.nextPing + 1) % PING_SLICES;
+    for (const ws of slice) {
+      const session = this.sessions.get(ws);
+      if (!session) continue;
       if (!this.alive.has(ws)) {
         session.terminate('keepalive_timeout');
         continue;
