@@ -12,12 +12,14 @@ export class PaymentService {
   /**
    * Charges for a reserved order. The provider call runs outside any transaction (it may be slow);
    * the payment row exists first, and the provider is idempotent on the payment id, so a crash and
-   * redelivery at any point charges once. The event id is claimed with the outcome.
+   * redelivery at any point charges once. The event id is claimed with the outcome. The row is
+   * created in a transaction of its own too: in a consumer it joins the batch of other events'
+   * transactions, one commit for all of them instead of one per charge.
    */
   async chargeReserved(ctx: PaymentsContext, event: EventEnvelope<{ orderId: string; customerId: string; lines: OrderLine[]; total: Money }>): Promise<void> {
     const { orderId, customerId, total } = event.payload;
     const tenantId = ctx.tenantId;
-    const payment = await ctx.repos.payments.findOrCreatePending({ orderId, customerId, amount: total.amount, currency: total.currency });
+    const payment = await ctx.transaction((tx) => tx.repos.payments.findOrCreatePending({ orderId, customerId, amount: total.amount, currency: total.currency }));
     if (payment.status !== 'PENDING') {
       await ctx.transaction((tx) => tx.claimEvent());
       return;
