@@ -67,7 +67,7 @@ if (distributed) {
   if (options.get('profile')) {
     // --profile DIR embedded: this one process is profiled, as each service is when distributed
     process.env.BENCH_PROFILE_DIR = resolve(options.get('profile')!);
-    await import('./cpu-profile.mjs');
+    await import(pathToFileURL(resolve('bench/checkout/cpu-profile.mjs')).href);
   }
   dataDir = mkdtempSync(join(tmpdir(), 'sc-bench-checkout-'));
   supergraph = await startSupergraph({
