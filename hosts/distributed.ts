@@ -69,7 +69,7 @@ const subgraphs = SUBGRAPH_NAMES.map(
       // compiled like the gateway (npm run build, below): no TypeScript loader in the process
       entry: 'dist/subgraph.js',
       args: [name],
-      env: { ...config.env, PORT: String(config.subgraphs[name].port), OTEL_SERVICE_NAME: config.env.OTEL_SERVICE_NAME ?? name },
+      env: { ...config.processEnv[name], PORT: String(config.subgraphs[name].port), OTEL_SERVICE_NAME: config.env.OTEL_SERVICE_NAME ?? name },
       baseUrl: `http://${host}:${config.subgraphs[name].port}`,
     }),
 );
@@ -79,7 +79,7 @@ const gateway = new ServiceProcess({
   entry: 'dist/gateway.js',
   args: [],
   env: {
-    ...config.env,
+    ...config.processEnv.gateway,
     PORT: String(config.gateway.port),
     OTEL_SERVICE_NAME: config.env.OTEL_SERVICE_NAME ?? 'gateway',
     JWKS_URL: config.env.JWKS_URL ?? `http://${host}:${config.subgraphs.accounts.port}/.well-known/jwks.json`,

@@ -6,6 +6,7 @@ import { type EventBus, createEventBus, type RawSql } from '#platform/events';
 import { createLogger, type Logger } from '#platform/observability';
 import { startSubgraph, type RunningSubgraph, type PrismaLike } from '#platform/subgraph';
 import { SUBGRAPHS } from './subgraphs.js';
+import { derivedSubgraphKeys } from './credential-keys.js';
 import { loadGatewayConfig, type GatewayConfig } from '../gateway/src/config.js';
 import { startGateway, type RunningGateway } from '../gateway/src/server.js';
 import { SUBGRAPH_NAMES, type SubgraphName } from '#contracts';
@@ -40,7 +41,9 @@ export interface SupergraphOptions {
  * event bus, and the gateway in front.
  */
 export async function startSupergraph(options: SupergraphOptions): Promise<Supergraph> {
-  const env = options.env;
+  // one process: the subgraphs get their keys derived here from the gateway's secret when it is
+  // configured (production), else each derives its own from the DATA_DIR dev secret
+  const env = { ...options.env, ...derivedSubgraphKeys(options.env, loadGatewayConfig(options.env).edge.credential.secret) };
   const portOverride = options.ephemeralPorts ? { PORT: '0' } : {};
   const prepared = [];
   for (const name of SUBGRAPH_NAMES) {

@@ -51,11 +51,11 @@ export async function runCommerce(options: {
   const dataDir = mkdtempSync(join(tmpdir(), 'sc-bench-gateway-'));
   const children: Child[] = [];
   try {
-    // The stack's subgraphs accept the bench's gateway key (and so do they its own gateway, idle here).
+    // The stack derives its subgraphs' keys from the bench's gateway secret, so they accept the
+    // bench's gateway (and its own, idle here).
     const signing = {
-      GATEWAY_SIGNING_KEY: keys.gatewaySigningPem,
-      GATEWAY_SIGNING_KEY_ID: keys.signingKeyId,
-      GATEWAY_PUBLIC_KEYS: JSON.stringify(keys.gatewayPublicKeys),
+      GATEWAY_CREDENTIAL_SECRET: keys.gatewayCredentialSecret,
+      GATEWAY_CREDENTIAL_KEY_ID: keys.gatewayCredentialKeyId,
     };
     const stack = await startPinned({
       name: 'commerce stack',

@@ -1,13 +1,10 @@
 // What both parts of bench/gateway set up alike: production keys and a token, and the environment
 // of our gateway in production.
-import { randomUUID } from 'node:crypto';
-import { exportJWK, exportPKCS8, generateKeyPair, SignJWT, type JWK } from 'jose';
+import { randomBytes, randomUUID } from 'node:crypto';
+import { exportJWK, generateKeyPair, SignJWT, type JWK } from 'jose';
 
-/** Keys and a token as production has them: an Ed25519 key for subgraph credentials, an ES256 access token checked against a JWKS. */
+/** Keys and a token as production has them: a secret for subgraph credentials, an ES256 access token checked against a JWKS. */
 export async function benchKeys() {
-  const signing = await generateKeyPair('EdDSA', { extractable: true });
-  const { d: _d, ...gatewayPublic } = await exportJWK(signing.privateKey);
-  const signingKeyId = `bench-gateway-${randomUUID().slice(0, 8)}`;
   const tokenKey = await generateKeyPair('ES256', { extractable: true });
   const tokenKid = `bench-accounts-${randomUUID().slice(0, 8)}`;
   const jwks = { keys: [{ ...(await exportJWK(tokenKey.publicKey)), kid: tokenKid, alg: 'ES256', use: 'sig' } as JWK] };
@@ -23,9 +20,8 @@ export async function benchKeys() {
       .setJti(randomUUID())
       .sign(tokenKey.privateKey);
   return {
-    gatewaySigningPem: await exportPKCS8(signing.privateKey),
-    signingKeyId,
-    gatewayPublicKeys: { keys: [{ ...gatewayPublic, kid: signingKeyId, alg: 'EdDSA', use: 'sig' }] },
+    gatewayCredentialSecret: randomBytes(32).toString('base64url'),
+    gatewayCredentialKeyId: `bench-gateway-${randomUUID().slice(0, 8)}`,
     jwks,
     token: await mint({ sub: randomUUID(), tid: randomUUID(), role: 'CUSTOMER', sid: randomUUID() }),
   };
@@ -38,8 +34,8 @@ export function ourGatewayEnv(extra: Record<string, string>, keys: BenchKeys): R
     HOME: process.env.HOME,
     NODE_ENV: 'production',
     HOST: '127.0.0.1',
-    GATEWAY_SIGNING_KEY: keys.gatewaySigningPem,
-    GATEWAY_SIGNING_KEY_ID: keys.signingKeyId,
+    GATEWAY_CREDENTIAL_SECRET: keys.gatewayCredentialSecret,
+    GATEWAY_CREDENTIAL_KEY_ID: keys.gatewayCredentialKeyId,
     TRUSTED_DOCUMENTS: 'off',
     RATE_LIMIT_USER: 'off',
     RATE_LIMIT_TENANT: 'off',

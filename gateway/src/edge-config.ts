@@ -1,5 +1,6 @@
 import { resolve } from 'node:path';
 import { z } from 'zod';
+import { parseGatewayCredentialSecret, type GatewayCredentialSecret } from '#platform/auth';
 import { ConfigError, parseEnv, type Env, type RuntimeEnv, REPO_ROOT } from '#platform/config';
 
 /** A token bucket: `capacity` requests at once, refilled at `capacity` per `windowSeconds`. */
@@ -10,8 +11,8 @@ export interface Rate {
 
 /** What the gateway enforces at the edge; part of GatewayConfig (see SECURITY.md for each setting). */
 export interface EdgeConfig {
-  /** The key the gateway signs subgraph credentials with (dev key in DATA_DIR/keys when absent). */
-  credential: { privateKeyPem: string | undefined; keyId: string | undefined; ttlSeconds: number };
+  /** The secret every subgraph's credential key is derived from (the DATA_DIR dev secret when absent), and the credentials' lifetime. */
+  credential: { secret: GatewayCredentialSecret | undefined; ttlSeconds: number };
   limits: { maxDepth: number; maxAliases: number; maxDirectives: number; maxTokens: number; maxCost: number; maxBatchSize: number };
   /** Null turns a limit off. */
   rateLimits: { user: Rate | null; tenant: Rate | null; anonymous: Rate | null; loginAddress: Rate | null; loginAccount: Rate | null };
@@ -51,8 +52,8 @@ const count = (min: number, max: number, fallback: number) => z.coerce.number().
 export function loadEdgeConfig(env: Env, runtime: RuntimeEnv): EdgeConfig {
   const parsed = parseEnv(
     z.object({
-      GATEWAY_SIGNING_KEY: z.string().min(1).optional(),
-      GATEWAY_SIGNING_KEY_ID: z.string().min(1).optional(),
+      GATEWAY_CREDENTIAL_SECRET: z.string().min(1).optional(),
+      GATEWAY_CREDENTIAL_KEY_ID: z.string().min(1).max(200).optional(),
       GATEWAY_CREDENTIAL_TTL_SECONDS: count(5, 300, 30),
       MAX_DEPTH: count(1, 100, 10),
       MAX_ALIASES: count(0, 1_000, 15),
@@ -74,18 +75,20 @@ export function loadEdgeConfig(env: Env, runtime: RuntimeEnv): EdgeConfig {
     }),
     env,
   );
-  if (runtime === 'production' && !parsed.GATEWAY_SIGNING_KEY) {
-    throw new ConfigError(['GATEWAY_SIGNING_KEY: required in production (PKCS#8 PEM of the Ed25519 key that signs subgraph credentials)']);
+  if (runtime === 'production' && !parsed.GATEWAY_CREDENTIAL_SECRET) {
+    throw new ConfigError(['GATEWAY_CREDENTIAL_SECRET: required in production (the secret subgraph credential keys are derived from; npm run keys:generate writes it)']);
+  }
+  let secret: GatewayCredentialSecret | undefined;
+  try {
+    secret = parsed.GATEWAY_CREDENTIAL_SECRET ? parseGatewayCredentialSecret(parsed.GATEWAY_CREDENTIAL_SECRET, parsed.GATEWAY_CREDENTIAL_KEY_ID) : undefined;
+  } catch (error) {
+    throw new ConfigError([`GATEWAY_CREDENTIAL_SECRET: ${(error as Error).message}`]);
   }
   const origins = parsed.CORS_ORIGINS.split(',').map((o) => o.trim()).filter(Boolean);
   const badOrigin = origins.find((o) => !/^https?:\/\/[^/\s]+$/.test(o));
   if (badOrigin) throw new ConfigError([`CORS_ORIGINS: "${badOrigin}" is not an origin like https://shop.example.com`]);
   return {
-    credential: {
-      privateKeyPem: parsed.GATEWAY_SIGNING_KEY?.replace(/\\n/g, '\n'),
-      keyId: parsed.GATEWAY_SIGNING_KEY_ID,
-      ttlSeconds: parsed.GATEWAY_CREDENTIAL_TTL_SECONDS,
-    },
+    credential: { secret, ttlSeconds: parsed.GATEWAY_CREDENTIAL_TTL_SECONDS },
     limits: {
       maxDepth: parsed.MAX_DEPTH,
       maxAliases: parsed.MAX_ALIASES,

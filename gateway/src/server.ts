@@ -19,7 +19,7 @@ import { SubgraphDataSource } from './subgraph-fetch/subgraph-data-source.js';
 import { SubgraphTransport } from './subgraph-fetch/subgraph-transport.js';
 import { SubgraphHealth } from './subgraph-fetch/subgraph-health.js';
 import { SubgraphGuards, timeoutOf } from './subgraph-fetch/resilience/subgraph-guards.js';
-import { GatewayCredentialSigner, loadGatewaySigningKey } from '#platform/auth';
+import { GatewayCredentialSigner, loadGatewayCredentialSecret, subgraphCredentialKey } from '#platform/auth';
 import { createEdgeStore } from './edge-store/create-edge-store.js';
 import { admitOperations } from './operations/admit-http-operations.js';
 import { admitNonHttpOperationsPlugin } from './operations/admit-websocket-operations.plugin.js';
@@ -63,7 +63,8 @@ export async function startGateway(config: GatewayConfig, logger: Logger, option
   const supergraphSdl = readFileSync(config.supergraphPath, 'utf8');
   const policies = readPolicies(supergraphSdl);
   const trustedDocuments = loadTrustedDocuments(config.edge.trustedDocuments);
-  const signer = new GatewayCredentialSigner(await loadGatewaySigningKey({ ...config.edge.credential, dataDir: config.dataDir }), config.edge.credential.ttlSeconds);
+  // each subgraph's data source gets a signer with that subgraph's key only (derived here, once)
+  const credentialSecret = loadGatewayCredentialSecret({ secret: config.edge.credential.secret, dataDir: config.dataDir });
   const store = await createEdgeStore(config.edge, logger.child({ component: 'edge-store' }));
   const sessions = new SessionEnds(store, logger.child({ component: 'sessions' }));
   await sessions.listen(options.events);
@@ -81,7 +82,7 @@ export async function startGateway(config: GatewayConfig, logger: Logger, option
       const source = new SubgraphDataSource(
         name,
         new SubgraphTransport(name, target, { timeoutMs: timeoutOf(config, name), connections: config.resilience.maxConcurrency }),
-        signer,
+        new GatewayCredentialSigner(subgraphCredentialKey(credentialSecret, name), name, config.edge.credential.ttlSeconds),
         guards.for(name),
         config.env === 'development',
         { mergeFetches: config.mergeSubgraphFetches },

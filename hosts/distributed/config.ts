@@ -2,10 +2,13 @@ import { z } from 'zod';
 import { parseEnv, type Env, loadSubgraphConfig } from '#platform/config';
 import { defaultPort, SUBGRAPH_NAMES, type SubgraphName } from '#contracts';
 import { loadGatewayConfig } from '../../gateway/src/config.js';
+import { credentialEnvOf, derivedSubgraphKeys } from '../credential-keys.js';
 
 export interface DistributedConfig {
-  /** The environment every child process gets: the caller's, with the defaults below filled in. */
+  /** The environment: the caller's, with the defaults below filled in. */
   env: Record<string, string>;
+  /** What each child process gets of it: the gateway the credential secret, each subgraph only its own key. */
+  processEnv: Record<'gateway' | SubgraphName, Record<string, string>>;
   host: string;
   dataDir: string;
   gateway: { port: number };
@@ -43,14 +46,20 @@ export function loadDistributedConfig(input: Env): DistributedConfig {
   env.REDIS_URL = own.REDIS_URL;
   for (const name of SUBGRAPH_NAMES) env[`DATABASE_URL_${name.toUpperCase()}`] ??= `${LOCAL_DEFAULTS.postgres}/sc_${name}`;
 
+  const gateway = loadGatewayConfig(env);
+  // with a configured secret (production) each subgraph gets its key derived here; in development
+  // every process derives from the DATA_DIR dev secret
+  Object.assign(env, derivedSubgraphKeys(env, gateway.edge.credential.secret));
+  const processEnv = { gateway: credentialEnvOf('gateway', env) } as DistributedConfig['processEnv'];
   const subgraphs = {} as DistributedConfig['subgraphs'];
   for (const name of SUBGRAPH_NAMES) {
-    const config = loadSubgraphConfig(name, env, { defaultPort: defaultPort(name) });
+    processEnv[name] = credentialEnvOf(name, env);
+    const config = loadSubgraphConfig(name, processEnv[name], { defaultPort: defaultPort(name) });
     subgraphs[name] = { port: config.port, databaseUrl: config.databaseUrl! };
   }
-  const gateway = loadGatewayConfig(env);
   return {
     env,
+    processEnv,
     host: gateway.host,
     dataDir: gateway.dataDir,
     gateway: { port: gateway.port },

@@ -1,7 +1,6 @@
-import { hash, KeyObject, randomBytes, sign as signBytes, timingSafeEqual } from 'node:crypto';
-import { createLocalJWKSet, errors, jwtVerify, type JWK, type JWTVerifyGetKey } from 'jose';
+import { createHmac, createSecretKey, hash, randomBytes, timingSafeEqual, type KeyObject } from 'node:crypto';
 import type { Identity } from './identity.js';
-import { GATEWAY_CREDENTIAL_ALG, sha256, type GatewaySigningKey } from './gateway-keys.js';
+import type { CredentialKey } from './gateway-keys.js';
 
 /** The header every gateway → subgraph request carries. */
 export const GATEWAY_CREDENTIAL_HEADER = 'x-gateway-credential';
@@ -10,9 +9,10 @@ export const TOOLING_KEY_HEADER = 'x-subgraph-tooling-key';
 
 const ISSUER = 'supergraph-gateway';
 const TYPE = 'gateway+jwt';
+const ALG = 'HS256';
 /** Clocks of the gateway and the subgraphs may differ this much. */
 const CLOCK_TOLERANCE_SECONDS = 5;
-/** A credential claiming a longer life than this is refused even when well signed. */
+/** A credential claiming a longer life than this is refused even when its MAC is right. */
 const MAX_LIFETIME_SECONDS = 300;
 
 interface CredentialClaims {
@@ -23,6 +23,12 @@ interface CredentialClaims {
   tid?: string;
   role?: string;
   sid?: string;
+  sub?: string;
+  iss: string;
+  aud: string;
+  iat: number;
+  exp: number;
+  jti: string;
 }
 
 export function bodyHash(body: string | Buffer): string {
@@ -30,44 +36,48 @@ export function bodyHash(body: string | Buffer): string {
   return hash('sha256', body, 'base64url');
 }
 
+/** The protected header, encoded: the same bytes for every credential under one key id. */
+const encodedHeaderOf = (kid: string) => Buffer.from(JSON.stringify({ alg: ALG, kid, typ: TYPE })).toString('base64url');
+const macOf = (key: KeyObject, signingInput: string) => createHmac('sha256', key).update(signingInput).digest('base64url');
+
 /**
- * What the gateway attaches to a subgraph request: a short-lived EdDSA JWT for exactly one
- * subgraph (aud), one request body (bh) and one caller (sub/tid/role, absent for anonymous calls).
- *
- * Signed with Node's crypto and a KeyObject made once (about a third of jose's WebCrypto path per
- * signature, and synchronous); the token is the same standard JWT subgraphs verify with jose.
+ * What the gateway attaches to a request to one subgraph: a short-lived JWT (HS256, RFC 7519) for
+ * exactly that subgraph (aud), one request body (bh) and one caller (sub/tid/role/sid, absent for
+ * anonymous calls), MACed with that subgraph's own key (gateway-keys.ts). One HMAC and one SHA-256
+ * per credential, a few microseconds.
  */
 export class GatewayCredentialSigner {
-  private readonly keyObject: KeyObject;
+  private readonly key: KeyObject;
   private readonly encodedHeader: string;
-  /** jti = this prefix (random per process) + a counter: unique without a random draw per credential. */
+  /** jti = this prefix (random per signer) + a counter: unique without a random draw per credential. */
   private readonly jtiPrefix = randomBytes(9).toString('base64url');
   private counter = 0;
 
   constructor(
-    key: GatewaySigningKey,
+    key: CredentialKey,
+    private readonly audience: string,
     private readonly ttlSeconds: number,
   ) {
-    this.keyObject = KeyObject.from(key.privateKey);
-    this.encodedHeader = Buffer.from(JSON.stringify({ alg: GATEWAY_CREDENTIAL_ALG, kid: key.kid, typ: TYPE })).toString('base64url');
+    this.key = createSecretKey(key.key);
+    this.encodedHeader = encodedHeaderOf(key.kid);
   }
 
-  sign(request: { audience: string; body: string | Buffer; requestId: string; identity: Identity | null }): string {
+  sign(request: { body: string | Buffer; requestId: string; identity: Identity | null }): string {
     const { identity } = request;
     const now = Math.floor(Date.now() / 1000);
     this.counter = (this.counter + 1) % Number.MAX_SAFE_INTEGER;
-    const claims: CredentialClaims & { iss: string; aud: string; iat: number; exp: number; jti: string; sub?: string } = {
+    const claims: CredentialClaims = {
       rid: request.requestId,
       bh: bodyHash(request.body),
       ...(identity ? { tid: identity.tenantId, role: identity.role, ...(identity.sessionId ? { sid: identity.sessionId } : {}), sub: identity.userId } : {}),
       iss: ISSUER,
-      aud: request.audience,
+      aud: this.audience,
       iat: now,
       exp: now + this.ttlSeconds,
       jti: `${this.jtiPrefix}${this.counter.toString(36)}`,
     };
     const signingInput = `${this.encodedHeader}.${Buffer.from(JSON.stringify(claims)).toString('base64url')}`;
-    return `${signingInput}.${signBytes(null, Buffer.from(signingInput), this.keyObject).toString('base64url')}`;
+    return `${signingInput}.${macOf(this.key, signingInput)}`;
   }
 }
 
@@ -95,44 +105,59 @@ class ReplayGuard {
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const refuse = (reason: string): CredentialCheck => ({ ok: false, reason });
 
-/** Checks gateway credentials on one subgraph: signature, audience, lifetime, body binding, replay. */
+/**
+ * Checks gateway credentials on one subgraph: the MAC under one of its keys (current, and previous
+ * while rotating), audience, lifetime, body binding, replay. Synchronous, no JWT library: the header
+ * must be byte for byte one the gateway writes for a known key id (so `alg` cannot be chosen by the
+ * sender), the MAC is compared in constant time, and the claims are read only once it matched.
+ */
 export class GatewayCredentialVerifier {
-  private readonly keys: JWTVerifyGetKey;
+  /** Encoded header → key: finding the key also checks alg, kid and typ. */
+  private readonly keys = new Map<string, KeyObject>();
   private readonly replays = new ReplayGuard();
 
   constructor(
-    publicKeys: JWK[],
+    keys: CredentialKey[],
     private readonly audience: string,
   ) {
-    this.keys = createLocalJWKSet({ keys: publicKeys });
+    for (const key of keys) this.keys.set(encodedHeaderOf(key.kid), createSecretKey(key.key));
   }
 
-  async verify(credential: string, rawBody: Buffer | undefined): Promise<CredentialCheck> {
-    let payload: Record<string, unknown>;
+  verify(credential: string, rawBody: Buffer | undefined): CredentialCheck {
+    const headerEnd = credential.indexOf('.');
+    const payloadEnd = headerEnd < 0 ? -1 : credential.indexOf('.', headerEnd + 1);
+    if (payloadEnd < 0) return refuse('credential is not a JWS');
+    const key = this.keys.get(credential.slice(0, headerEnd));
+    if (!key) return refuse('credential is not under a key this subgraph holds');
+    const expected = Buffer.from(macOf(key, credential.slice(0, payloadEnd)));
+    const given = Buffer.from(credential.slice(payloadEnd + 1));
+    if (given.length !== expected.length || !timingSafeEqual(given, expected)) return refuse('credential MAC does not match');
+
+    let claims: Partial<CredentialClaims>;
     try {
-      ({ payload } = await jwtVerify(credential, this.keys, {
-        algorithms: [GATEWAY_CREDENTIAL_ALG],
-        issuer: ISSUER,
-        audience: this.audience,
-        typ: TYPE,
-        clockTolerance: CLOCK_TOLERANCE_SECONDS,
-        requiredClaims: ['iat', 'exp', 'jti', 'bh', 'rid'],
-      }));
-    } catch (error) {
-      if (error instanceof errors.JOSEError) return { ok: false, reason: error.code };
-      throw error;
+      claims = JSON.parse(Buffer.from(credential.slice(headerEnd + 1, payloadEnd), 'base64url').toString('utf8')) as Partial<CredentialClaims>;
+    } catch {
+      return refuse('credential claims are not JSON');
     }
-    const { iat, exp, jti, bh, rid, sub, tid, role, sid } = payload as Partial<CredentialClaims> & { iat: number; exp: number; jti: string; sub?: string };
-    if (exp - iat > MAX_LIFETIME_SECONDS) return { ok: false, reason: 'credential lives too long' };
-    const expected = Buffer.from(String(bh), 'base64url');
-    const actual = sha256(rawBody ?? Buffer.alloc(0));
-    if (expected.length !== actual.length || !timingSafeEqual(expected, actual)) return { ok: false, reason: 'credential is for another request body' };
-    if (!this.replays.remember(jti, exp + CLOCK_TOLERANCE_SECONDS, Math.floor(Date.now() / 1000))) return { ok: false, reason: 'credential was already used' };
-    if (sub === undefined) return { ok: true, identity: null, requestId: String(rid) };
-    if (!UUID.test(sub) || typeof tid !== 'string' || !UUID.test(tid) || (role !== 'CUSTOMER' && role !== 'ADMIN')) {
-      return { ok: false, reason: 'credential carries a malformed identity' };
+    const { iss, aud, iat, exp, jti, bh, rid, sub, tid, role, sid } = claims ?? {};
+    if (iss !== ISSUER || aud !== this.audience) return refuse('credential is for another subgraph');
+    if (!Number.isSafeInteger(iat) || !Number.isSafeInteger(exp) || typeof jti !== 'string' || typeof bh !== 'string' || typeof rid !== 'string') {
+      return refuse('credential lacks a required claim');
     }
-    return { ok: true, identity: { userId: sub, tenantId: tid, role, ...(typeof sid === 'string' ? { sessionId: sid } : {}) }, requestId: String(rid) };
+    const now = Math.floor(Date.now() / 1000);
+    if (exp! - iat! > MAX_LIFETIME_SECONDS) return refuse('credential lives too long');
+    if (exp! <= now - CLOCK_TOLERANCE_SECONDS) return refuse('credential expired');
+    if (iat! > now + CLOCK_TOLERANCE_SECONDS) return refuse('credential issued in the future');
+    const expectedBody = Buffer.from(bh, 'base64url');
+    const actualBody = hash('sha256', rawBody ?? Buffer.alloc(0), 'buffer');
+    if (expectedBody.length !== actualBody.length || !timingSafeEqual(expectedBody, actualBody)) return refuse('credential is for another request body');
+    if (!this.replays.remember(jti, exp! + CLOCK_TOLERANCE_SECONDS, now)) return refuse('credential was already used');
+    if (sub === undefined) return { ok: true, identity: null, requestId: rid };
+    if (typeof sub !== 'string' || !UUID.test(sub) || typeof tid !== 'string' || !UUID.test(tid) || (role !== 'CUSTOMER' && role !== 'ADMIN')) {
+      return refuse('credential carries a malformed identity');
+    }
+    return { ok: true, identity: { userId: sub, tenantId: tid, role, ...(typeof sid === 'string' ? { sessionId: sid } : {}) }, requestId: rid };
   }
 }

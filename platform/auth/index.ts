@@ -3,4 +3,15 @@ export { IDENTITY_HEADERS, requestIdFrom, type Identity, type Role } from './ide
 export { canSeeCustomerRecord, requireIdentity, requireRole } from './access.js';
 export { checkPolicies, readPolicies, satisfies, type Policy, type PolicyMap } from './policies.js';
 export { GATEWAY_CREDENTIAL_HEADER, GatewayCredentialSigner, GatewayCredentialVerifier, TOOLING_KEY_HEADER } from './gateway-credential.js';
-export { loadGatewayPublicKeys, loadGatewaySigningKey, loadToolingKey, type GatewaySigningKey } from './gateway-keys.js';
+export {
+  credentialKeysJson,
+  credentialKeysVariable,
+  loadGatewayCredentialSecret,
+  loadSubgraphCredentialKeys,
+  loadToolingKey,
+  parseCredentialKeys,
+  parseGatewayCredentialSecret,
+  subgraphCredentialKey,
+  type CredentialKey,
+  type GatewayCredentialSecret,
+} from './gateway-keys.js';

@@ -1,6 +1,7 @@
 import { resolve } from 'node:path';
 import { z } from 'zod';
 import type { JWK } from 'jose';
+import { credentialKeysVariable, parseCredentialKeys, type CredentialKey } from '../auth/gateway-keys.js';
 
 export type Env = Record<string, string | undefined>;
 export type RuntimeEnv = 'development' | 'test' | 'production';
@@ -114,8 +115,8 @@ export interface SubgraphConfig extends CommonConfig {
   databaseUrl: string | undefined;
   /** Whom the subgraph answers (see auth/gateway-credential.ts). */
   gatewayTrust: {
-    /** Public keys of the gateway's credential signing key (current and, while rotating, previous); the DATA_DIR dev key when absent. */
-    publicKeys: JWK[] | undefined;
+    /** This subgraph's own credential keys (current and, while rotating, previous); derived from the DATA_DIR dev secret when absent. */
+    credentialKeys: CredentialKey[] | undefined;
     /** Key composition tooling sends to read `_service`; generated into DATA_DIR outside production when absent. */
     toolingKey: string | undefined;
   };
@@ -159,7 +160,7 @@ export function loadCommonConfig(env: Env): CommonConfig {
   };
 }
 
-/** A JWKS as one line of JSON (`{"keys":[...]}`), e.g. the gateway's public keys. */
+/** A JWKS of public keys as one line of JSON (`{"keys":[...]}`), e.g. accounts' retired token keys. */
 export const jwksJson = z
   .string()
   .transform((value, ctx) => {
@@ -175,6 +176,16 @@ export const jwksJson = z
     return z.NEVER;
   });
 
+/** A subgraph's gateway credential keys: a JWK Set of symmetric keys (see auth/gateway-keys.ts). */
+const credentialKeys = z.string().transform((value, ctx) => {
+  try {
+    return parseCredentialKeys(value);
+  } catch (error) {
+    ctx.addIssue({ code: 'custom', message: (error as Error).message });
+    return z.NEVER;
+  }
+});
+
 /**
  * `DATABASE_URL_<NAME>` selects PostgreSQL for a subgraph; `<NAME>_PORT` its port.
  * A process that runs one subgraph alone may use plain `PORT` instead.
@@ -186,15 +197,15 @@ export function loadSubgraphConfig(name: string, env: Env, options: { defaultPor
       [`DATABASE_URL_${upper}`]: z.string().url().optional(),
       [`${upper}_PORT`]: port.optional(),
       PORT: port.optional(),
-      GATEWAY_PUBLIC_KEYS: jwksJson.optional(),
+      [credentialKeysVariable(name)]: credentialKeys.optional(),
       SUBGRAPH_TOOLING_KEY: z.string().min(32).optional(),
     }),
     env,
   ) as Record<string, unknown>;
   const chosenPort = (options.standalone ? own.PORT : undefined) ?? own[`${upper}_PORT`] ?? options.defaultPort;
   const common = loadCommonConfig(env);
-  if (common.env === 'production' && !own.GATEWAY_PUBLIC_KEYS) {
-    throw new ConfigError(['GATEWAY_PUBLIC_KEYS: required in production (the JWKS of the gateway credential key)']);
+  if (common.env === 'production' && !own[credentialKeysVariable(name)]) {
+    throw new ConfigError([`${credentialKeysVariable(name)}: required in production (this subgraph's gateway credential key; npm run keys:generate writes it)`]);
   }
   return {
     ...common,
@@ -202,7 +213,7 @@ export function loadSubgraphConfig(name: string, env: Env, options: { defaultPor
     port: Number(chosenPort),
     databaseUrl: own[`DATABASE_URL_${upper}`] as string | undefined,
     gatewayTrust: {
-      publicKeys: own.GATEWAY_PUBLIC_KEYS as JWK[] | undefined,
+      credentialKeys: own[credentialKeysVariable(name)] as CredentialKey[] | undefined,
       toolingKey: own.SUBGRAPH_TOOLING_KEY as string | undefined,
     },
   };

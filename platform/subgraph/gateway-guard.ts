@@ -56,13 +56,13 @@ function onlyReadsService(body: unknown): boolean {
 
 /**
  * A subgraph answers nobody but the gateway: every /graphql request must carry a credential the
- * gateway signed for this subgraph and this exact body (`_entities` and `_service` included).
+ * gateway MACed with this subgraph's key for this exact body (`_entities` and `_service` included).
  * Composition tooling may instead send the tooling key, which reads `_service` and nothing else.
  * Identity comes from the credential only; identity headers a caller sets are ignored.
  */
 export function requireGatewayCredential(options: { verifier: GatewayCredentialVerifier; toolingKey: string | undefined; logger: Logger }) {
   const toolingDigest = options.toolingKey ? sha256(options.toolingKey) : null;
-  return async (req: Request, res: Response, next: NextFunction): Promise<void> => {
+  return (req: Request, res: Response, next: NextFunction): void => {
     if (req.method !== 'POST') {
       res.setHeader('allow', 'POST');
       refuse(res, 405, 'METHOD_NOT_ALLOWED', 'Subgraphs answer POST requests from the gateway only.');
@@ -88,17 +88,13 @@ export function requireGatewayCredential(options: { verifier: GatewayCredentialV
       refuse(res, 401, 'GATEWAY_CREDENTIAL_MISSING', 'This subgraph answers the gateway only.');
       return;
     }
-    try {
-      const check = await options.verifier.verify(credential, (req as WithRawBody).rawBody);
-      if (!check.ok) {
-        options.logger.warn({ reason: check.reason }, 'refused a gateway credential');
-        refuse(res, 401, 'GATEWAY_CREDENTIAL_INVALID', 'This subgraph answers the gateway only.');
-        return;
-      }
-      res.locals.caller = { via: 'gateway', identity: check.identity, requestId: check.requestId } satisfies VerifiedCaller;
-      next();
-    } catch (error) {
-      next(error);
+    const check = options.verifier.verify(credential, (req as WithRawBody).rawBody);
+    if (!check.ok) {
+      options.logger.warn({ reason: check.reason }, 'refused a gateway credential');
+      refuse(res, 401, 'GATEWAY_CREDENTIAL_INVALID', 'This subgraph answers the gateway only.');
+      return;
     }
+    res.locals.caller = { via: 'gateway', identity: check.identity, requestId: check.requestId } satisfies VerifiedCaller;
+    next();
   };
 }

@@ -23,7 +23,7 @@ import { inputHygienePlugin } from '../http/input-hygiene-plugin.js';
 import { randomUUID } from 'node:crypto';
 import { requestIdFrom, type Identity } from '../auth/identity.js';
 import { GatewayCredentialVerifier } from '../auth/gateway-credential.js';
-import { loadGatewayPublicKeys, loadToolingKey } from '../auth/gateway-keys.js';
+import { loadSubgraphCredentialKeys, loadToolingKey } from '../auth/gateway-keys.js';
 import { readPolicies } from '../auth/policies.js';
 import { keepRawBody, requireGatewayCredential, verifiedCaller } from './gateway-guard.js';
 import { subgraphPoliciesPlugin } from './policies-plugin.js';
@@ -239,7 +239,7 @@ export async function startSubgraph<TDb extends PrismaLike<TTx>, TTx extends Raw
   const router = express.Router();
   await definition.routes?.(router, runtime);
   app.use(router);
-  const verifier = new GatewayCredentialVerifier(await loadGatewayPublicKeys({ publicKeys: config.gatewayTrust.publicKeys, dataDir: config.dataDir }), name);
+  const verifier = new GatewayCredentialVerifier(loadSubgraphCredentialKeys({ keys: config.gatewayTrust.credentialKeys, subgraph: name, dataDir: config.dataDir }), name);
   const toolingKey = loadToolingKey({ toolingKey: config.gatewayTrust.toolingKey, dataDir: config.dataDir, production: config.env === 'production' });
   app.use(
     '/graphql',

@@ -1,13 +1,15 @@
 // Subgraphs answer the gateway and nobody else: requests straight to each subgraph without, with
-// forged, stolen, replayed, re-aimed or edited credentials; `_entities` and `_service` included.
+// forged, stolen, replayed, re-aimed or edited credentials, or with one a compromised subgraph made
+// with its own key for another; `_entities` and `_service` included.
 // With a genuine credential, foreign entity keys still resolve to nothing, and each subgraph
 // enforces its own @authenticated/@requiresScopes again.
-import { exportPKCS8, generateKeyPair, SignJWT } from 'jose';
+import { createHash, randomBytes } from 'node:crypto';
+import { SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_TENANTS } from '../../prisma/demo-data.js';
-import { GATEWAY_CREDENTIAL_HEADER, GatewayCredentialSigner, TOOLING_KEY_HEADER, loadGatewaySigningKey, loadToolingKey, type Identity } from '#platform/auth';
+import { GATEWAY_CREDENTIAL_HEADER, GatewayCredentialSigner, TOOLING_KEY_HEADER, loadToolingKey, subgraphCredentialKey, type Identity } from '#platform/auth';
 import { SUBGRAPH_NAMES, type SubgraphName } from '#contracts';
-import { asGateway, base64url, codeOfRaw, expectNoDatabaseChange, expectRefusal, gatewaySigner, rawPost, type RawResponse } from '../harness/hostile.js';
+import { asGateway, base64url, codeOfRaw, expectNoDatabaseChange, expectRefusal, gatewaySecret, gatewaySigner, rawPost, type RawResponse } from '../harness/hostile.js';
 import { startTestSupergraph, type TestSupergraph } from '../harness/supergraph.js';
 
 const acme = DEMO_TENANTS.find((t) => t.slug === 'acme')!;
@@ -76,55 +78,84 @@ describe('requests that do not come from the gateway', () => {
 describe('credentials that are not good for this request', () => {
   const probe = ENTITY_PROBES.find((p) => p.subgraph === 'orders' && p.representation.__typename === 'Order')!;
   const bodyFor = (id: string) => JSON.stringify({ query: entitiesQuery(probe.query), variables: { r: [{ __typename: 'Order', id }] } });
+  const sha256 = (body: string) => createHash('sha256').update(body).digest('base64url');
 
-  it('refuses a credential the gateway signed for catalog when it is sent to orders', async () => {
+  /** A credential written by hand with any JWT library (jose here) and a key: what an attacker holding that key could send. */
+  const handMade = (key: Uint8Array, kid: string, claims: Record<string, unknown>, lifetime: { iat: number; exp: number }) =>
+    new SignJWT(claims)
+      .setProtectedHeader({ alg: 'HS256', kid, typ: 'gateway+jwt' })
+      .setIssuer('supergraph-gateway')
+      .setAudience('orders')
+      .setSubject(acmeAdmin.id)
+      .setIssuedAt(lifetime.iat)
+      .setExpirationTime(lifetime.exp)
+      .setJti(`hand-made-${Math.random()}`)
+      .sign(key);
+
+  it('refuses a credential the gateway made for catalog when it is sent to orders', async () => {
     const body = bodyFor(aliceOrder.id);
-    const credential = await (await gatewaySigner(sg)).sign({ audience: 'catalog', body, requestId: 'test-aud-0001', identity: asIdentity(acmeAdmin, acme.id) });
+    const credential = gatewaySigner(sg, 'catalog').sign({ body, requestId: 'test-aud-0001', identity: asIdentity(acmeAdmin, acme.id) });
     expectRefusedRaw(await rawPost(sg.subgraphs.orders.url, body, { [GATEWAY_CREDENTIAL_HEADER]: credential }), 'GATEWAY_CREDENTIAL_INVALID', 401);
   });
 
+  it("refuses what a compromised catalog makes for orders with its own key, audience and kid right", async () => {
+    const body = bodyFor(aliceOrder.id);
+    const forged = gatewaySigner(sg, 'catalog', 'orders').sign({ body, requestId: 'test-lateral-01', identity: asIdentity(acmeAdmin, acme.id) });
+    expectRefusedRaw(await rawPost(sg.subgraphs.orders.url, body, { [GATEWAY_CREDENTIAL_HEADER]: forged }), 'GATEWAY_CREDENTIAL_INVALID', 401);
+    // the same request made with orders' key is answered: the refusal above is the key, nothing else
+    const genuine = gatewaySigner(sg, 'orders').sign({ body, requestId: 'test-lateral-02', identity: asIdentity(acmeAdmin, acme.id) });
+    expect((await rawPost(sg.subgraphs.orders.url, body, { [GATEWAY_CREDENTIAL_HEADER]: genuine })).body?.data?._entities?.[0]?.id).toBe(aliceOrder.id);
+  });
+
   it('refuses a captured credential attached to an edited body', async () => {
-    const credential = await (await gatewaySigner(sg)).sign({ audience: 'orders', body: bodyFor(bob.id), requestId: 'test-body-0001', identity: asIdentity(acmeAdmin, acme.id) });
+    const credential = gatewaySigner(sg, 'orders').sign({ body: bodyFor(bob.id), requestId: 'test-body-0001', identity: asIdentity(acmeAdmin, acme.id) });
     expectRefusedRaw(await rawPost(sg.subgraphs.orders.url, bodyFor(aliceOrder.id), { [GATEWAY_CREDENTIAL_HEADER]: credential }), 'GATEWAY_CREDENTIAL_INVALID', 401);
+  });
+
+  it('refuses a captured credential whose caller was edited to another tenant', async () => {
+    const body = bodyFor(aliceOrder.id);
+    const captured = gatewaySigner(sg, 'orders').sign({ body, requestId: 'test-caller-01', identity: GLOBEX_ADMIN });
+    const [header, payload, mac] = captured.split('.');
+    const claims = JSON.parse(Buffer.from(payload!, 'base64url').toString('utf8')) as Record<string, unknown>;
+    const edited = `${header}.${base64url({ ...claims, tid: acme.id, sub: acmeAdmin.id })}.${mac}`;
+    expectRefusedRaw(await rawPost(sg.subgraphs.orders.url, body, { [GATEWAY_CREDENTIAL_HEADER]: edited }), 'GATEWAY_CREDENTIAL_INVALID', 401);
   });
 
   it('refuses a captured credential replayed with its own body', async () => {
     const body = bodyFor(aliceOrder.id);
-    const credential = await (await gatewaySigner(sg)).sign({ audience: 'orders', body, requestId: 'test-replay-01', identity: asIdentity(acmeAdmin, acme.id) });
+    const credential = gatewaySigner(sg, 'orders').sign({ body, requestId: 'test-replay-01', identity: asIdentity(acmeAdmin, acme.id) });
     const first = await rawPost(sg.subgraphs.orders.url, body, { [GATEWAY_CREDENTIAL_HEADER]: credential });
     expect(first.body?.data?._entities?.[0]?.id).toBe(aliceOrder.id);
     expectRefusedRaw(await rawPost(sg.subgraphs.orders.url, body, { [GATEWAY_CREDENTIAL_HEADER]: credential }), 'GATEWAY_CREDENTIAL_INVALID', 401);
   });
 
-  it('refuses an expired credential signed with the real gateway key', async () => {
+  it("refuses an expired credential made with orders' real key", async () => {
     const body = bodyFor(aliceOrder.id);
-    const key = await loadGatewaySigningKey({ ...sg.gatewayConfig.edge.credential, dataDir: sg.gatewayConfig.dataDir });
+    const key = subgraphCredentialKey(gatewaySecret(sg), 'orders');
     const now = Math.floor(Date.now() / 1000);
-    const credential = await new SignJWT({ rid: 'test-expired-1', bh: Buffer.from(await crypto.subtle.digest('SHA-256', new TextEncoder().encode(body))).toString('base64url'), tid: acme.id, role: 'ADMIN' })
-      .setProtectedHeader({ alg: 'EdDSA', kid: key.kid, typ: 'gateway+jwt' })
-      .setIssuer('supergraph-gateway')
-      .setAudience('orders')
-      .setSubject(acmeAdmin.id)
-      .setIssuedAt(now - 120)
-      .setExpirationTime(now - 60)
-      .setJti('expired-credential')
-      .sign(key.privateKey);
+    const credential = await handMade(key.key, key.kid, { rid: 'test-expired-1', bh: sha256(body), tid: acme.id, role: 'ADMIN' }, { iat: now - 120, exp: now - 60 });
     expectRefusedRaw(await rawPost(sg.subgraphs.orders.url, body, { [GATEWAY_CREDENTIAL_HEADER]: credential }), 'GATEWAY_CREDENTIAL_INVALID', 401);
   });
 
-  it('refuses a credential signed by an attacker key under the gateway kid', async () => {
+  it("refuses a credential made with orders' real key to live for an hour", async () => {
     const body = bodyFor(aliceOrder.id);
-    const real = await loadGatewaySigningKey({ ...sg.gatewayConfig.edge.credential, dataDir: sg.gatewayConfig.dataDir });
-    const { privateKey } = await generateKeyPair('EdDSA', { extractable: true });
-    const forged = await loadGatewaySigningKey({ privateKeyPem: await exportPKCS8(privateKey), keyId: real.kid, dataDir: sg.gatewayConfig.dataDir });
-    const credential = await new GatewayCredentialSigner(forged, 30).sign({ audience: 'orders', body, requestId: 'test-forged-01', identity: asIdentity(acmeAdmin, acme.id) });
+    const key = subgraphCredentialKey(gatewaySecret(sg), 'orders');
+    const now = Math.floor(Date.now() / 1000);
+    const credential = await handMade(key.key, key.kid, { rid: 'test-long-0001', bh: sha256(body), tid: acme.id, role: 'ADMIN' }, { iat: now, exp: now + 3_600 });
+    expectRefusedRaw(await rawPost(sg.subgraphs.orders.url, body, { [GATEWAY_CREDENTIAL_HEADER]: credential }), 'GATEWAY_CREDENTIAL_INVALID', 401);
+  });
+
+  it("refuses a credential made with an attacker's key under the gateway's key id", async () => {
+    const body = bodyFor(aliceOrder.id);
+    const forged = new GatewayCredentialSigner({ kid: gatewaySecret(sg).kid, key: randomBytes(32) }, 'orders', 30);
+    const credential = forged.sign({ body, requestId: 'test-forged-01', identity: asIdentity(acmeAdmin, acme.id) });
     expectRefusedRaw(await rawPost(sg.subgraphs.orders.url, body, { [GATEWAY_CREDENTIAL_HEADER]: credential }), 'GATEWAY_CREDENTIAL_INVALID', 401);
   });
 
   it('refuses an unsigned credential (alg none)', async () => {
     const now = Math.floor(Date.now() / 1000);
     const claims = { iss: 'supergraph-gateway', aud: 'orders', sub: acmeAdmin.id, tid: acme.id, role: 'ADMIN', iat: now, exp: now + 30, jti: 'none-1', rid: 'test-none-0001', bh: 'x' };
-    const credential = `${base64url({ alg: 'none', typ: 'gateway+jwt' })}.${base64url(claims)}.`;
+    const credential = `${base64url({ alg: 'none', kid: gatewaySecret(sg).kid, typ: 'gateway+jwt' })}.${base64url(claims)}.`;
     expectRefusedRaw(await rawPost(sg.subgraphs.orders.url, bodyFor(aliceOrder.id), { [GATEWAY_CREDENTIAL_HEADER]: credential }), 'GATEWAY_CREDENTIAL_INVALID', 401);
   });
 });

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_TENANTS } from '../../prisma/demo-data.js';
-import { GATEWAY_CREDENTIAL_HEADER, GatewayCredentialSigner, loadGatewaySigningKey } from '#platform/auth';
+import { GATEWAY_CREDENTIAL_HEADER, GatewayCredentialSigner, loadGatewayCredentialSecret, subgraphCredentialKey } from '#platform/auth';
 import type { SubgraphName } from '#contracts';
 import { codeOf } from '../harness/graphql-client.js';
 import { contract } from '../harness/operations.js';
@@ -31,23 +31,21 @@ async function tokenOf(email: string): Promise<string> {
   return sg.client.tokenFor(email);
 }
 
-/** The key the gateway signs subgraph credentials with, loaded as the gateway loads it. */
-const gatewayKey = () => loadGatewaySigningKey({ ...sg.gatewayConfig.edge.credential, dataDir: sg.gatewayConfig.dataDir });
+/** The key the gateway MACs one subgraph's credentials with, derived as the gateway derives it. */
+const gatewayKey = (subgraph: SubgraphName) =>
+  subgraphCredentialKey(loadGatewayCredentialSecret({ secret: sg.gatewayConfig.edge.credential.secret, dataDir: sg.gatewayConfig.dataDir }), subgraph);
 
 type Caller = { userId: string; tenantId: string; role: 'ADMIN' | 'CUSTOMER' };
 
 /**
  * A GraphQL request sent straight to one subgraph, as the gateway sends it: with a credential signed
- * by the gateway's key (the development key in DATA_DIR unless one is configured) for this subgraph, this body and this caller.
+ * with the gateway's key for this subgraph (derived from the development secret in DATA_DIR unless one is configured), for this body and this caller.
  * This is what a compromised or buggy gateway path could send; the subgraph must still scope by tenant.
  */
 async function subgraphRequest(subgraph: SubgraphName, identity: Caller, query: string, variables: Record<string, unknown>) {
-  const signer = new GatewayCredentialSigner(
-    await gatewayKey(),
-    30,
-  );
+  const signer = new GatewayCredentialSigner(gatewayKey(subgraph), subgraph, 30);
   const body = JSON.stringify({ query, variables });
-  const credential = await signer.sign({ audience: subgraph, body, requestId: randomUUID(), identity });
+  const credential = signer.sign({ body, requestId: randomUUID(), identity });
   const response = await fetch(sg.subgraphs[subgraph].url, {
     method: 'POST',
     headers: { 'content-type': 'application/json', [GATEWAY_CREDENTIAL_HEADER]: credential },
@@ -231,12 +229,9 @@ describe('entity references sent straight to a subgraph', () => {
   });
 
   it('refuses a gateway credential signed for another subgraph', async () => {
-    const signer = new GatewayCredentialSigner(
-      await gatewayKey(),
-      30,
-    );
+    const signer = new GatewayCredentialSigner(gatewayKey('inventory'), 'inventory', 30);
     const body = JSON.stringify({ query: productEntities, variables: { r: [{ __typename: 'Product', id: acmeProduct.id }] } });
-    const credential = await signer.sign({ audience: 'inventory', body, requestId: randomUUID(), identity: { userId: acmeAdmin.id, tenantId: acme.id, role: 'ADMIN' } });
+    const credential = signer.sign({ body, requestId: randomUUID(), identity: { userId: acmeAdmin.id, tenantId: acme.id, role: 'ADMIN' } });
     const response = await fetch(sg.subgraphs.catalog.url, { method: 'POST', headers: { 'content-type': 'application/json', [GATEWAY_CREDENTIAL_HEADER]: credential }, body });
     expect(response.status).toBe(401);
   });

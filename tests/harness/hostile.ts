@@ -1,11 +1,22 @@
 // Helpers for the hostile suites (tests/e2e/hostile-*.test.ts): requests made the way an attacker
 // would make them, straight to a subgraph or with hand-made tokens, and a fingerprint of every
 // table to show that a refused request changed nothing.
+import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { importPKCS8, SignJWT, type CryptoKey } from 'jose';
 import { expect } from 'vitest';
-import { GatewayCredentialSigner, GATEWAY_CREDENTIAL_HEADER, loadGatewaySigningKey, type Identity } from '#platform/auth';
+import {
+  credentialKeysJson,
+  credentialKeysVariable,
+  GatewayCredentialSigner,
+  GATEWAY_CREDENTIAL_HEADER,
+  loadGatewayCredentialSecret,
+  parseGatewayCredentialSecret,
+  subgraphCredentialKey,
+  type GatewayCredentialSecret,
+  type Identity,
+} from '#platform/auth';
 import { SUBGRAPH_NAMES, type SubgraphName } from '#contracts';
 import type { GraphQLResponse } from './graphql-client.js';
 import type { TestSupergraph } from './supergraph.js';
@@ -34,10 +45,14 @@ export function codeOfRaw(response: RawResponse): string | undefined {
   return response.body?.errors?.[0]?.extensions?.code as string | undefined;
 }
 
-/** The gateway's own credential signer (its dev key in DATA_DIR, or the configured key). */
-export async function gatewaySigner(sg: TestSupergraph): Promise<GatewayCredentialSigner> {
-  const key = await loadGatewaySigningKey({ ...sg.gatewayConfig.edge.credential, dataDir: sg.gatewayConfig.dataDir });
-  return new GatewayCredentialSigner(key, 30);
+/** The gateway's secret (the dev secret in DATA_DIR, or the configured one), as the gateway loads it. */
+export function gatewaySecret(sg: TestSupergraph): GatewayCredentialSecret {
+  return loadGatewayCredentialSecret({ secret: sg.gatewayConfig.edge.credential.secret, dataDir: sg.gatewayConfig.dataDir });
+}
+
+/** A signer with the key the gateway uses for `keyOf`, making credentials for `audience` (the same subgraph unless a test aims it elsewhere). */
+export function gatewaySigner(sg: TestSupergraph, keyOf: SubgraphName, audience: string = keyOf): GatewayCredentialSigner {
+  return new GatewayCredentialSigner(subgraphCredentialKey(gatewaySecret(sg), keyOf), audience, 30);
 }
 
 /**
@@ -46,7 +61,7 @@ export async function gatewaySigner(sg: TestSupergraph): Promise<GatewayCredenti
  */
 export async function asGateway(sg: TestSupergraph, subgraph: SubgraphName, identity: Identity | null, query: string, variables: Record<string, unknown> = {}): Promise<RawResponse> {
   const body = JSON.stringify({ query, variables });
-  const credential = await (await gatewaySigner(sg)).sign({ audience: subgraph, body, requestId: `test-${Date.now()}`, identity });
+  const credential = gatewaySigner(sg, subgraph).sign({ body, requestId: `test-${Date.now()}`, identity });
   return rawPost(sg.subgraphs[subgraph].url, body, { [GATEWAY_CREDENTIAL_HEADER]: credential });
 }
 
@@ -113,21 +128,22 @@ export function expectRefusal(response: GraphQLResponse | RawResponse, code: str
 
 /**
  * What NODE_ENV=production requires, made fresh: the accounts signing key, the gateway's
- * credential key and the subgraphs' copy of its public half, a tooling key.
+ * credential secret, each subgraph's key derived from it, a tooling key.
  */
 export async function productionEnv(): Promise<Record<string, string>> {
-  const { exportJWK, exportPKCS8, generateKeyPair } = await import('jose');
+  const { exportPKCS8, generateKeyPair } = await import('jose');
   const jwt = await generateKeyPair('ES256', { extractable: true });
-  const gateway = await generateKeyPair('EdDSA', { extractable: true });
+  const secret = randomBytes(32).toString('base64url');
+  const derived = parseGatewayCredentialSecret(secret, 'prod-test-gateway');
   return {
     NODE_ENV: 'production',
     // the test databases hold the demo tenants: a demonstration in production, on purpose
     SEED_DEMO_DATA: 'on',
     JWT_PRIVATE_KEY: await exportPKCS8(jwt.privateKey),
     JWT_KEY_ID: 'prod-test-jwt',
-    GATEWAY_SIGNING_KEY: await exportPKCS8(gateway.privateKey),
-    GATEWAY_SIGNING_KEY_ID: 'prod-test-gateway',
-    GATEWAY_PUBLIC_KEYS: JSON.stringify({ keys: [{ ...(await exportJWK(gateway.publicKey)), kid: 'prod-test-gateway', alg: 'EdDSA', use: 'sig' }] }),
+    GATEWAY_CREDENTIAL_SECRET: secret,
+    GATEWAY_CREDENTIAL_KEY_ID: derived.kid,
+    ...Object.fromEntries(SUBGRAPH_NAMES.map((name) => [credentialKeysVariable(name), credentialKeysJson([subgraphCredentialKey(derived, name)])])),
     SUBGRAPH_TOOLING_KEY: `tooling-${'k'.repeat(40)}`,
   };
 }

@@ -43,6 +43,7 @@ let collector: Server;
 /** What the processes exported over OTLP/HTTP (JSON): one entry per span, with its process's service.name. */
 const exported: { service: string; traceId: string; spanId: string; parentSpanId: string; name: string }[] = [];
 const checkoutTrace = randomBytes(16).toString('hex');
+const credentialSecret = randomBytes(32).toString('base64url');
 
 const hex = (id: string | undefined) => (!id ? '' : /^[0-9a-f]*$/.test(id) ? id : Buffer.from(id, 'base64').toString('hex'));
 
@@ -152,6 +153,8 @@ beforeAll(async () => {
     OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${collectorPort}`,
     // the SDK's own setting: export every half second rather than every five
     OTEL_BSP_SCHEDULE_DELAY: '500',
+    // as production passes it: the launcher derives each subgraph's key and hands it only that one
+    GATEWAY_CREDENTIAL_SECRET: credentialSecret,
   };
   SUBGRAPH_NAMES.forEach((name, i) => {
     env[`DATABASE_URL_${name.toUpperCase()}`] = `${PG_ADMIN}/${DB_PREFIX}${name}`;
@@ -188,6 +191,24 @@ describe('the distributed stack', () => {
     for (const service of Object.values(services)) {
       expect(alive(service.pid), service.name).toBe(true);
       expect((await fetch(service.readyz)).status, service.name).toBe(200);
+    }
+  });
+
+  it("hands the gateway the credential secret and each subgraph process only its own key", () => {
+    const environOf = (pid: number) =>
+      Object.fromEntries(
+        readFileSync(`/proc/${pid}/environ`, 'utf8')
+          .split('\0')
+          .filter(Boolean)
+          .map((line) => [line.slice(0, line.indexOf('=')), line.slice(line.indexOf('=') + 1)]),
+      ) as Record<string, string>;
+    const gateway = environOf(services.gateway!.pid);
+    expect(gateway.GATEWAY_CREDENTIAL_SECRET).toBe(credentialSecret);
+    expect(Object.keys(gateway).filter((v) => v.startsWith('GATEWAY_CREDENTIAL_KEYS_'))).toEqual([]);
+    for (const name of SUBGRAPH_NAMES) {
+      const own = environOf(services[name]!.pid);
+      expect(Object.keys(own).filter((v) => v.startsWith('GATEWAY_CREDENTIAL_')), name).toEqual([`GATEWAY_CREDENTIAL_KEYS_${name.toUpperCase()}`]);
+      expect(JSON.stringify(own), name).not.toContain(credentialSecret);
     }
   });
 

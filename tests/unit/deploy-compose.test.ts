@@ -16,6 +16,7 @@ interface ComposeService {
   depends_on?: Record<string, { condition: string }> | string[];
   healthcheck?: { test: string[] };
   profiles?: string[];
+  env_file?: { path: string; required: boolean }[];
 }
 
 const compose = yamlDocuments<{ services: Record<string, ComposeService>; volumes: Record<string, unknown> }>('docker-compose.yml')[0]!;
@@ -122,6 +123,20 @@ describe('docker-compose.yml', () => {
     }
   });
 
+  it("gives the gateway the credential secret's file and each subgraph only its own key's file, from KEYS_DIR", () => {
+    const files = (name: string) => (services[name]!.env_file ?? []).map((f) => f.path.replace('${KEYS_DIR:-./keys}/', ''));
+    expect(files('gateway')).toEqual(['gateway-credential-secret.env']);
+    for (const name of SUBGRAPH_NAMES) {
+      expect(files(name), name).toEqual([`${name}-gateway-credential.env`, ...(name === 'accounts' ? ['accounts-jwt-key.env'] : [])]);
+      expect(Object.keys(services[name]!.environment!).filter((v) => v.startsWith('GATEWAY_CREDENTIAL_')), name).toEqual([]);
+    }
+    // the files keys:generate writes, optional so that development runs without them
+    const written = readRepoFile('tools/keys-generate.ts');
+    for (const file of ['gateway-credential-secret.env', '-gateway-credential.env', 'accounts-jwt-key.env']) expect(written).toContain(file);
+    for (const name of APP) for (const file of services[name]!.env_file!) expect(file.required, `${name}: ${file.path}`).toBe(false);
+    for (const name of ['migrate', 'seed', 'postgres', 'nats', 'redis']) expect(services[name]!.env_file, name).toBeUndefined();
+  });
+
   it('sends traces to the collector, which forwards them to Jaeger', () => {
     const collector = yamlDocuments('deploy/compose/otel-collector.yaml')[0];
     const receiver = target(`http://${collector.receivers.otlp.protocols.http.endpoint}`);
@@ -209,7 +224,7 @@ describe('Dockerfile', () => {
 
   it('leaves dependencies and local data out of the build context', () => {
     const ignored = readRepoFile('.dockerignore').split('\n');
-    for (const entry of ['node_modules', '.data', '.git', 'tests']) expect(ignored).toContain(entry);
+    for (const entry of ['node_modules', '.data', '.git', 'tests', 'keys/']) expect(ignored).toContain(entry);
   });
 });
 

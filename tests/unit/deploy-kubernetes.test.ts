@@ -179,7 +179,7 @@ describe('the services', () => {
     expect(config.data!.NODE_ENV).toBe('production');
   });
 
-  it('names every Secret and ConfigMap the operators must create in OPERATIONS.md', () => {
+  it('names every Secret the operators must create in OPERATIONS.md', () => {
     const operations = readRepoFile('OPERATIONS.md');
     const referenced = new Set<string>();
     for (const workload of workloads) {
@@ -188,13 +188,29 @@ describe('the services', () => {
         if (ref && ref.name !== 'supergraph-config') referenced.add(ref.name);
       }
     }
-    expect([...referenced].sort()).toEqual(['accounts-database', 'accounts-jwt-key', 'catalog-database', 'gateway-public-keys', 'gateway-signing-key', 'inventory-database', 'orders-database', 'payments-database', 'shipping-database']);
-    for (const name of ['gateway-signing-key', 'gateway-public-keys', 'accounts-jwt-key', '<subgraph>-database']) expect(operations, name).toContain(name);
+    expect([...referenced].sort()).toEqual(
+      [...SUBGRAPH_NAMES.flatMap((name) => [`${name}-database`, `${name}-gateway-credential`]), 'accounts-jwt-key', 'gateway-credential-secret'].sort(),
+    );
+    for (const name of ['gateway-credential-secret', '<subgraph>-gateway-credential', 'accounts-jwt-key', '<subgraph>-database']) expect(operations, name).toContain(name);
     // the production keys the config requires come from them
     const gateway = envOf(find('Deployment', 'gateway')!);
-    expect(gateway.GATEWAY_SIGNING_KEY.valueFrom.secretKeyRef.name).toBe('gateway-signing-key');
+    expect(gateway.GATEWAY_CREDENTIAL_SECRET.valueFrom.secretKeyRef.name).toBe('gateway-credential-secret');
     expect(envOf(find('Deployment', 'accounts')!).JWT_PRIVATE_KEY.valueFrom.secretKeyRef.name).toBe('accounts-jwt-key');
-    for (const name of SUBGRAPH_NAMES) expect(envOf(find('Deployment', name)!).GATEWAY_PUBLIC_KEYS.valueFrom.configMapKeyRef.name).toBe('gateway-public-keys');
+  });
+
+  it("gives the gateway the credential secret and each subgraph its own derived key, and no one else's", () => {
+    const secretsOf = (workload: Manifest) =>
+      (containerOf(workload).env ?? []).map((e: { valueFrom?: { secretKeyRef?: { name: string } } }) => e.valueFrom?.secretKeyRef?.name).filter((n: string | undefined) => n?.includes('gateway-credential'));
+    expect(secretsOf(find('Deployment', 'gateway')!)).toEqual(['gateway-credential-secret', 'gateway-credential-secret']);
+    expect(Object.keys(envOf(find('Deployment', 'gateway')!)).filter((v) => v.startsWith('GATEWAY_CREDENTIAL_KEYS_'))).toEqual([]);
+    for (const name of SUBGRAPH_NAMES) {
+      const variable = `GATEWAY_CREDENTIAL_KEYS_${name.toUpperCase()}`;
+      const env = envOf(find('Deployment', name)!);
+      expect(secretsOf(find('Deployment', name)!), name).toEqual([`${name}-gateway-credential`]);
+      expect(env[variable].valueFrom.secretKeyRef, name).toEqual({ name: `${name}-gateway-credential`, key: variable });
+      expect(Object.keys(env).filter((v) => v.startsWith('GATEWAY_CREDENTIAL_')), name).toEqual([variable]);
+    }
+    for (const job of all.filter((m) => m.kind === 'Job')) expect(secretsOf(job), job.metadata.name).toEqual([]);
   });
 
   it('autoscales the gateway and keeps a replica of every service through voluntary disruptions', () => {

@@ -1,11 +1,11 @@
+import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { GraphQLDataSourceProcessOptions } from '@apollo/gateway';
 import { GraphQLDataSourceRequestKind } from '@apollo/gateway/dist/datasources/types.js';
-import { exportPKCS8, generateKeyPair } from 'jose';
 import pino from 'pino';
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { GatewayCredentialSigner, loadGatewaySigningKey, type Identity } from '#platform/auth';
+import { afterEach, describe, expect, it } from 'vitest';
+import { GatewayCredentialSigner, type Identity } from '#platform/auth';
 import type { GatewayContext } from '../../gateway/src/context.js';
 import { SubgraphDataSource } from '../../gateway/src/subgraph-fetch/subgraph-data-source.js';
 import { SubgraphTransport } from '../../gateway/src/subgraph-fetch/subgraph-transport.js';
@@ -17,11 +17,7 @@ import { SubgraphGuard } from '../../gateway/src/subgraph-fetch/resilience/subgr
 const alice: Identity = { userId: '11111111-1111-4111-8111-111111111111', tenantId: 'aaaaaaaa-aaaa-4aaa-8aaa-aaaaaaaaaaaa', role: 'CUSTOMER', sessionId: 's-alice' };
 const bob: Identity = { userId: '22222222-2222-4222-8222-222222222222', tenantId: 'aaaaaaaa-aaaa-4aaa-8aaa-aaaaaaaaaaaa', role: 'CUSTOMER', sessionId: 's-bob' };
 
-let signer: GatewayCredentialSigner;
-beforeAll(async () => {
-  const { privateKey } = await generateKeyPair('EdDSA', { extractable: true });
-  signer = new GatewayCredentialSigner(await loadGatewaySigningKey({ privateKeyPem: await exportPKCS8(privateKey), keyId: 'test', dataDir: '/nonexistent' }), 30);
-});
+const signer = new GatewayCredentialSigner({ kid: 'test', key: randomBytes(32) }, 'accounts', 30);
 
 interface Held {
   credential: string;

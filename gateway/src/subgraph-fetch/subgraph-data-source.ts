@@ -65,8 +65,8 @@ function errorFromResponse(url: string, response: SubgraphHttpResponse): GraphQL
 
 /**
  * The gateway's data source for one subgraph: the request body is built here, and every fetch
- * carries a credential signed for that subgraph, that exact body and the caller read from the
- * request's context (subgraphs trust nothing else, see platform/auth/gateway-credential.ts). The
+ * carries a credential MACed with that subgraph's key for that exact body and the caller read from
+ * the request's context (subgraphs trust nothing else, see platform/auth/gateway-credential.ts). The
  * bytes go through the subgraph's transport (subgraph-transport.ts); fetches are measured;
  * identical queries of one caller in flight at once are sent once (`mergeFetches`).
  */
@@ -79,6 +79,7 @@ export class SubgraphDataSource implements GraphQLDataSource<GatewayContext> {
   constructor(
     readonly subgraph: string,
     readonly transport: SubgraphTransport,
+    /** Holds this subgraph's credential key and nothing else. */
     private readonly signer: GatewayCredentialSigner,
     /** Circuit breaker, concurrency cap and retries (resilience/); a failure becomes an error naming the subgraph. */
     private readonly guard: SubgraphGuard,
@@ -153,7 +154,7 @@ export class SubgraphDataSource implements GraphQLDataSource<GatewayContext> {
     const headers: Record<string, string> = {
       'content-type': 'application/json',
       [IDENTITY_HEADERS.requestId]: requestId,
-      [GATEWAY_CREDENTIAL_HEADER]: this.signer.sign({ audience: this.subgraph, body, requestId, identity }),
+      [GATEWAY_CREDENTIAL_HEADER]: this.signer.sign({ body, requestId, identity }),
     };
     // the subgraph's spans continue the gateway's fetch span
     injectTraceContext((name, value) => {

@@ -105,6 +105,20 @@ describe('OrderCommandService.place', () => {
     expect(await fieldOf([{ productId: 'not-an-id', quantity: 1 }])).toEqual(['BAD_USER_INPUT', 'input.items[0].productId']);
   });
 
+  it('refuses an order whose total is more than an order can carry as bad input, and writes nothing', async () => {
+    const productId = randomUUID();
+    await orders.deliver(CatalogEvents.productCreated, { tenantId: ACME.id, aggregateId: productId, payload: { productId, sku: 'PRICEY-1', name: 'Pricey Thing', price: { amount: 1_000_000_000, currency: 'USD' } } });
+    const before = await orders.sql(`SELECT count(*)::int AS n FROM "orders"."Order"`);
+    expect(await refusalOf(place(alice, [{ productId, quantity: 3 }]))).toMatchObject({ code: 'BAD_USER_INPUT', field: 'input.items' });
+    const other = randomUUID();
+    await orders.deliver(CatalogEvents.productCreated, { tenantId: ACME.id, aggregateId: other, payload: { productId: other, sku: 'PRICEY-2', name: 'Another Pricey Thing', price: { amount: 1_200_000_000, currency: 'USD' } } });
+    // each line fits, their sum does not
+    expect(await refusalOf(place(alice, [{ productId, quantity: 1 }, { productId: other, quantity: 1 }]))).toMatchObject({ code: 'BAD_USER_INPUT', field: 'input.items' });
+    expect(await orders.sql(`SELECT count(*)::int AS n FROM "orders"."Order"`)).toEqual(before);
+    // two of them fit (2,000,000,000 minor units): the limit is the total, not the price
+    expect(await place(alice, [{ productId, quantity: 2 }])).toMatchObject({ totalAmount: 2_000_000_000, status: 'PENDING' });
+  });
+
   it('refuses an anonymous caller', async () => {
     expect(await codeOf(place(null as never))).toBe('UNAUTHENTICATED');
   });

@@ -9,6 +9,8 @@ import { CANCELLABLE } from './order-status.js';
 
 export const MAX_LINES = 100;
 export const MAX_QUANTITY = 1000;
+/** The largest total one order can carry, in minor units: the range of the amounts orders and payments store. */
+export const MAX_ORDER_TOTAL = 2_147_483_647;
 
 export interface PlaceOrderInput {
   idempotencyKey: string;
@@ -50,14 +52,14 @@ export class OrderCommandService {
 
   /**
    * The order written PENDING with its event, its lines priced by the statement that writes them;
-   * null when the customer's key is already taken. A cart that cannot be priced writes nothing and
-   * is refused with the line at fault.
+   * null when the customer's key is already taken. A cart that cannot be priced, or whose total is
+   * more than an order can carry, writes nothing and is refused with what is at fault.
    */
   private async insertUnlessKeyUsed(ctx: OrdersContext, idempotencyKey: string, lines: { productId: string; quantity: number }[]): Promise<Order | null> {
     const { caller } = ctx;
     return ctx.transaction(async (tx) => {
-      const { order: created, priced } = await tx.repos.orders.createPricedUnlessKeyUsed({ customerId: caller.userId, idempotencyKey, lines });
-      if (!priced) throw await this.whyUnpriced(tx, lines);
+      const { order: created, accepted } = await tx.repos.orders.createPricedUnlessKeyUsed({ customerId: caller.userId, idempotencyKey, lines, maxTotal: MAX_ORDER_TOTAL });
+      if (!accepted) throw await this.whyRefused(tx, lines);
       if (!created) return null;
       await tx.emit(
         createEvent(OrderEvents.placed, {
@@ -75,14 +77,18 @@ export class OrderCommandService {
     });
   }
 
-  /** Why a cart could not be priced: the first line without a price here, or the currencies that differ. */
-  private async whyUnpriced(tx: OrdersContext, lines: { productId: string; quantity: number }[]): Promise<Error> {
+  /** Why a cart was refused: the first line without a price here, the currencies that differ, or a total too large. */
+  private async whyRefused(tx: OrdersContext, lines: { productId: string; quantity: number }[]): Promise<Error> {
     const byId = new Map((await tx.repos.catalogProducts.findByIds(lines.map((l) => l.productId))).map((p) => [p.productId, p]));
     const index = lines.findIndex((line) => !byId.has(line.productId));
     if (index >= 0) return new ValidationError(`input.items[${index}].productId`, `input.items[${index}].productId is not a product of this shop.`);
     const currencies = new Set([...byId.values()].map((p) => p.currency));
     if (currencies.size > 1) return new ValidationError('input.items', `Products priced in different currencies (${[...currencies].join(', ')}) cannot share an order.`);
-    // priced now, not a moment ago: the catalog changed under the order
+    const total = lines.reduce((sum, line) => sum + line.quantity * byId.get(line.productId)!.priceAmount, 0);
+    if (total > MAX_ORDER_TOTAL) {
+      return new ValidationError('input.items', `The order's total (${total} minor units of ${[...currencies][0]}) is more than one order can carry (${MAX_ORDER_TOTAL}); split it into smaller orders.`);
+    }
+    // acceptable now, not a moment ago: the catalog changed under the order
     return new ConflictError('The catalog changed while the order was placed; place it again.');
   }
 
