@@ -9,6 +9,7 @@
 //       # starts its own distributed stack: the launcher's 7 processes on PostgreSQL (fresh databases
 //       # BENCH_DB_PREFIX<name>, default sc_bench_), a nats-server of its own (its CPU is the run's),
 //       # ports from --port-base (default 25000); BENCH_POSTGRES_URL (default postgresql://postgres@127.0.0.1:5432)
+//   npm run bench:checkout -- --profile DIR                  # and a V8 CPU profile of each process (embedded: the one)
 //   npm run bench:checkout -- --gateway http://localhost:4000/graphql --nats nats://127.0.0.1:4222
 //       # an already running distributed stack (npm run start:distributed); NATS_NAMESPACE if it uses one
 import { randomUUID } from 'node:crypto';
@@ -63,6 +64,11 @@ if (distributed) {
   const natsUrl = options.get('nats') ?? 'nats://127.0.0.1:4222';
   bus = await createEventBus({ natsUrl, natsNamespace: options.get('namespace') }, pino({ level: 'warn' }));
 } else {
+  if (options.get('profile')) {
+    // --profile DIR embedded: this one process is profiled, as each service is when distributed
+    process.env.BENCH_PROFILE_DIR = resolve(options.get('profile')!);
+    await import(pathToFileURL(resolve('bench/checkout/cpu-profile.mjs')).href);
+  }
   dataDir = mkdtempSync(join(tmpdir(), 'sc-bench-checkout-'));
   supergraph = await startSupergraph({
     // rate limits off, as distributed: one shopper places every order

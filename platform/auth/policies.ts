@@ -102,6 +102,44 @@ export interface PolicyVerdict {
   unauthenticated: boolean;
 }
 
+/** A field of the operation that has a policy, by its own coordinate or by its return type. */
+interface Guarded {
+  coordinate: string;
+  policy: Policy;
+}
+
+/**
+ * The guarded fields of each operation, per policy map and schema. Which fields carry a policy
+ * depends on the operation alone, not on the caller: the walk is done once per parsed document
+ * (the servers keep parsed documents, so a repeated operation arrives as the same node).
+ */
+const guardedByOperation = new WeakMap<PolicyMap, WeakMap<GraphQLSchema, WeakMap<OperationDefinitionNode, Guarded[]>>>();
+
+function guardedFields(schema: GraphQLSchema, document: DocumentNode, operation: OperationDefinitionNode, policies: PolicyMap): Guarded[] {
+  let bySchema = guardedByOperation.get(policies);
+  if (!bySchema) guardedByOperation.set(policies, (bySchema = new WeakMap()));
+  let byOperation = bySchema.get(schema);
+  if (!byOperation) bySchema.set(schema, (byOperation = new WeakMap()));
+  const known = byOperation.get(operation);
+  if (known) return known;
+  const guarded: Guarded[] = [];
+  const typeInfo = new TypeInfo(schema);
+  const visitor = visitWithTypeInfo(typeInfo, {
+    Field() {
+      const parent = typeInfo.getParentType();
+      const field = typeInfo.getFieldDef();
+      if (!parent || !field) return;
+      const coordinate = `${parent.name}.${field.name}`;
+      for (const policy of [policies.get(coordinate), policies.get(getNamedType(field.type).name)]) {
+        if (policy) guarded.push({ coordinate, policy });
+      }
+    },
+  });
+  for (const node of reachable(document, operation)) visit(node, visitor);
+  byOperation.set(operation, guarded);
+  return guarded;
+}
+
 /**
  * Which fields of the operation (and the fragments it reaches) the caller may not use, by the
  * policies of the fields and of their return types. Null when every field is allowed.
@@ -115,26 +153,11 @@ export function checkPolicies(
 ): PolicyVerdict | null {
   if (policies.size === 0) return null;
   const scopes = scopesOf(identity);
-  const typeInfo = new TypeInfo(schema);
   const denied: { coordinate: string; unauthenticated: boolean }[] = [];
-  const check = (node: ASTNode) =>
-    visit(
-      node,
-      visitWithTypeInfo(typeInfo, {
-        Field() {
-          const parent = typeInfo.getParentType();
-          const field = typeInfo.getFieldDef();
-          if (!parent || !field) return;
-          const coordinate = `${parent.name}.${field.name}`;
-          for (const policy of [policies.get(coordinate), policies.get(getNamedType(field.type).name)]) {
-            if (!policy) continue;
-            if (policy.authenticated && !identity) denied.push({ coordinate, unauthenticated: true });
-            else if (!satisfies(policy, scopes)) denied.push({ coordinate, unauthenticated: false });
-          }
-        },
-      }),
-    );
-  for (const node of reachable(document, operation)) check(node);
+  for (const { coordinate, policy } of guardedFields(schema, document, operation, policies)) {
+    if (policy.authenticated && !identity) denied.push({ coordinate, unauthenticated: true });
+    else if (!satisfies(policy, scopes)) denied.push({ coordinate, unauthenticated: false });
+  }
   if (denied.length === 0) return null;
   return { fields: [...new Set(denied.map((d) => d.coordinate))], unauthenticated: denied.some((d) => d.unauthenticated) };
 }

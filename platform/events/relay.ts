@@ -154,6 +154,12 @@ export class OutboxRelay {
    * is stored. After a failure no later wave is published, so an aggregate's later event never
    * overtakes its earlier one; events of other aggregates in the failed wave may have been stored
    * and are marked.
+   *
+   * With a lock key (PostgreSQL) the batch is read and marked published in one statement inside the
+   * relay's transaction, and what did not go out is unmarked before it commits: a process that dies
+   * before the commit leaves every row unpublished, as a crash between publish and mark does (the bus
+   * drops duplicate ids). Without one (PGlite: one connection, so no transaction held open over the
+   * publishing), the batch is read, published, then marked.
    */
   private async publishWith(db: RawSql, lockKey?: string): Promise<{ published: number; error?: Error }> {
     const { schema, bus, service } = this.options;
@@ -161,10 +167,14 @@ export class OutboxRelay {
     const limit = this.options.batchSize ?? 100;
     // with a lock key, the transaction's advisory lock is taken in the same statement: no rows when another replica has it
     const rows = lockKey
-      ? await db.$queryRawUnsafe<OutboxRow[]>(
-          `WITH turn AS (SELECT pg_try_advisory_xact_lock(hashtext($2)) AS locked)
-           SELECT ${columns} FROM "${schema}"."OutboxEvent", turn WHERE turn.locked AND "publishedAt" IS NULL ORDER BY "seq" LIMIT $1`,
-          limit, lockKey,
+      ? sortedBySeq(
+          await db.$queryRawUnsafe<(OutboxRow & { seq: bigint })[]>(
+            `WITH turn AS (SELECT pg_try_advisory_xact_lock(hashtext($2)) AS locked),
+                  due AS (SELECT "id" FROM "${schema}"."OutboxEvent", turn WHERE turn.locked AND "publishedAt" IS NULL ORDER BY "seq" LIMIT $1)
+             UPDATE "${schema}"."OutboxEvent" AS o SET "publishedAt" = now() FROM due WHERE o."id" = due."id"
+             RETURNING ${columns.replace(/"(\w+)"/g, 'o."$1"')}, o."seq"`,
+            limit, lockKey,
+          ),
         )
       : await db.$queryRawUnsafe<OutboxRow[]>(`SELECT ${columns} FROM "${schema}"."OutboxEvent" WHERE "publishedAt" IS NULL ORDER BY "seq" LIMIT $1`, limit);
     const readAt = Date.now();
@@ -186,6 +196,21 @@ export class OutboxRelay {
       });
       if (failure) break;
     }
+    if (lockKey) {
+      if (published.length < rows.length) {
+        const sent = new Set(published);
+        // marked by the read, not sent: unpublished again, the failure's bookkeeping on its row
+        await db.$executeRawUnsafe(
+          `UPDATE "${schema}"."OutboxEvent"
+              SET "publishedAt" = NULL,
+                  "attempts" = "attempts" + CASE WHEN "id" = $2::uuid THEN 1 ELSE 0 END,
+                  "lastError" = CASE WHEN "id" = $2::uuid THEN $3 ELSE "lastError" END
+            WHERE "id" = ANY($1::uuid[])`,
+          rows.filter((row) => !sent.has(row.id)).map((row) => row.id), failure?.id ?? null, failure?.error.message.slice(0, 500) ?? null,
+        );
+      }
+      return { published: published.length, error: failure?.error };
+    }
     if (published.length) {
       await db.$executeRawUnsafe(`UPDATE "${schema}"."OutboxEvent" SET "publishedAt" = now() WHERE "id" = ANY($1::uuid[])`, published);
     }
@@ -197,6 +222,11 @@ export class OutboxRelay {
     }
     return { published: published.length, error: failure?.error };
   }
+}
+
+/** UPDATE … RETURNING gives no order: the batch goes out in the outbox's. */
+function sortedBySeq<R extends { seq: bigint | number | string }>(rows: R[]): R[] {
+  return rows.sort((a, b) => (BigInt(a.seq) < BigInt(b.seq) ? -1 : BigInt(a.seq) > BigInt(b.seq) ? 1 : 0));
 }
 
 /** Consecutive runs of rows with no aggregate twice, in outbox order. */

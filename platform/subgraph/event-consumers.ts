@@ -31,18 +31,15 @@ export function on<D extends ContextData, P>(
 ): Route<D> {
   return {
     type: definition.type,
-    handle: (ctx, event) =>
-      ctx.transaction(async (tx) => {
-        if (!(await tx.claimEvent())) return;
-        await handle(tx, event as EventEnvelope<P>);
-      }),
+    handle: async (ctx, event) => void (await ctx.transactionOnce((tx) => handle(tx, event as EventEnvelope<P>))),
     apply: (tx, event) => handle(tx, event as EventEnvelope<P>),
   };
 }
 
 /**
  * A route that manages its own transactions (e.g. around a call to an outside provider that must
- * not run inside one); it claims the event with `tx.claimEvent()` in the transaction that records the effect.
+ * not run inside one); it claims the event in the transaction that records the effect
+ * (`ctx.transactionOnce`, or `tx.claimEvent()` where the claim must be weighed with what it reads).
  */
 export function onOwnTransactions<D extends ContextData, P>(
   definition: EventDefinition<P>,

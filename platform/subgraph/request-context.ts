@@ -43,6 +43,12 @@ export interface RequestContext<D extends ContextData = ContextData> {
   readonly directory: D['directory'];
   /** Runs `work` in one transaction whose outbox events commit with it; inside one already, in that one. */
   transaction<R>(work: (tx: TransactionContext<D>) => Promise<R>): Promise<R>;
+  /**
+   * In a context made for an event: runs `work` in a transaction that first claims the event for
+   * its consumer, and does not run it when the consumer had claimed it already (a redelivery:
+   * undefined). In a consumer's batch the claim is made with the other events' in one statement.
+   */
+  transactionOnce<R>(work: (tx: TransactionContext<D>) => Promise<R>): Promise<R | undefined>;
   /** This request for one tenant named by other means than the caller: sign-in, events. */
   forTenant(tenantId: string): RequestContext<D>;
   /** The events this request's transactions wrote to the outbox and committed, in order. */
@@ -159,6 +165,12 @@ class SubgraphRequestContext<TClient, D extends ContextData> implements Transact
     });
     this.scope.committed.push(...written);
     return result;
+  }
+
+  async transactionOnce<R>(work: (tx: TransactionContext<D>) => Promise<R>): Promise<R | undefined> {
+    if (!this.scope.event) throw new Error('transactionOnce in a context made for a request, not for an event');
+    if (!this.sink && this.scope.batch) return this.scope.batch.runner.submit(this.scope.batch.event, work, true);
+    return this.transaction(async (tx) => ((await tx.claimEvent()) ? work(tx) : undefined));
   }
 
   forTenant(tenantId: string): RequestContext<D> {

@@ -97,6 +97,38 @@ describe('the outbox relay on PostgreSQL', () => {
     expect((await rowOf(later.id))?.publishedAt).toBeInstanceOf(Date);
   });
 
+  it('leaves every event of a batch unpublished when its connection dies before the commit, and publishes them on the next run', async () => {
+    const events = Array.from({ length: 3 }, (_, n) => createEvent(Probe, { tenantId: TENANT, aggregateId: randomUUID(), payload: { n } }));
+    await new UnitOfWork<CatalogTx>((fn) => db.$transaction(fn), new Outbox('catalog'), () => undefined).execute(async (_tx, sink) => {
+      for (const event of events) await sink.emit(event);
+    });
+    const up = refusing([]);
+    let killed = false;
+    // the relay's connection dies while the batch is being published: the transaction that marked it never commits
+    const dying = new Proxy(up.bus, {
+      get(target, prop) {
+        if (prop === 'publish') {
+          return async (event: EventEnvelope) => {
+            await target.publish(event);
+            if (killed) return;
+            killed = true;
+            await admin(`SELECT pg_terminate_backend("pid") FROM pg_stat_activity WHERE "datname" = '${database}' AND "state" = 'idle in transaction'`);
+          };
+        }
+        const value = Reflect.get(target, prop) as unknown;
+        return typeof value === 'function' ? value.bind(target) : value;
+      },
+    });
+    await expect(relayOn(dying).flush()).rejects.toThrow();
+    for (const event of events) expect((await rowOf(event.id))?.publishedAt).toBeNull();
+
+    await relayOn(up.bus).flush();
+    await up.inner.drain();
+    for (const event of events) expect((await rowOf(event.id))?.publishedAt).toBeInstanceOf(Date);
+    // published in the batch that died and again in the next: consumers are idempotent on the id
+    expect(new Set(up.seen.map((e) => e.id))).toEqual(new Set(events.map((e) => e.id)));
+  });
+
   it('lets two replicas of a relay take turns: every event published once, in order', async () => {
     const order = randomUUID();
     const events = Array.from({ length: 30 }, (_, n) => createEvent(Probe, { tenantId: TENANT, aggregateId: order, payload: { n } }));

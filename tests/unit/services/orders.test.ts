@@ -68,6 +68,34 @@ describe('OrderCommandService.place', () => {
     expect(await orders.sql(`SELECT count(*)::int AS n FROM "orders"."Order"`)).toEqual(before);
   });
 
+  it('writes the priced order, its lines and its event in two statements', async () => {
+    const before = orders.subgraph.runtime.statements.total;
+    const order = await place(alice, [{ productId: kettle.id, quantity: 1 }, { productId: mug.id, quantity: 3 }]);
+    expect(orders.subgraph.runtime.statements.total - before).toBe(2);
+    expect(order.totalAmount).toBe(kettle.priceAmount + 3 * mug.priceAmount);
+    expect(await orders.sql(`SELECT "productId", "quantity", "unitPriceAmount", "position" FROM "orders"."OrderItem" WHERE "orderId" = $1 ORDER BY "position"`, order.id)).toEqual([
+      { productId: kettle.id, quantity: 1, unitPriceAmount: kettle.priceAmount, position: 0 },
+      { productId: mug.id, quantity: 3, unitPriceAmount: mug.priceAmount, position: 1 },
+    ]);
+  });
+
+  it('names the line whose product has no price, and refuses a cart mixing currencies, writing nothing', async () => {
+    const euroThing = randomUUID();
+    await orders.deliver(CatalogEvents.productCreated, { tenantId: ACME.id, aggregateId: euroThing, payload: { productId: euroThing, sku: 'EUR-1', name: 'Euro Thing', price: { amount: 900, currency: 'EUR' } } });
+    const before = await orders.sql(`SELECT count(*)::int AS n FROM "orders"."Order"`);
+    expect(await refusalOf(place(alice, [{ productId: kettle.id, quantity: 1 }, { productId: randomUUID(), quantity: 1 }]))).toMatchObject({ code: 'BAD_USER_INPUT', field: 'input.items[1].productId' });
+    expect(await refusalOf(place(alice, [{ productId: kettle.id, quantity: 1 }, { productId: euroThing, quantity: 1 }]))).toMatchObject({ code: 'BAD_USER_INPUT', field: 'input.items' });
+    expect(await orders.sql(`SELECT count(*)::int AS n FROM "orders"."Order"`)).toEqual(before);
+    expect(await place(alice, [{ productId: euroThing, quantity: 2 }])).toMatchObject({ totalAmount: 1800, currency: 'EUR' });
+  });
+
+  it('answers a used key before pricing a new cart: the first order for its retry, CONFLICT for a cart that cannot be priced', async () => {
+    const key = randomUUID();
+    const first = await place(alice, undefined, key);
+    expect((await place(alice, undefined, key)).id).toBe(first.id);
+    expect(await refusalOf(place(alice, [{ productId: randomUUID(), quantity: 1 }], key))).toMatchObject({ code: 'CONFLICT', orderId: first.id });
+  });
+
   it('refuses empty orders, repeated products, zero quantities and malformed ids with the field that is wrong', async () => {
     const fieldOf = (items: { productId: string; quantity: number }[]) =>
       place(alice, items).then(() => null, (error: { extensions: { code: string; field: string } }) => [error.extensions.code, error.extensions.field]);

@@ -94,6 +94,33 @@ describe('PaymentService.chargeReserved (inventory.stock.reserved)', () => {
     expect(rows.map((p) => p.status)).toEqual(['CAPTURED']);
     expect(await eventsOf('payments.payment.captured', orderId)).toHaveLength(1);
   });
+
+  it('charges reservations handed over together in two transactions in all: the payments opened before the provider calls, the outcomes after', async () => {
+    const orderIds = Array.from({ length: 6 }, (): string => randomUUID());
+    const events = orderIds.map((orderId) =>
+      createEvent(InventoryEvents.reserved, { tenantId: ACME.id, aggregateId: orderId, payload: { orderId, customerId: alice.userId, lines: [{ productId: randomUUID(), quantity: 1 }], total: usd(700) } }),
+    );
+    const consumer = payments.subgraph.consumers.find((c) => c.types.includes(InventoryEvents.reserved.type))!;
+    const { db } = payments.subgraph.runtime;
+    const opened: string[] = [];
+    const transaction = db.$transaction.bind(db);
+    // counts the transactions as the platform opens them, each still run by the real client
+    db.$transaction = ((fn: never, options: never) => (opened.push('tx'), transaction(fn, options))) as typeof db.$transaction;
+    try {
+      const before = payments.subgraph.runtime.statements.total;
+      await Promise.all(events.map((event) => consumer.handler(event)));
+      const used = payments.subgraph.runtime.statements.total - before;
+      expect(opened).toHaveLength(2);
+      // per charge its insert and its move; the claims in one statement and the captured events in one
+      expect(used).toBe(6 * 2 + 2);
+    } finally {
+      db.$transaction = transaction;
+    }
+    for (const orderId of orderIds) {
+      expect((await paymentsOf(orderId)).map((p) => p.status)).toEqual(['CAPTURED']);
+      expect(await eventsOf('payments.payment.captured', orderId)).toHaveLength(1);
+    }
+  });
 });
 
 describe('PaymentService.cancelled (orders.order.cancelled)', () => {

@@ -11,6 +11,21 @@ export interface Movement {
   orderId?: string | null;
 }
 
+/** Why stock moved for an order: the ledger lines a move writes with it, one per product. */
+export interface OrderLedger {
+  orderId: string;
+  reason: string;
+}
+
+/**
+ * The ledger lines of the rows a `moved` CTE returned ("productId", "quantity"), in the statement
+ * that moved them: tenant $1, reason $4, order $5.
+ */
+function ledgerInsert(kind: MovementKind, availableDelta: string, reservedDelta: string): string {
+  return `INSERT INTO "inventory"."StockMovement" ("id", "tenantId", "productId", "kind", "availableDelta", "reservedDelta", "reason", "actorId", "orderId")
+          SELECT gen_random_uuid(), $1::uuid, m."productId", '${kind}'::"inventory"."MovementKind", ${availableDelta}, ${reservedDelta}, $4, NULL, $5::uuid FROM moved m`;
+}
+
 /**
  * Stock of one tenant. A stock record's id is its product's id: one record per product, so the
  * Stock entity and the product share a key.
@@ -66,33 +81,39 @@ export class StockRepository {
   /**
    * Moves every line's quantity from available to reserved, or none: one statement that locks the
    * lines' rows in product order (so concurrent orders cannot deadlock), checks them all on their
-   * latest values and updates them together. Returns false, changing nothing, when any line is short
-   * or has no stock record.
+   * latest values, updates them together and writes a RESERVATION ledger line for each. Returns
+   * false, changing and recording nothing, when any line is short or has no stock record.
    */
-  async reserveAll(lines: readonly { productId: string; quantity: number }[]): Promise<boolean> {
+  async reserveAll(lines: readonly { productId: string; quantity: number }[], ledger: OrderLedger): Promise<boolean> {
     const rows = await this.db.$queryRawUnsafe<{ productId: string }[]>(
       `WITH wanted AS (SELECT * FROM unnest($2::uuid[], $3::int[]) AS w("productId", "quantity")),
             locked AS (
               SELECT s."id", s."available", w."quantity" FROM "inventory"."StockItem" s JOIN wanted w ON w."productId" = s."productId"
-               WHERE s."tenantId" = $1::uuid ORDER BY s."productId" FOR UPDATE OF s)
-       UPDATE "inventory"."StockItem" s
-          SET "available" = s."available" - l."quantity", "reserved" = s."reserved" + l."quantity", "updatedAt" = clock_timestamp() AT TIME ZONE 'UTC'
-         FROM locked l
-        WHERE s."id" = l."id"
-          AND (SELECT count(*) = cardinality($2::uuid[]) AND bool_and(x."available" >= x."quantity") FROM locked x)
-       RETURNING s."productId"`,
-      this.tenantId, lines.map((l) => l.productId), lines.map((l) => l.quantity),
+               WHERE s."tenantId" = $1::uuid ORDER BY s."productId" FOR UPDATE OF s),
+            moved AS (
+              UPDATE "inventory"."StockItem" s
+                 SET "available" = s."available" - l."quantity", "reserved" = s."reserved" + l."quantity", "updatedAt" = clock_timestamp() AT TIME ZONE 'UTC'
+                FROM locked l
+               WHERE s."id" = l."id"
+                 AND (SELECT count(*) = cardinality($2::uuid[]) AND bool_and(x."available" >= x."quantity") FROM locked x)
+              RETURNING s."productId", l."quantity"),
+            recorded AS (${ledgerInsert('RESERVATION', '-m."quantity"', 'm."quantity"')})
+       SELECT "productId" FROM moved`,
+      this.tenantId, lines.map((l) => l.productId), lines.map((l) => l.quantity), ledger.reason, ledger.orderId,
     );
     return rows.length === lines.length;
   }
 
-  /** Held units of every line leave the warehouse with a confirmed order (one statement). */
-  async commitAllReserved(lines: readonly { productId: string; quantity: number }[]): Promise<void> {
+  /** Held units of every line leave the warehouse with a confirmed order, a COMMIT ledger line each (one statement). */
+  async commitAllReserved(lines: readonly { productId: string; quantity: number }[], ledger: OrderLedger): Promise<void> {
     await this.db.$executeRawUnsafe(
-      `UPDATE "inventory"."StockItem" s SET "reserved" = s."reserved" - w."quantity", "updatedAt" = clock_timestamp() AT TIME ZONE 'UTC'
-         FROM unnest($2::uuid[], $3::int[]) AS w("productId", "quantity")
-        WHERE s."tenantId" = $1::uuid AND s."productId" = w."productId" AND s."reserved" >= w."quantity"`,
-      this.tenantId, lines.map((l) => l.productId), lines.map((l) => l.quantity),
+      `WITH moved AS (
+         UPDATE "inventory"."StockItem" s SET "reserved" = s."reserved" - w."quantity", "updatedAt" = clock_timestamp() AT TIME ZONE 'UTC'
+           FROM unnest($2::uuid[], $3::int[]) AS w("productId", "quantity")
+          WHERE s."tenantId" = $1::uuid AND s."productId" = w."productId" AND s."reserved" >= w."quantity"
+         RETURNING s."productId", w."quantity")
+       ${ledgerInsert('COMMIT', '0', '-m."quantity"')}`,
+      this.tenantId, lines.map((l) => l.productId), lines.map((l) => l.quantity), ledger.reason, ledger.orderId,
     );
   }
 
@@ -114,20 +135,5 @@ export class StockRepository {
 
   recordMovement(movement: Movement): Promise<unknown> {
     return this.db.stockMovement.create({ data: { ...movement, tenantId: this.tenantId } });
-  }
-
-  /** Several ledger lines in one statement. */
-  async recordMovements(movements: readonly Movement[]): Promise<void> {
-    if (movements.length === 0) return;
-    // raw SQL on the saga's hot path (a reservation and a commit per order); the kinds go as text[]
-    // (PGlite's driver adapter does not send a JavaScript array as an array of an enum type)
-    await this.db.$executeRawUnsafe(
-      `INSERT INTO "inventory"."StockMovement" ("id", "tenantId", "productId", "kind", "availableDelta", "reservedDelta", "reason", "actorId", "orderId")
-       SELECT gen_random_uuid(), $1::uuid, m."productId", m."kind"::"inventory"."MovementKind", m."availableDelta", m."reservedDelta", m."reason", m."actorId", m."orderId"
-         FROM unnest($2::uuid[], $3::text[], $4::int[], $5::int[], $6::text[], $7::text[], $8::uuid[])
-              AS m("productId", "kind", "availableDelta", "reservedDelta", "reason", "actorId", "orderId")`,
-      this.tenantId, movements.map((m) => m.productId), movements.map((m) => m.kind), movements.map((m) => m.availableDelta),
-      movements.map((m) => m.reservedDelta), movements.map((m) => m.reason), movements.map((m) => m.actorId), movements.map((m) => m.orderId ?? null),
-    );
   }
 }

@@ -10,7 +10,7 @@ import { linesOf } from '../repositories/reservation.repository.js';
 export class ReservationService {
   /**
    * Reserves every line or none, in one conditional statement (never read-then-write) that locks
-   * the lines' rows in product order, so concurrent orders cannot deadlock. The reservation row is
+   * the lines' rows in product order, so concurrent orders cannot deadlock, and writes the ledger. The reservation row is
    * written first: an order that already has one (a second `placed`) changes nothing.
    */
   async reserve(tx: InventoryTransaction, event: EventEnvelope<{ orderId: string; customerId: string; lines: OrderLine[]; total: { amount: number; currency: string } }>): Promise<void> {
@@ -19,7 +19,7 @@ export class ReservationService {
     const lines = [...event.payload.lines].sort((a, b) => a.productId.localeCompare(b.productId));
     if (!(await reservations.createIfAbsent(orderId, 'RESERVED', lines, null))) return;
     const fields = { tenantId: tx.tenantId, aggregateId: orderId, traceparent: event.traceparent };
-    if (!(await stock.reserveAll(lines))) {
+    if (!(await stock.reserveAll(lines, { orderId, reason: 'Reserved for an order' }))) {
       const available = new Map((await stock.findByProductIds(lines.map((l) => l.productId))).map((s) => [s.productId, s.available]));
       const shortages: Shortage[] = lines
         .map((line) => ({ productId: line.productId, requested: line.quantity, available: available.get(line.productId) ?? 0 }))
@@ -28,9 +28,6 @@ export class ReservationService {
       await tx.emit(createEvent(InventoryEvents.reservationFailed, { ...fields, payload: { orderId, shortages } }));
       return;
     }
-    await stock.recordMovements(
-      lines.map((line) => ({ productId: line.productId, kind: 'RESERVATION' as const, availableDelta: -line.quantity, reservedDelta: line.quantity, reason: 'Reserved for an order', actorId: null, orderId })),
-    );
     await tx.emit(createEvent(InventoryEvents.reserved, { ...fields, payload: { orderId, customerId, lines, total } }));
   }
 
@@ -62,8 +59,7 @@ export class ReservationService {
     const reservation = await reservations.moveReturning(orderId, 'RESERVED', 'COMMITTED');
     if (!reservation) return;
     const lines = linesOf(reservation);
-    await stock.commitAllReserved(lines);
-    await stock.recordMovements(lines.map((line) => ({ productId: line.productId, kind: 'COMMIT' as const, availableDelta: 0, reservedDelta: -line.quantity, reason: 'Order confirmed', actorId: null, orderId })));
+    await stock.commitAllReserved(lines, { orderId, reason: 'Order confirmed' });
     await tx.emit(createEvent(InventoryEvents.committed, { tenantId: tx.tenantId, aggregateId: orderId, traceparent: source.traceparent, payload: { orderId, lines } }));
   }
 }

@@ -61,27 +61,38 @@ export class OrderRepository {
   }
 
   /**
-   * The order and its lines in one statement, unless the customer already used the idempotency key:
-   * then nothing is written and null comes back (a concurrent request with the key waits for the
-   * other's transaction and sees its order). Lines keep the order they were given in.
+   * The order and its lines in one statement, each line priced from orders' copy of the catalog,
+   * unless the customer already used the idempotency key: then nothing is written and `order` is
+   * null (a concurrent request with the key waits for the other's transaction and sees its order).
+   * Nothing is written either when a line has no price here, the lines' currencies differ or the
+   * total is over `maxTotal`: `accepted` is false, and the caller finds out why
+   * (CatalogProductRepository). Lines keep the order they were given in.
    */
-  async createUnlessKeyUsed(order: { customerId: string; idempotencyKey: string; currency: string; lines: { productId: string; quantity: number; unitPriceAmount: number }[] }): Promise<Order | null> {
-    const [created] = await this.db.$queryRawUnsafe<Order[]>(
-      `WITH created AS (
+  async createPricedUnlessKeyUsed(order: { customerId: string; idempotencyKey: string; lines: { productId: string; quantity: number }[]; maxTotal: number }): Promise<{ order: Order | null; accepted: boolean }> {
+    const [row] = await this.db.$queryRawUnsafe<(Order & { cartAccepted: boolean })[]>(
+      `WITH priced AS (
+         SELECT l."productId", l."quantity", l."n", p."priceAmount", p."currency"
+           FROM unnest($5::uuid[], $6::int[]) WITH ORDINALITY AS l("productId", "quantity", "n")
+           JOIN "orders"."CatalogProduct" p ON p."tenantId" = $2::uuid AND p."productId" = l."productId"),
+       cart AS (
+         SELECT count(*) = cardinality($5::uuid[]) AND count(DISTINCT "currency") = 1 AND sum("quantity"::bigint * "priceAmount") <= $7::bigint AS "cartAccepted",
+                min("currency") AS "cartCurrency", sum("quantity"::bigint * "priceAmount") AS "cartTotal"
+           FROM priced),
+       created AS (
          INSERT INTO "orders"."Order" ("id", "tenantId", "customerId", "idempotencyKey", "currency", "totalAmount", "updatedAt")
-         VALUES ($1::uuid, $2::uuid, $3::uuid, $4, $5, $6, clock_timestamp() AT TIME ZONE 'UTC')
+         SELECT $1::uuid, $2::uuid, $3::uuid, $4, "cartCurrency", "cartTotal", clock_timestamp() AT TIME ZONE 'UTC' FROM cart WHERE "cartAccepted"
          ON CONFLICT ("tenantId", "customerId", "idempotencyKey") DO NOTHING
          RETURNING *),
        lines AS (
          INSERT INTO "orders"."OrderItem" ("id", "tenantId", "orderId", "productId", "quantity", "unitPriceAmount", "currency", "position")
-         SELECT gen_random_uuid(), c."tenantId", c."id", l."productId", l."quantity", l."unitPriceAmount", c."currency", l."n" - 1
-           FROM created c, unnest($7::uuid[], $8::int[], $9::int[]) WITH ORDINALITY AS l("productId", "quantity", "unitPriceAmount", "n"))
-       SELECT ${ORDER_COLUMNS} FROM created`,
-      randomUUID(), this.tenantId, order.customerId, order.idempotencyKey, order.currency,
-      order.lines.reduce((sum, line) => sum + line.quantity * line.unitPriceAmount, 0),
-      order.lines.map((l) => l.productId), order.lines.map((l) => l.quantity), order.lines.map((l) => l.unitPriceAmount),
+         SELECT gen_random_uuid(), c."tenantId", c."id", p."productId", p."quantity", p."priceAmount", c."currency", p."n" - 1
+           FROM created c, priced p)
+       SELECT "cartAccepted", ${ORDER_COLUMNS} FROM cart LEFT JOIN created ON true`,
+      randomUUID(), this.tenantId, order.customerId, order.idempotencyKey,
+      order.lines.map((l) => l.productId), order.lines.map((l) => l.quantity), order.maxTotal,
     );
-    return created ?? null;
+    const { cartAccepted, ...created } = row!;
+    return { accepted: cartAccepted === true, order: cartAccepted && created.id ? (created as Order) : null };
   }
 
   /**

@@ -50,29 +50,16 @@ export class OrderCommandService {
     return this.replay(ctx, first, lines);
   }
 
-  /** The order written PENDING with its event; null when the customer's key is already taken. */
+  /**
+   * The order written PENDING with its event, its lines priced by the statement that writes them;
+   * null when the customer's key is already taken. A cart that cannot be priced, or whose total is
+   * more than an order can carry, writes nothing and is refused with what is at fault.
+   */
   private async insertUnlessKeyUsed(ctx: OrdersContext, idempotencyKey: string, lines: { productId: string; quantity: number }[]): Promise<Order | null> {
     const { caller } = ctx;
     return ctx.transaction(async (tx) => {
-      const prices = await tx.repos.catalogProducts.findByIds(lines.map((l) => l.productId));
-      const byId = new Map(prices.map((p) => [p.productId, p]));
-      const priced = lines.map((line, index) => {
-        const product = byId.get(line.productId);
-        if (!product) throw new ValidationError(`input.items[${index}].productId`, `input.items[${index}].productId is not a product of this shop.`);
-        return { ...line, unitPriceAmount: product.priceAmount, currency: product.currency };
-      });
-      const currencies = new Set(priced.map((l) => l.currency));
-      if (currencies.size > 1) throw new ValidationError('input.items', `Products priced in different currencies (${[...currencies].join(', ')}) cannot share an order.`);
-      const total = priced.reduce((sum, line) => sum + line.quantity * line.unitPriceAmount, 0);
-      if (total > MAX_ORDER_TOTAL) {
-        throw new ValidationError('input.items', `The order's total (${total} minor units of ${priced[0]!.currency}) is more than one order can carry (${MAX_ORDER_TOTAL}); split it into smaller orders.`);
-      }
-      const created = await tx.repos.orders.createUnlessKeyUsed({
-        customerId: caller.userId,
-        idempotencyKey,
-        currency: priced[0]!.currency,
-        lines: priced.map(({ productId, quantity, unitPriceAmount }) => ({ productId, quantity, unitPriceAmount })),
-      });
+      const { order: created, accepted } = await tx.repos.orders.createPricedUnlessKeyUsed({ customerId: caller.userId, idempotencyKey, lines, maxTotal: MAX_ORDER_TOTAL });
+      if (!accepted) throw await this.whyRefused(tx, lines);
       if (!created) return null;
       await tx.emit(
         createEvent(OrderEvents.placed, {
@@ -88,6 +75,21 @@ export class OrderCommandService {
       );
       return created;
     });
+  }
+
+  /** Why a cart was refused: the first line without a price here, the currencies that differ, or a total too large. */
+  private async whyRefused(tx: OrdersContext, lines: { productId: string; quantity: number }[]): Promise<Error> {
+    const byId = new Map((await tx.repos.catalogProducts.findByIds(lines.map((l) => l.productId))).map((p) => [p.productId, p]));
+    const index = lines.findIndex((line) => !byId.has(line.productId));
+    if (index >= 0) return new ValidationError(`input.items[${index}].productId`, `input.items[${index}].productId is not a product of this shop.`);
+    const currencies = new Set([...byId.values()].map((p) => p.currency));
+    if (currencies.size > 1) return new ValidationError('input.items', `Products priced in different currencies (${[...currencies].join(', ')}) cannot share an order.`);
+    const total = lines.reduce((sum, line) => sum + line.quantity * byId.get(line.productId)!.priceAmount, 0);
+    if (total > MAX_ORDER_TOTAL) {
+      return new ValidationError('input.items', `The order's total (${total} minor units of ${[...currencies][0]}) is more than one order can carry (${MAX_ORDER_TOTAL}); split it into smaller orders.`);
+    }
+    // acceptable now, not a moment ago: the catalog changed under the order
+    return new ConflictError('The catalog changed while the order was placed; place it again.');
   }
 
   /** Cancels an order that has not shipped; the saga refunds and releases stock. */

@@ -12,20 +12,21 @@ export class PaymentService {
   /**
    * Charges for a reserved order. The provider call runs outside any transaction (it may be slow);
    * the payment row exists first, and the provider is idempotent on the payment id, so a crash and
-   * redelivery at any point charges once. The event id is claimed with the outcome.
+   * redelivery at any point charges once. The event id is claimed with the outcome. The row is
+   * created in a transaction of its own too: in a consumer it joins the batch of other events'
+   * transactions, one commit for all of them instead of one per charge.
    */
   async chargeReserved(ctx: PaymentsContext, event: EventEnvelope<{ orderId: string; customerId: string; lines: OrderLine[]; total: Money }>): Promise<void> {
     const { orderId, customerId, total } = event.payload;
     const tenantId = ctx.tenantId;
-    const payment = await ctx.repos.payments.findOrCreatePending({ orderId, customerId, amount: total.amount, currency: total.currency });
+    const payment = await ctx.transaction((tx) => tx.repos.payments.findOrCreatePending({ orderId, customerId, amount: total.amount, currency: total.currency }));
     if (payment.status !== 'PENDING') {
-      await ctx.transaction((tx) => tx.claimEvent());
+      await ctx.transactionOnce(async () => undefined);
       return;
     }
     const result = await this.provider.charge({ idempotencyKey: payment.id, tenantId, amount: payment.amount, currency: payment.currency });
     let chargedButClosed: string | null = null;
-    await ctx.transaction(async (tx) => {
-      if (!(await tx.claimEvent())) return;
+    await ctx.transactionOnce(async (tx) => {
       const { payments } = tx.repos;
       const fields = { tenantId, aggregateId: orderId, traceparent: event.traceparent };
       if (result.ok) {
@@ -55,8 +56,7 @@ export class PaymentService {
     const tenantId = ctx.tenantId;
     const payment = await ctx.repos.payments.findByOrderId(orderId);
     if (!payment || payment.status === 'PENDING') {
-      await ctx.transaction(async (tx) => {
-        if (!(await tx.claimEvent())) return;
+      await ctx.transactionOnce(async (tx) => {
         if (!payment && !event.payload.requested) return;
         const repo = tx.repos.payments;
         const open = payment ?? (await repo.findOrCreatePending({ orderId, customerId, amount: total.amount, currency: total.currency }));
@@ -67,12 +67,11 @@ export class PaymentService {
       return;
     }
     if (payment.status !== 'CAPTURED') {
-      await ctx.transaction((tx) => tx.claimEvent());
+      await ctx.transactionOnce(async () => undefined);
       return;
     }
     const refund = await this.provider.refund({ idempotencyKey: payment.id, reference: payment.providerReference ?? '', amount: payment.amount, currency: payment.currency });
-    await ctx.transaction(async (tx) => {
-      if (!(await tx.claimEvent())) return;
+    await ctx.transactionOnce(async (tx) => {
       const refunded = await tx.repos.payments.move(payment.id, 'CAPTURED', { status: 'REFUNDED', providerReference: refund.reference });
       if (refunded) {
         await tx.emit(createEvent(PaymentEvents.refunded, {
