@@ -165,16 +165,15 @@ export class OutboxRelay {
     const { schema, bus, service } = this.options;
     const columns = `"id", "tenantId", "type", "version", "aggregateType", "aggregateId", "payload", "traceparent", "occurredAt"`;
     const limit = this.options.batchSize ?? 100;
-    // with a lock key, the transaction's advisory lock is taken in the same statement: no rows when another replica has it
+    // with a lock key, the transaction's advisory lock is taken in the same statement: no rows when another replica has it; RETURNING gives
+    // no order, so the marked rows are read back in the outbox's
     const rows = lockKey
-      ? sortedBySeq(
-          await db.$queryRawUnsafe<(OutboxRow & { seq: bigint })[]>(
-            `WITH turn AS (SELECT pg_try_advisory_xact_lock(hashtext($2)) AS locked),
-                  due AS (SELECT "id" FROM "${schema}"."OutboxEvent", turn WHERE turn.locked AND "publishedAt" IS NULL ORDER BY "seq" LIMIT $1)
-             UPDATE "${schema}"."OutboxEvent" AS o SET "publishedAt" = now() FROM due WHERE o."id" = due."id"
-             RETURNING ${columns.replace(/"(\w+)"/g, 'o."$1"')}, o."seq"`,
-            limit, lockKey,
-          ),
+      ? await db.$queryRawUnsafe<OutboxRow[]>(
+          `WITH turn AS (SELECT pg_try_advisory_xact_lock(hashtext($2)) AS locked),
+                due AS (SELECT "id" FROM "${schema}"."OutboxEvent", turn WHERE turn.locked AND "publishedAt" IS NULL ORDER BY "seq" LIMIT $1),
+                marked AS (UPDATE "${schema}"."OutboxEvent" AS o SET "publishedAt" = now() FROM due WHERE o."id" = due."id" RETURNING o.*)
+           SELECT ${columns} FROM marked ORDER BY "seq"`,
+          limit, lockKey,
         )
       : await db.$queryRawUnsafe<OutboxRow[]>(`SELECT ${columns} FROM "${schema}"."OutboxEvent" WHERE "publishedAt" IS NULL ORDER BY "seq" LIMIT $1`, limit);
     const readAt = Date.now();
@@ -222,11 +221,6 @@ export class OutboxRelay {
     }
     return { published: published.length, error: failure?.error };
   }
-}
-
-/** UPDATE … RETURNING gives no order: the batch goes out in the outbox's. */
-function sortedBySeq<R extends { seq: bigint | number | string }>(rows: R[]): R[] {
-  return rows.sort((a, b) => (BigInt(a.seq) < BigInt(b.seq) ? -1 : BigInt(a.seq) > BigInt(b.seq) ? 1 : 0));
 }
 
 /** Consecutive runs of rows with no aggregate twice, in outbox order. */
