@@ -109,19 +109,16 @@ interface Guarded {
 }
 
 /**
- * The guarded fields of each operation, per policy map and schema. Which fields carry a policy
- * depends on the operation alone, not on the caller: the walk is done once per parsed document
- * (the servers keep parsed documents, so a repeated operation arrives as the same node).
+ * The guarded fields of each operation, with the schema and policy map they were found for. Which
+ * fields carry a policy depends on the operation alone, not on the caller: the walk is done once per
+ * parsed document (the servers keep parsed documents, so a repeated operation arrives as the same
+ * node), and again only if the schema or the policies change.
  */
-const guardedByOperation = new WeakMap<PolicyMap, WeakMap<GraphQLSchema, WeakMap<OperationDefinitionNode, Guarded[]>>>();
+const guardedByOperation = new WeakMap<OperationDefinitionNode, { schema: GraphQLSchema; policies: PolicyMap; guarded: Guarded[] }>();
 
 function guardedFields(schema: GraphQLSchema, document: DocumentNode, operation: OperationDefinitionNode, policies: PolicyMap): Guarded[] {
-  let bySchema = guardedByOperation.get(policies);
-  if (!bySchema) guardedByOperation.set(policies, (bySchema = new WeakMap()));
-  let byOperation = bySchema.get(schema);
-  if (!byOperation) bySchema.set(schema, (byOperation = new WeakMap()));
-  const known = byOperation.get(operation);
-  if (known) return known;
+  const known = guardedByOperation.get(operation);
+  if (known?.schema === schema && known.policies === policies) return known.guarded;
   const guarded: Guarded[] = [];
   const typeInfo = new TypeInfo(schema);
   const visitor = visitWithTypeInfo(typeInfo, {
@@ -136,7 +133,7 @@ function guardedFields(schema: GraphQLSchema, document: DocumentNode, operation:
     },
   });
   for (const node of reachable(document, operation)) visit(node, visitor);
-  byOperation.set(operation, guarded);
+  guardedByOperation.set(operation, { schema, policies, guarded });
   return guarded;
 }
 
