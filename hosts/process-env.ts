@@ -15,7 +15,7 @@ const SUBGRAPH_ONLY_VARIABLES = ['SUBGRAPH_TOOLING_KEY'];
 const databaseVariable = (name: SubgraphName) => `DATABASE_URL_${name.toUpperCase()}`;
 
 /** The variables `process` must not be given: other processes' databases, keys and secrets. */
-export function hiddenFrom(process: 'gateway' | SubgraphName): Set<string> {
+function hiddenFrom(process: 'gateway' | SubgraphName): Set<string> {
   const others = SUBGRAPH_NAMES.filter((name) => name !== process);
   const hidden = new Set([...others.map(databaseVariable), ...others.map(credentialKeysVariable)]);
   if (process === 'gateway') {
