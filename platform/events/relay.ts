@@ -31,10 +31,12 @@ export interface RelayOptions {
 }
 
 /**
- * How long after a nudge the relay waits, so that the commits of concurrent requests and consumer
- * batches share one relay transaction (each costs a lock, a read and a mark whatever its size).
+ * How long after a nudge the relay waits. None: the batch runs on the next turn of the event loop,
+ * so the commits that one turn saw share it, and the commits made while a batch runs share the next
+ * one. A 10 ms wait here was most of the time from commit to publish (bench/subscriptions: relay
+ * waiting p50 18–19 → 4–5 ms, with no more CPU in the subgraphs or PostgreSQL; docs/subscriptions.md).
  */
-const NUDGE_BATCH_MS = 10;
+const NUDGE_BATCH_MS = 0;
 
 /**
  * Commit times remembered for events not yet published. Past this many (the bus down for long), the

@@ -153,4 +153,43 @@ describe('the executor, run the way subscriptions run it', () => {
     expect(result.data).toEqual({ live: { orderId: 'o1', customer: { email: 'alice@acme.test' } } });
     expect(live.plan.queryPlan.node).toMatchObject({ kind: 'Sequence', nodes: [{ kind: 'Fetch', serviceName: EVENT_SERVICE }, expect.anything()] });
   });
+
+  it("sends the rest's fetches that take only the event's entity with the entity fetch, and the rest takes their answers", async () => {
+    const payments = fake((v) => ({ _entities: v.representations.map(() => ({ payment: { status: 'CAPTURED' } })) }));
+    const shipping = fake((v) => ({ _entities: v.representations.map(() => ({ shipment: null })) }));
+    const executor = new PlanExecutor(new Map([['payments', payments.source], ['shipping', shipping.source]]), logger);
+    const live = target(contract.storefront, 'OrderUpdated');
+    expect(live.plan.early.map((e) => [e.fetch.serviceName, e.field, e.typename]).sort()).toEqual([['payments', null, 'Order'], ['shipping', null, 'Order']]);
+    const early = executor.sendEarly(live, { typename: 'Order', id: 'o1' }, {}, { id: 'o1' }, context);
+    expect([payments.calls.length, shipping.calls.length]).toEqual([1, 1]);
+    expect(payments.calls[0].context).toBe(context);
+    const result = await executor.executeRest(live, { __typename: 'Order', id: 'o1', status: 'CONFIRMED', statusReason: null }, { id: 'o1' }, context, early);
+    expect(result.data).toEqual({ orderUpdated: { id: 'o1', status: 'CONFIRMED', statusReason: null, payment: { status: 'CAPTURED' }, shipment: null } });
+    // answered early: not fetched a second time
+    expect([payments.calls.length, shipping.calls.length]).toEqual([1, 1]);
+  });
+
+  it('fetches again when the request sent early is not the one the rest sends', async () => {
+    const payments = fake((v) => ({ _entities: v.representations.map((r: { id: string }) => ({ payment: { status: r.id === 'o1' ? 'CAPTURED' : 'FAILED' } })) }));
+    const shipping = fake((v) => ({ _entities: v.representations.map(() => ({ shipment: null })) }));
+    const executor = new PlanExecutor(new Map([['payments', payments.source], ['shipping', shipping.source]]), logger);
+    const live = target(contract.storefront, 'OrderUpdated');
+    const early = executor.sendEarly(live, { typename: 'Order', id: 'o9' }, {}, { id: 'o1' }, context);
+    const result = await executor.executeRest(live, { __typename: 'Order', id: 'o1', status: 'CONFIRMED', statusReason: null }, { id: 'o1' }, context, early);
+    expect(result.data).toMatchObject({ orderUpdated: { id: 'o1', payment: { status: 'CAPTURED' } } });
+    expect(payments.calls.map((c) => c.request.variables.representations[0].id)).toEqual(['o9', 'o1']);
+  });
+
+  it('sends a fetch under a field early when the event names its entity, whatever the alias', async () => {
+    const accounts = fake((v) => ({ _entities: v.representations.map((r: { id: string }) => ({ email: `${r.id}@acme.test` })) }));
+    const executor = new PlanExecutor(new Map([['accounts', accounts.source]]), logger);
+    const document = 'subscription Buyer { orderUpdated { id buyer: customer { email } } }';
+    const parsed = parse(document);
+    const live = executableSubscription(state, planSubscription(state, parsed, 'Buyer'), parsed, getOperationAST(parsed, 'Buyer')!, 'Buyer', document);
+    expect(live.plan.early.map((e) => [e.fetch.serviceName, e.field, e.typename])).toEqual([['accounts', 'customer', 'User']]);
+    const early = executor.sendEarly(live, { typename: 'Order', id: 'o1' }, { customer: { typename: 'User', id: 'alice' } }, {}, context);
+    const result = await executor.executeRest(live, { id: 'o1', buyer: { __typename: 'User', id: 'alice' } }, {}, context, early);
+    expect(result.data).toEqual({ orderUpdated: { id: 'o1', buyer: { email: 'alice@acme.test' } } });
+    expect(accounts.calls).toHaveLength(1);
+  });
 });

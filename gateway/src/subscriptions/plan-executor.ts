@@ -8,10 +8,42 @@ import { GraphQLDataSourceRequestKind } from '@apollo/gateway/dist/datasources/t
 import { parse, type DocumentNode, type ExecutionResult, type OperationDefinitionNode } from 'graphql';
 import type { Logger } from '#platform/observability';
 import type { GatewayContext } from '../context.js';
+import type { EntityRef } from './subscription-fields.js';
 import { EVENT_SERVICE, type SubscriptionPlan } from './subscription-plan.js';
 import type { SupergraphState } from './supergraph-state.js';
 
 type RequestContext = Parameters<typeof executeQueryPlan>[2];
+type DataSourceResponse = ReturnType<GraphQLDataSource<GatewayContext>['process']>;
+type SubgraphRequest = { query?: string; variables?: Record<string, unknown>; operationName?: string };
+
+/** One subgraph request as the data source sends it: its subgraph and its body. */
+function requestKey(serviceName: string, request: SubgraphRequest): string {
+  return `${serviceName}\u0000${JSON.stringify({ query: request.query, variables: request.variables, operationName: request.operationName })}`;
+}
+
+/**
+ * Fetches of the rest sent with the entity fetch (see EarlyFetch), each handed once to the executor
+ * when it asks for exactly that request, with the same caller; one it never asks for is dropped.
+ */
+export class EarlyAnswers {
+  private readonly answers = new Map<string, DataSourceResponse>();
+
+  add(key: string, answer: DataSourceResponse): void {
+    // settled either way here: an answer nobody takes must not be an unhandled rejection
+    answer.catch(() => undefined);
+    this.answers.set(key, answer);
+  }
+
+  take(key: string): DataSourceResponse | undefined {
+    const answer = this.answers.get(key);
+    this.answers.delete(key);
+    return answer;
+  }
+
+  get size(): number {
+    return this.answers.size;
+  }
+}
 type OperationContext = ReturnType<typeof buildOperationContext>;
 
 /** What the executor needs of one subscription document, prepared once per document and schema. */
@@ -116,17 +148,64 @@ export class PlanExecutor {
     return response.data as Record<string, unknown>;
   }
 
-  /** The rest of the plan, with the entity as the event's answer to the primary fetch: the client's full result. */
+  /**
+   * Sends the rest's fetches whose input the event already names (the entity `root`, or `references`
+   * behind its fields) now, with the caller's identity, as the executor would send them once the
+   * entity fetch answered. `executeRest` uses each answer for that same request only.
+   */
+  sendEarly(
+    target: ExecutableSubscription,
+    root: EntityRef,
+    references: Readonly<Record<string, EntityRef>>,
+    variables: Record<string, unknown>,
+    context: GatewayContext,
+  ): EarlyAnswers {
+    const early = new EarlyAnswers();
+    for (const { fetch, field, typename, inputFields } of target.plan.early) {
+      const entity = field === null ? root : references[field];
+      const source = this.dataSources.get(fetch.serviceName);
+      if (!entity || entity.typename !== typename || !source) continue;
+      // built as executeQueryPlan builds it (executeFetch): the variables the fetch uses, then the representations
+      const fetchVariables: Record<string, unknown> = {};
+      for (const name of fetch.variableUsages ?? []) if (Object.hasOwn(variables, name) && variables[name] !== undefined) fetchVariables[name] = variables[name];
+      fetchVariables.representations = [Object.fromEntries(inputFields.map((name) => [name, name === '__typename' ? entity.typename : entity.id]))];
+      const request = { query: fetch.operation, variables: fetchVariables, operationName: fetch.operationName };
+      early.add(
+        requestKey(fetch.serviceName, request),
+        source.process({
+          kind: GraphQLDataSourceRequestKind.INCOMING_OPERATION,
+          request,
+          incomingRequestContext: this.requestContext(target, variables, context) as Extract<GraphQLDataSourceProcessOptions<GatewayContext>, { incomingRequestContext: unknown }>['incomingRequestContext'],
+          context,
+          document: fetch.operationDocumentNode,
+          pathInIncomingRequest: [],
+        }),
+      );
+    }
+    return early;
+  }
+
+  /**
+   * The rest of the plan, with the entity as the event's answer to the primary fetch: the client's
+   * full result. A fetch whose request was sent early (`sendEarly`) takes that answer.
+   */
   async executeRest(
     target: ExecutableSubscription,
     entity: Record<string, unknown>,
     variables: Record<string, unknown>,
     context: GatewayContext,
+    early?: EarlyAnswers,
   ): Promise<ExecutionResult> {
     const { plan, state } = target;
     // the executor merges fetched fields into what it is given: every run gets its own copy
     const answer: GraphQLDataSource = { process: async () => ({ data: { [plan.responseKey]: structuredClone(entity) } }) };
-    const serviceMap: ServiceMap = { ...Object.fromEntries(this.dataSources), [EVENT_SERVICE]: answer };
+    const sources: [string, GraphQLDataSource<GatewayContext>][] = [...this.dataSources].map(([name, source]) => [
+      name,
+      early?.size
+        ? { process: (options) => early.take(requestKey(name, options.request)) ?? source.process(options) }
+        : source,
+    ]);
+    const serviceMap: ServiceMap = { ...Object.fromEntries(sources), [EVENT_SERVICE]: answer };
     const result = await executeQueryPlan(
       plan.queryPlan,
       serviceMap,

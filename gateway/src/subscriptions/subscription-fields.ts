@@ -15,6 +15,19 @@ export interface SubscriptionField {
    * changed after it, least recently changed first.
    */
   changedSince?: { field: string; limit: number };
+  /**
+   * Entities a change already names behind the entity's fields (field name → its type and `id`), so
+   * fetches that take only them can start with the entity fetch (EarlyFetch). A guess: the executor
+   * uses an early answer only for the very request it would have sent, so a wrong one costs a fetch,
+   * never a wrong result.
+   */
+  references(change: EntityChange): Readonly<Record<string, EntityRef>>;
+}
+
+/** An entity by its key. */
+export interface EntityRef {
+  typename: string;
+  id: string;
 }
 
 /** Entities a subscription may name for its first answer (more are refused): more would make one subscribe message a fetch storm. */
@@ -36,6 +49,8 @@ export const SUBSCRIPTION_FIELDS: Readonly<Record<string, SubscriptionField>> = 
       return id === undefined ? [] : [id];
     },
     changedSince: { field: 'ordersChangedSince', limit: MAX_INITIAL_ENTITIES },
+    // order, payment and shipment events name the order's customer (Order.customer)
+    references: (change): Record<string, EntityRef> => (change.ownerId === undefined ? {} : { customer: { typename: 'User', id: change.ownerId } }),
   },
   stockChanged: {
     typename: 'Stock',
@@ -48,6 +63,8 @@ export const SUBSCRIPTION_FIELDS: Readonly<Record<string, SubscriptionField>> = 
       if (!Array.isArray(args.productIds)) return [];
       return [...new Set(args.productIds.map(lower).filter((id): id is string => id !== undefined))];
     },
+    // a stock record's id is its product's id (Stock.product)
+    references: (change) => ({ product: { typename: 'Product', id: change.id } }),
   },
 };
 

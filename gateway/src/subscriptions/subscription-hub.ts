@@ -7,7 +7,7 @@ import { ConcurrencyLimit } from './concurrency-limit.js';
 import type { EntityChange } from './entity-changes.js';
 import { liveSubscriptions, liveTopics, subscriptionEvents, subscriptionExecution, subscriptionMessages, subscriptionResultsDropped, subscriptionStage } from './metrics.js';
 import type { SubscribeRequest } from './operation-preparer.js';
-import type { EntityFetchResult, PlanExecutor } from './plan-executor.js';
+import type { EarlyAnswers, EntityFetchResult, PlanExecutor } from './plan-executor.js';
 import type { SocketSession } from './socket-session.js';
 import { mayConcern, visibilityOf } from './subscription-fields.js';
 import type { SubscriberQueue } from './subscriber-queue.js';
@@ -338,7 +338,7 @@ export class SubscriptionHub {
     const context: GatewayContext = { requestId: change.eventId, identity, authError: null, logger: this.options.logger };
     const knownVisible = askedFor || identity.role === 'ADMIN' || change.ownerId === identity.userId.toLowerCase();
 
-    let fetched: EntityFetchResult | typeof SUPERSEDED;
+    let fetched: { fetched: EntityFetchResult; early: EarlyAnswers } | typeof SUPERSEDED;
     let readAt = 0;
     // stage timings of event results only (a first answer has no event)
     let fetchStarted = 0;
@@ -355,16 +355,18 @@ export class SubscriptionHub {
       return knownVisible ? { result: this.unavailable(topic, stamp) } : null;
     }
     if (fetched === SUPERSEDED) return SUPERSEDED;
-    if (!fetched.entity) {
+    const { early } = fetched;
+    if (!fetched.fetched.entity) {
+      // the early answers are dropped unread: nothing of an entity the caller may not see goes out
       subscriptionEvents.inc({ field, outcome: 'not_visible' });
-      if (fetched.errors.length) this.options.logger.debug({ eventId: change.eventId, errors: fetched.errors.map((e) => e.message) }, 'entity not returned');
+      if (fetched.fetched.errors.length) this.options.logger.debug({ eventId: change.eventId, errors: fetched.fetched.errors.map((e) => e.message) }, 'entity not returned');
       return null;
     }
-    const entity = fetched.entity;
+    const entity = fetched.fetched.entity;
     if (superseded()) return SUPERSEDED;
     const restStarted = performance.now();
     if (!askedFor) subscriptionStage.observe({ stage: 'entity_fetch' }, (restStarted - fetchStarted) / 1_000);
-    const result = await this.limit.run(() => this.options.executor.executeRest(target, entity, variables, context));
+    const result = await this.limit.run(() => this.options.executor.executeRest(target, entity, variables, context, early));
     if (!askedFor) subscriptionStage.observe({ stage: 'rest' }, (performance.now() - restStarted) / 1_000);
     const errors = result.errors?.length ? result.errors.map((e) => this.formatError(e)) : undefined;
     const formatted: FormattedExecutionResult = {
@@ -385,22 +387,28 @@ export class SubscriptionHub {
     return this.options.formatError(graphqlError.toJSON(), graphqlError);
   }
 
-  /** The entity fetch, again after a short wait while the subgraph cannot be reached (it may be restarting). */
+  /**
+   * The entity fetch, again after a short wait while the subgraph cannot be reached (it may be
+   * restarting). With it go the rest's fetches whose input the change already names (EarlyFetch):
+   * the result then waits for one round of subgraph requests, not two.
+   */
   private async fetchEntity(
     topic: Topic,
     change: EntityChange,
     context: GatewayContext,
     superseded: () => boolean,
     started: (readAt: number) => void,
-  ): Promise<EntityFetchResult | typeof SUPERSEDED> {
-    const { target, variables } = topic.request;
+  ): Promise<{ fetched: EntityFetchResult; early: EarlyAnswers } | typeof SUPERSEDED> {
+    const { target, variables, field } = topic.request;
     for (let attempt = 0; ; attempt += 1) {
       try {
         return await this.limit.run(async () => {
           if (superseded()) return SUPERSEDED;
           // reads started later see the entity as it is then or later: the order results are taken in
           started((this.reads += 1));
-          return this.options.executor.fetchEntity(target, { id: change.id }, variables, context);
+          // sent after the event was received, like the entity fetch: each still reads its subgraph at or after the event
+          const early = this.options.executor.sendEarly(target, { typename: field.typename, id: change.id }, field.references(change), variables, context);
+          return { fetched: await this.options.executor.fetchEntity(target, { id: change.id }, variables, context), early };
         });
       } catch (error) {
         const wait = this.retryDelaysMs[attempt];

@@ -1,5 +1,5 @@
 import { operationFromDocument } from '@apollo/federation-internals';
-import type { FetchNode, PlanNode, QueryPlan } from '@apollo/query-planner';
+import type { FetchNode, PlanNode, QueryPlan, QueryPlanSelectionNode } from '@apollo/query-planner';
 import {
   getNamedType,
   Kind,
@@ -11,6 +11,7 @@ import {
   type FieldNode,
   type FragmentDefinitionNode,
   type OperationDefinitionNode,
+  type SelectionNode,
 } from 'graphql';
 import type { SupergraphState } from './supergraph-state.js';
 
@@ -44,6 +45,24 @@ export interface SubscriptionPlan {
   queryPlan: QueryPlan;
   /** The planner's plan, for logs and the contract test. */
   planned: QueryPlan;
+  /** Fetches of the rest whose only input is an entity an event can name: they may start with the entity fetch. */
+  early: EarlyFetch[];
+}
+
+/**
+ * A fetch of the rest that takes one entity's `__typename` and `id` and nothing else, at the root
+ * entity or at one of its fields. When the event already names that entity (the root's own id, or a
+ * reference the event carries, see SubscriptionField.references), the request the executor will
+ * send is known before the entity fetch answers, so it can be sent at the same time.
+ */
+export interface EarlyFetch {
+  fetch: FetchNode;
+  /** The root entity (null), or the root's field (its name, not its alias) whose entity the fetch takes. */
+  field: string | null;
+  /** The type condition of the fetch's input. */
+  typename: string;
+  /** The input's fields in the order the executor writes them (`__typename`, `id`). */
+  inputFields: string[];
 }
 
 export class SubscriptionPlanError extends Error {}
@@ -107,5 +126,55 @@ export function planSubscription(state: SupergraphState, document: DocumentNode,
     },
     queryPlan: { kind: 'QueryPlan', node: rest },
     planned,
+    early: node.rest ? earlyFetches(node.rest, root.alias?.value ?? fieldName, typename, root, fragments) : [],
   };
+}
+
+/** The input fields of a fetch that takes exactly an entity's `__typename` and `id` of one type, else null. */
+function keyInput(requires: QueryPlanSelectionNode[] | undefined): { typename: string; inputFields: string[] } | null {
+  if (requires?.length !== 1) return null;
+  const fragment = requires[0]!;
+  if (fragment.kind !== 'InlineFragment' || !fragment.typeCondition) return null;
+  const names = fragment.selections.map((s) => (s.kind === 'Field' && !s.alias && !s.selections ? s.name : null));
+  if (names.length !== 2 || !names.includes('__typename') || !names.includes('id')) return null;
+  return { typename: fragment.typeCondition, inputFields: names as string[] };
+}
+
+/** The name of the root's field answered under `responseKey` (its alias or name), looked up in the primary fetch's selection. */
+function fieldNameAt(root: FieldNode, fragments: FragmentDefinitionNode[], responseKey: string): string | null {
+  const search = (selections: readonly SelectionNode[]): string | null => {
+    for (const selection of selections) {
+      if (selection.kind === Kind.FIELD && (selection.alias?.value ?? selection.name.value) === responseKey) return selection.name.value;
+      if (selection.kind === Kind.INLINE_FRAGMENT) {
+        const found = search(selection.selectionSet.selections);
+        if (found) return found;
+      }
+      if (selection.kind === Kind.FRAGMENT_SPREAD) {
+        const fragment = fragments.find((f) => f.name.value === selection.name.value);
+        const found = fragment ? search(fragment.selectionSet.selections) : null;
+        if (found) return found;
+      }
+    }
+    return null;
+  };
+  return search(root.selectionSet?.selections ?? []);
+}
+
+/** The rest's fetches that take only the root entity, or the entity behind one of the root's fields, by its key (see EarlyFetch). */
+function earlyFetches(rest: PlanNode, responseKey: string, typename: string, root: FieldNode, fragments: FragmentDefinitionNode[]): EarlyFetch[] {
+  const found: EarlyFetch[] = [];
+  const visitNode = (node: PlanNode): void => {
+    if (node.kind === 'Sequence' || node.kind === 'Parallel') node.nodes.forEach(visitNode);
+    if (node.kind !== 'Flatten' || node.node.kind !== 'Fetch') return;
+    const fetch = node.node;
+    const input = keyInput(fetch.requires);
+    if (!input || fetch.inputRewrites?.length || fetch.contextRewrites?.length || node.path[0] !== responseKey) return;
+    if (node.path.length === 1 && input.typename === typename) found.push({ fetch, field: null, ...input });
+    if (node.path.length === 2 && node.path[1] !== '@') {
+      const field = fieldNameAt(root, fragments, String(node.path[1]));
+      if (field) found.push({ fetch, field, ...input });
+    }
+  };
+  visitNode(rest);
+  return found;
 }
