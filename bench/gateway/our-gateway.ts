@@ -3,6 +3,7 @@
 import { execFileSync } from 'node:child_process';
 import { resolve } from 'node:path';
 import { loadGatewayConfig } from '../../gateway/src/config.js';
+import { limitHeapGrowth } from '../../gateway/src/heap-growth.js';
 import { startGateway } from '../../gateway/src/server.js';
 import { createEventBus } from '#platform/events';
 import { createLogger, startTracing } from '#platform/observability';
@@ -15,6 +16,7 @@ export interface RunningGateway {
 /** Our gateway as `npm run start:gateway` runs it (gateway/src/main.ts), on an in-process bus unless NATS_URL is set. */
 export async function startOurGateway(env: Record<string, string | undefined>): Promise<RunningGateway> {
   const config = loadGatewayConfig(env);
+  limitHeapGrowth(config.heapGrowingPercent);
   const tracing = startTracing({ service: 'gateway', config: config.telemetry });
   const logger = createLogger('gateway', config);
   const events = await createEventBus(config, logger.child({ service: 'bus' }));

@@ -2,9 +2,11 @@
 import { createEventBus } from '#platform/events';
 import { createLogger, startTracing } from '#platform/observability';
 import { loadGatewayConfig } from './config.js';
+import { limitHeapGrowth } from './heap-growth.js';
 import { startGateway } from './server.js';
 
 const config = loadGatewayConfig(process.env);
+limitHeapGrowth(config.heapGrowingPercent);
 const tracing = startTracing({ service: 'gateway', config: config.telemetry });
 const logger = createLogger('gateway', config);
 // live subscriptions hear every event from NATS (fan-out), so any number of gateways can hold sockets
