@@ -58,6 +58,13 @@ export const InventoryEvents = {
 export const PaymentEvents = {
   captured: defineEvent<{ orderId: string; customerId: string; paymentId: string; amount: Money }>('payments.payment.captured', 1, 'Order'),
   failed: defineEvent<{ orderId: string; customerId: string; paymentId: string; reason: string }>('payments.payment.failed', 1, 'Order'),
+  /**
+   * Payments decided to give a captured payment back (its order was cancelled, or the charge landed
+   * after the cancellation): written with that decision, in its transaction, and handled by payments'
+   * own consumer, which makes the refund at the provider; a crash in between leaves the event to be
+   * relayed or redelivered after restart, never a refund forgotten.
+   */
+  refundRequested: defineEvent<{ orderId: string; customerId: string; paymentId: string; amount: Money }>('payments.payment.refund_requested', 1, 'Order'),
   refunded: defineEvent<{ orderId: string; customerId: string; paymentId: string; amount: Money }>('payments.payment.refunded', 1, 'Order'),
 };
 

@@ -2,12 +2,17 @@ import { z } from 'zod';
 import { parseEnv, type Env, loadSubgraphConfig } from '#platform/config';
 import { defaultPort, SUBGRAPH_NAMES, type SubgraphName } from '#contracts';
 import { loadGatewayConfig } from '../../gateway/src/config.js';
-import { credentialEnvOf, derivedSubgraphKeys } from '../credential-keys.js';
+import { derivedSubgraphKeys } from '../credential-keys.js';
+import { processEnvOf } from '../process-env.js';
 
 export interface DistributedConfig {
   /** The environment: the caller's, with the defaults below filled in. */
   env: Record<string, string>;
-  /** What each child process gets of it: the gateway the credential secret, each subgraph only its own key. */
+  /**
+   * What each child process gets of it (process-env.ts): the gateway the credential secret and Redis,
+   * no database URL and no signing key; each subgraph its own database URL and key, accounts also
+   * the user-token signing key.
+   */
   processEnv: Record<'gateway' | SubgraphName, Record<string, string>>;
   host: string;
   dataDir: string;
@@ -50,10 +55,10 @@ export function loadDistributedConfig(input: Env): DistributedConfig {
   // with a configured secret (production) each subgraph gets its key derived here; in development
   // every process derives from the DATA_DIR dev secret
   Object.assign(env, derivedSubgraphKeys(env, gateway.edge.credential.secret));
-  const processEnv = { gateway: credentialEnvOf('gateway', env) } as DistributedConfig['processEnv'];
+  const processEnv = { gateway: processEnvOf('gateway', env) } as DistributedConfig['processEnv'];
   const subgraphs = {} as DistributedConfig['subgraphs'];
   for (const name of SUBGRAPH_NAMES) {
-    processEnv[name] = credentialEnvOf(name, env);
+    processEnv[name] = processEnvOf(name, env);
     const config = loadSubgraphConfig(name, processEnv[name], { defaultPort: defaultPort(name) });
     subgraphs[name] = { port: config.port, databaseUrl: config.databaseUrl! };
   }

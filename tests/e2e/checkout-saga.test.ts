@@ -108,7 +108,7 @@ describe('checkout saga', () => {
       const { cancelOrder } = await sg.client.as<any>(ALICE, contract.storefront, { id: placeOrder.id }, 'CancelOrder');
       expect(cancelOrder.status).toBe('CANCELLED');
       // Payments hears of the cancellation before the reservation (held back in inventory's outbox)
-      // is published; in the other order the charge would land and be refunded at once.
+      // is published; in the other order the charge would land and its refund be requested and made.
       await sg.subgraphs.orders.relay.flush();
       await sg.bus.drain();
       sg.subgraphs.inventory.relay.start();

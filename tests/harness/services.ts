@@ -34,6 +34,14 @@ export interface ServiceHarness<D extends ContextData, S> {
   /** Events written to the outbox, oldest first. */
   outbox(type?: string): Promise<OutboxRow[]>;
   sql<T = Record<string, unknown>>(query: string, ...params: unknown[]): Promise<T[]>;
+  /**
+   * Starts the subgraph again on the same database, as a new process after a crash would (new
+   * services and bus; the old instance is left as it stopped; an outside party such as the payment
+   * provider is the same one, as it would be), with its consumers on the
+   * new bus, and runs its outbox relay once: what the outbox still holds is published, and this
+   * resolves once the bus has handled it. `subgraph`, `services` and `deliver` are the new instance's.
+   */
+  restart(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -50,19 +58,22 @@ export async function serviceHarness<D extends ContextData, S>(name: SubgraphNam
   const dataDir = mkdtempSync(join(tmpdir(), `sc-${name}-`));
   const pglite = await openDatabaseFromImage(inject('databaseImage'));
   const logger = pino({ level: 'silent' });
-  const bus = new InProcessBus(logger);
   const { config, definition } = await SUBGRAPHS[name].prepare({ NODE_ENV: 'test', LOG_LEVEL: 'silent', DATA_DIR: dataDir, ...env });
-  const subgraph = (await assembleSubgraph(definition, { config, logger, database: { kind: 'pglite', pglite }, bus })) as unknown as AssembledSubgraph<PrismaLike<RawSql>, RawSql, D, S>;
-  const db = subgraph.runtime.db;
+  const assemble = async (bus: InProcessBus) =>
+    (await assembleSubgraph(definition, { config, logger, database: { kind: 'pglite', pglite }, bus })) as unknown as AssembledSubgraph<PrismaLike<RawSql>, RawSql, D, S>;
+  const buses = [new InProcessBus(logger)];
+  const instances = [await assemble(buses[0]!)];
+  const current = () => instances.at(-1)!;
+  const db = current().runtime.db;
   const handle = async (event: EventEnvelope) => {
-    const consumer = subgraph.consumers.find((c) => c.types.includes(event.type));
+    const consumer = current().consumers.find((c) => c.types.includes(event.type));
     if (!consumer) throw new Error(`${name} does not consume ${event.type}`);
     await consumer.handler(event);
   };
-  return {
-    subgraph,
-    services: subgraph.services,
-    as: (identity) => subgraph.contextFor({ identity }),
+  const harness: ServiceHarness<D, S> = {
+    subgraph: current(),
+    services: current().services,
+    as: (identity) => current().contextFor({ identity }),
     async deliver(definition, fields) {
       const event = createEvent(definition, fields);
       await handle(event);
@@ -77,11 +88,24 @@ export async function serviceHarness<D extends ContextData, S>(name: SubgraphNam
       return rows;
     },
     sql: (query, ...params) => db.$queryRawUnsafe(query, ...params),
+    async restart() {
+      const bus = new InProcessBus(logger);
+      const restarted = await assemble(bus);
+      buses.push(bus);
+      instances.push(restarted);
+      harness.subgraph = restarted;
+      harness.services = restarted.services;
+      for (const consumer of restarted.consumers) await bus.consume(consumer);
+      await restarted.relay.flush();
+      await bus.drain();
+    },
     async close() {
-      await db.$disconnect();
-      await bus.close();
+      for (const instance of instances) await instance.relay.stop();
+      for (const bus of buses) await bus.close();
+      for (const instance of instances) await instance.runtime.db.$disconnect();
       await pglite.close();
       rmSync(dataDir, { recursive: true, force: true });
     },
   };
+  return harness;
 }

@@ -1,5 +1,5 @@
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { randomBytes, randomUUID } from 'node:crypto';
+import { generateKeyPairSync, randomBytes, randomUUID } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer as createHttpServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
@@ -44,6 +44,8 @@ let collector: Server;
 const exported: { service: string; traceId: string; spanId: string; parentSpanId: string; name: string }[] = [];
 const checkoutTrace = randomBytes(16).toString('hex');
 const credentialSecret = randomBytes(32).toString('base64url');
+/** The user-token signing key, given as production gives it: accounts alone may hold it. */
+const signingKey = generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
 
 const hex = (id: string | undefined) => (!id ? '' : /^[0-9a-f]*$/.test(id) ? id : Buffer.from(id, 'base64').toString('hex'));
 
@@ -155,6 +157,8 @@ beforeAll(async () => {
     OTEL_BSP_SCHEDULE_DELAY: '500',
     // as production passes it: the launcher derives each subgraph's key and hands it only that one
     GATEWAY_CREDENTIAL_SECRET: credentialSecret,
+    JWT_PRIVATE_KEY: signingKey,
+    JWT_KEY_ID: `dist-${namespace}`,
   };
   SUBGRAPH_NAMES.forEach((name, i) => {
     env[`DATABASE_URL_${name.toUpperCase()}`] = `${PG_ADMIN}/${DB_PREFIX}${name}`;
@@ -194,7 +198,7 @@ describe('the distributed stack', () => {
     }
   });
 
-  it("hands the gateway the credential secret and each subgraph process only its own key", () => {
+  it("hands the gateway the credential secret and no database, each subgraph process only its own database and key, the signing key only to accounts", () => {
     const environOf = (pid: number) =>
       Object.fromEntries(
         readFileSync(`/proc/${pid}/environ`, 'utf8')
@@ -204,11 +208,21 @@ describe('the distributed stack', () => {
       ) as Record<string, string>;
     const gateway = environOf(services.gateway!.pid);
     expect(gateway.GATEWAY_CREDENTIAL_SECRET).toBe(credentialSecret);
+    expect(gateway.REDIS_URL).toBe(REDIS_URL);
     expect(Object.keys(gateway).filter((v) => v.startsWith('GATEWAY_CREDENTIAL_KEYS_'))).toEqual([]);
+    expect(Object.keys(gateway).filter((v) => v.startsWith('DATABASE_URL'))).toEqual([]);
+    expect(Object.keys(gateway).filter((v) => v.startsWith('JWT_PRIVATE_KEY') || v === 'JWT_KEY_ID')).toEqual([]);
+    expect(JSON.stringify(gateway)).not.toContain('PRIVATE KEY');
     for (const name of SUBGRAPH_NAMES) {
       const own = environOf(services[name]!.pid);
-      expect(Object.keys(own).filter((v) => v.startsWith('GATEWAY_CREDENTIAL_')), name).toEqual([`GATEWAY_CREDENTIAL_KEYS_${name.toUpperCase()}`]);
+      const upper = name.toUpperCase();
+      expect(Object.keys(own).filter((v) => v.startsWith('GATEWAY_CREDENTIAL_')), name).toEqual([`GATEWAY_CREDENTIAL_KEYS_${upper}`]);
       expect(JSON.stringify(own), name).not.toContain(credentialSecret);
+      expect(Object.keys(own).filter((v) => v.startsWith('DATABASE_URL')), name).toEqual([`DATABASE_URL_${upper}`]);
+      expect(own[`DATABASE_URL_${upper}`], name).toBe(`${PG_ADMIN}/${DB_PREFIX}${name}`);
+      expect(own.REDIS_URL, name).toBeUndefined();
+      if (name === 'accounts') expect(own.JWT_PRIVATE_KEY).toBe(signingKey);
+      else expect(JSON.stringify(own), name).not.toContain('PRIVATE KEY');
     }
   });
 

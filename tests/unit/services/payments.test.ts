@@ -1,15 +1,19 @@
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { InventoryEvents, OrderEvents, type Money } from '#contracts';
-import { createEvent } from '#platform/events';
+import { InventoryEvents, OrderEvents, PaymentEvents, type Money } from '#contracts';
+import { createEvent, type EventEnvelope } from '#platform/events';
 import type { Identity } from '#platform/auth';
 import { demoId } from '../../../prisma/demo-data.js';
 import type { PaymentsData } from '../../../subgraphs/payments/src/context.js';
 import type { PaymentsServices } from '../../../subgraphs/payments/src/services/index.js';
+import { refundKey } from '../../../subgraphs/payments/src/services/payment.service.js';
+import type { SimulatedPaymentProvider } from '../../../subgraphs/payments/src/providers/simulated-payment-provider.js';
 import { ACME, GLOBEX, identityOf, serviceHarness, type ServiceHarness } from '../../harness/services.js';
 
 let payments: ServiceHarness<PaymentsData, PaymentsServices>;
+/** A second payments whose provider takes a whole second a call: a cancellation surely lands while it charges. */
+let slow: ServiceHarness<PaymentsData, PaymentsServices>;
 const alice = identityOf(ACME, 'CUSTOMER');
 const acmeAdmin = identityOf(ACME, 'ADMIN');
 const bob = identityOf(GLOBEX, 'CUSTOMER');
@@ -25,22 +29,24 @@ beforeAll(async () => {
     PAYMENT_TENANT_LIMITS: JSON.stringify({ [GLOBEX.id]: 1000 }),
     PAYMENT_LATENCY_MS: String(LATENCY_MS),
   });
+  slow = await serviceHarness<PaymentsData, PaymentsServices>('payments', { PAYMENT_LATENCY_MS: '1000' });
 });
 
 afterAll(async () => {
-  await payments.close();
+  await payments?.close();
+  await slow?.close();
 });
 
 const usd = (amount: number): Money => ({ amount, currency: 'USD' });
 
 /** Inventory held an order's stock: payments is asked to charge its total. */
-const reserved = (orderId: string, total: Money, customer: Identity = alice) =>
-  payments.deliver(InventoryEvents.reserved, {
+const reserved = (orderId: string, total: Money, customer: Identity = alice, on = payments) =>
+  on.deliver(InventoryEvents.reserved, {
     tenantId: customer.tenantId, aggregateId: orderId,
     payload: { orderId, customerId: customer.userId, lines: [{ productId: randomUUID(), quantity: 1 }], total },
   });
-const cancelled = (orderId: string, total: Money, requested = true) =>
-  payments.deliver(OrderEvents.cancelled, {
+const cancelled = (orderId: string, total: Money, requested = true, on = payments) =>
+  on.deliver(OrderEvents.cancelled, {
     tenantId: ACME.id, aggregateId: orderId,
     payload: { orderId, customerId: alice.userId, reason: requested ? 'Cancelled by the customer' : "Only 1 of 'Blue Mug' left", requested, total },
   });
@@ -52,10 +58,24 @@ interface PaymentRow {
   currency: string;
   providerReference: string | null;
   failureReason: string | null;
+  refundRequestedAt: Date | null;
 }
-const paymentsOf = (orderId: string) =>
-  payments.sql<PaymentRow>(`SELECT "id", "status", "amount", "currency", "providerReference", "failureReason" FROM "payments"."Payment" WHERE "orderId" = $1`, orderId);
-const eventsOf = async (type: string, orderId: string) => (await payments.outbox(type)).filter((e) => e.aggregateId === orderId).map((e) => e.payload);
+const paymentsOf = (orderId: string, on = payments) =>
+  on.sql<PaymentRow>(`SELECT "id", "status", "amount", "currency", "providerReference", "failureReason", "refundRequestedAt" FROM "payments"."Payment" WHERE "orderId" = $1`, orderId);
+const eventsOf = async (type: string, orderId: string, on = payments) => (await on.outbox(type)).filter((e) => e.aggregateId === orderId).map((e) => e.payload);
+/** The refund requests payments wrote to its own outbox for an order, as its relay would publish them. */
+const refundRequestsOf = (orderId: string, on = payments) =>
+  on.sql<EventEnvelope>(
+    `SELECT "id", "type", "version", "tenantId", to_char("occurredAt", 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS "occurredAt",
+            "aggregateType", "aggregateId", "traceparent", "payload"
+       FROM "payments"."OutboxEvent" WHERE "type" = $1 AND "aggregateId" = $2 ORDER BY "seq"`,
+    PaymentEvents.refundRequested.type, orderId,
+  );
+/** What the provider did for a payment: its charge and its refund, by their idempotency keys. */
+const atProvider = (paymentId: string, on = payments) => {
+  const { ledger } = on.services.charges.provider as SimulatedPaymentProvider;
+  return { charge: ledger.get(paymentId), refund: ledger.get(refundKey(paymentId)) };
+};
 
 describe('PaymentService.chargeReserved (inventory.stock.reserved)', () => {
   it('charges a reserved order its total and captures it, telling orders', async () => {
@@ -140,16 +160,27 @@ describe('PaymentService.cancelled (orders.order.cancelled)', () => {
     expect(await paymentsOf(orderId)).toEqual([]);
   });
 
-  it('refunds a captured payment when its order is cancelled, once however often the cancellation comes', async () => {
+  it('records the refund of a captured payment when its order is cancelled, with one request however often the cancellation comes, and refunds it once', async () => {
     const orderId = randomUUID();
     await reserved(orderId, usd(3100));
     const cancellation = await cancelled(orderId, usd(3100));
     await payments.redeliver(cancellation);
     await cancelled(orderId, usd(3100));
+    // the decision: the refund owed, recorded with its request in the cancellation's transaction
+    const [owed] = await paymentsOf(orderId);
+    expect(owed).toMatchObject({ status: 'CAPTURED' });
+    expect(owed!.refundRequestedAt).toBeInstanceOf(Date);
+    const requests = await refundRequestsOf(orderId);
+    expect(requests.map((r) => r.payload)).toEqual([{ orderId, customerId: alice.userId, paymentId: owed!.id, amount: usd(3100) }]);
+    expect(atProvider(owed!.id).refund).toBeUndefined();
+    // the refund, as payments' own consumer makes it, however often the request is delivered
+    await payments.redeliver(requests[0]!);
+    await payments.redeliver(requests[0]!);
     const [payment] = await paymentsOf(orderId);
     expect(payment).toMatchObject({ status: 'REFUNDED' });
     expect(payment!.providerReference).toMatch(/^sim_re_/);
     expect(await eventsOf('payments.payment.refunded', orderId)).toEqual([{ orderId, customerId: alice.userId, paymentId: payment!.id, amount: usd(3100) }]);
+    expect(atProvider(payment!.id).refund).toMatchObject({ operation: 'refund', amount: 3100, currency: 'USD', calls: 1 });
   });
 
   it('leaves a declined payment as it was when its order is cancelled: there is nothing to refund', async () => {
@@ -168,9 +199,9 @@ describe('PaymentService.cancelled (orders.order.cancelled)', () => {
     const cancellation = createEvent(OrderEvents.cancelled, {
       tenantId: ACME.id, aggregateId: orderId, payload: { orderId, customerId: alice.userId, reason: 'Cancelled by the customer', requested: true, total: usd(1800) },
     });
-    // Usually the cancellation closes the payment first and the charge that lands after it is
-    // refunded at the provider; on a very slow machine the capture can win, the cancellation is
-    // refused, and the bus's redelivery refunds it. Either way no money is kept.
+    // Usually the cancellation closes the payment first and the charge that lands after it records
+    // the refund owed; on a very slow machine the capture can win, the cancellation is refused, and
+    // the bus's redelivery records it. Either way a refund is requested, and made.
     let attempts = 0;
     for (;;) {
       attempts += 1;
@@ -180,10 +211,76 @@ describe('PaymentService.cancelled (orders.order.cancelled)', () => {
       expect(attempts).toBeLessThan(3);
     }
     await charging;
+    const requests = await refundRequestsOf(orderId);
+    expect(requests).toHaveLength(1);
+    await payments.redeliver(requests[0]!);
     const [payment] = await paymentsOf(orderId);
-    if (payment!.status === 'FAILED') expect(payment!.failureReason).toBe('Not charged: the order was cancelled first');
-    else expect(payment!.status).toBe('REFUNDED');
-    expect((await eventsOf('payments.payment.captured', orderId)).length).toBe((await eventsOf('payments.payment.refunded', orderId)).length);
+    expect(payment).toMatchObject({ status: 'REFUNDED' });
+    const { charge, refund } = atProvider(payment!.id);
+    expect(charge).toMatchObject({ operation: 'charge', amount: 1800, answer: { ok: true } });
+    expect(refund).toMatchObject({ operation: 'refund', amount: 1800 });
+    expect(await eventsOf('payments.payment.refunded', orderId)).toHaveLength(1);
+  });
+});
+
+describe('PaymentService.refund (payments.payment.refund_requested)', () => {
+  it('gives back a charge that lands after its order was cancelled, also when the process dies between that decision and the refund', async () => {
+    const orderId = randomUUID();
+    const charging = reserved(orderId, usd(2200), alice, slow);
+    while ((await paymentsOf(orderId, slow)).length === 0) await sleep(5);
+    // the provider takes a second: the cancellation closes the payment as not charged meanwhile
+    await cancelled(orderId, usd(2200), true, slow);
+    expect(await paymentsOf(orderId, slow)).toMatchObject([{ status: 'FAILED', failureReason: 'Not charged: the order was cancelled first' }]);
+    await charging;
+    // the charge landed: captured after all, the refund owed and requested, in the transaction that
+    // claimed the reservation; the order is not told it was captured
+    const [owed] = await paymentsOf(orderId, slow);
+    expect(owed).toMatchObject({ status: 'CAPTURED', failureReason: null, providerReference: expect.stringMatching(/^sim_ch_/) });
+    expect(owed!.refundRequestedAt).toBeInstanceOf(Date);
+    expect(await refundRequestsOf(orderId, slow)).toHaveLength(1);
+    expect(await eventsOf('payments.payment.captured', orderId, slow)).toEqual([]);
+    // the process dies here: nothing has been given back yet
+    expect(atProvider(owed!.id, slow).refund).toBeUndefined();
+    // a new process on the same database: its relay publishes the request, its consumer refunds
+    await slow.restart();
+    const [payment] = await paymentsOf(orderId, slow);
+    expect(payment).toMatchObject({ status: 'REFUNDED', providerReference: expect.stringMatching(/^sim_re_/) });
+    expect(atProvider(owed!.id, slow).refund).toMatchObject({ operation: 'refund', amount: 2200, currency: 'USD', calls: 1 });
+    expect(await eventsOf('payments.payment.refunded', orderId, slow)).toEqual([{ orderId, customerId: alice.userId, paymentId: owed!.id, amount: usd(2200) }]);
+    const [published] = await slow.sql<{ publishedAt: Date | null }>(`SELECT "publishedAt" FROM "payments"."OutboxEvent" WHERE "type" = $1 AND "aggregateId" = $2`, PaymentEvents.refundRequested.type, orderId);
+    expect(published!.publishedAt).toBeInstanceOf(Date);
+  });
+
+  it('refunds once when the process died after the provider refunded and before its commit, and changes nothing when the request comes again', async () => {
+    const orderId = randomUUID();
+    await reserved(orderId, usd(900));
+    await cancelled(orderId, usd(900));
+    const [request] = await refundRequestsOf(orderId);
+    const [owed] = await paymentsOf(orderId);
+    // the attempt that died: the provider refunded under the payment's refund key, nothing committed
+    const first = await payments.services.charges.provider.refund({ idempotencyKey: refundKey(owed!.id), reference: owed!.providerReference!, amount: 900, currency: 'USD' });
+    expect(await paymentsOf(orderId)).toMatchObject([{ status: 'CAPTURED' }]);
+    // the bus redelivers the request it never saw acknowledged, and then once more
+    await payments.redeliver(request!);
+    await payments.redeliver(request!);
+    const [payment] = await paymentsOf(orderId);
+    expect(payment).toMatchObject({ status: 'REFUNDED', providerReference: first.reference });
+    // asked twice under one key, the provider refunded once; the redelivery after the commit did not ask
+    expect(atProvider(owed!.id).refund).toMatchObject({ amount: 900, calls: 2 });
+    expect(await eventsOf('payments.payment.refunded', orderId)).toHaveLength(1);
+  });
+
+  it('refunds nothing for a request whose payment is owed nothing', async () => {
+    const orderId = randomUUID();
+    await reserved(orderId, usd(1300));
+    const [captured] = await paymentsOf(orderId);
+    // a request without the decision recorded (refundRequestedAt) is not one payments made
+    await payments.deliver(PaymentEvents.refundRequested, {
+      tenantId: ACME.id, aggregateId: orderId, payload: { orderId, customerId: alice.userId, paymentId: captured!.id, amount: usd(1300) },
+    });
+    expect(await paymentsOf(orderId)).toMatchObject([{ status: 'CAPTURED', refundRequestedAt: null }]);
+    expect(atProvider(captured!.id).refund).toBeUndefined();
+    expect(await eventsOf('payments.payment.refunded', orderId)).toEqual([]);
   });
 });
 

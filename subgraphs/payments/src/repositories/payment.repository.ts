@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { PaymentsClient } from '../db.js';
 import type { Payment } from '../generated/prisma/client.js';
 
-const PAYMENT_COLUMNS = `"id", "tenantId", "orderId", "customerId", "status"::text AS "status", "amount", "currency", "providerReference", "failureReason", "createdAt", "updatedAt"`;
+const PAYMENT_COLUMNS = `"id", "tenantId", "orderId", "customerId", "status"::text AS "status", "amount", "currency", "providerReference", "failureReason", "refundRequestedAt", "createdAt", "updatedAt"`;
 
 /** Payments of one tenant; the tenant is fixed at construction and part of every query. */
 export class PaymentRepository {
@@ -46,6 +46,36 @@ export class PaymentRepository {
        RETURNING ${PAYMENT_COLUMNS}`,
       this.tenantId, id, from, data.status ?? null,
       'providerReference' in data, data.providerReference ?? null, 'failureReason' in data, data.failureReason ?? null,
+    );
+    return payment ?? null;
+  }
+
+  /**
+   * A charge that landed on a payment the order's cancellation had already closed as not charged
+   * (`closedReason`): captured after all, with the refund owed recorded in the same UPDATE. Null when
+   * the payment is not such a closed one (so at most one caller records it).
+   */
+  async captureOwedBack(id: string, providerReference: string, closedReason: string): Promise<Payment | null> {
+    const [payment] = await this.db.$queryRawUnsafe<Payment[]>(
+      `UPDATE "payments"."Payment"
+          SET "status" = 'CAPTURED', "providerReference" = $3, "failureReason" = NULL,
+              "refundRequestedAt" = clock_timestamp() AT TIME ZONE 'UTC', "updatedAt" = clock_timestamp() AT TIME ZONE 'UTC'
+        WHERE "tenantId" = $1::uuid AND "id" = $2::uuid AND "status" = 'FAILED' AND "failureReason" = $4
+          AND "providerReference" IS NULL AND "refundRequestedAt" IS NULL
+       RETURNING ${PAYMENT_COLUMNS}`,
+      this.tenantId, id, providerReference, closedReason,
+    );
+    return payment ?? null;
+  }
+
+  /** Records that a captured payment is owed back; null when it is not captured or a refund is owed already. */
+  async requestRefund(id: string): Promise<Payment | null> {
+    const [payment] = await this.db.$queryRawUnsafe<Payment[]>(
+      `UPDATE "payments"."Payment"
+          SET "refundRequestedAt" = clock_timestamp() AT TIME ZONE 'UTC', "updatedAt" = clock_timestamp() AT TIME ZONE 'UTC'
+        WHERE "tenantId" = $1::uuid AND "id" = $2::uuid AND "status" = 'CAPTURED' AND "refundRequestedAt" IS NULL
+       RETURNING ${PAYMENT_COLUMNS}`,
+      this.tenantId, id,
     );
     return payment ?? null;
   }

@@ -1,13 +1,15 @@
 import { PaymentEvents, type Money, type OrderLine } from '#contracts';
 import { createEvent, type EventEnvelope } from '#platform/events';
-import type { PaymentsContext } from '../context.js';
+import type { PaymentsContext, PaymentsTransaction } from '../context.js';
+import type { Payment } from '../generated/prisma/client.js';
 import type { PaymentProvider } from '../providers/payment-provider.js';
 
 const CANCELLED_BEFORE_CHARGE = 'Not charged: the order was cancelled first';
 
-/** Payments' part of the checkout saga: charge once stock is held, refund when an order is cancelled. */
+/** Payments' part of the checkout saga: charge once stock is held, refund what a cancelled order was charged. */
 export class PaymentService {
-  constructor(private readonly provider: PaymentProvider) {}
+  /** `provider`: the port to whoever moves the money (tests read the simulated one's ledger through it). */
+  constructor(readonly provider: PaymentProvider) {}
 
   /**
    * Charges for a reserved order. The provider call runs outside any transaction (it may be slow);
@@ -25,35 +27,44 @@ export class PaymentService {
       return;
     }
     const result = await this.provider.charge({ idempotencyKey: payment.id, tenantId, amount: payment.amount, currency: payment.currency });
-    let chargedButClosed: string | null = null;
+    let landedAfterCancellation = false;
     await ctx.transactionOnce(async (tx) => {
       const { payments } = tx.repos;
       const fields = { tenantId, aggregateId: orderId, traceparent: event.traceparent };
       if (result.ok) {
         const captured = await payments.move(payment.id, 'PENDING', { status: 'CAPTURED', providerReference: result.reference });
         if (captured) await tx.emit(createEvent(PaymentEvents.captured, { ...fields, payload: { orderId, customerId, paymentId: payment.id, amount: total } }));
-        else chargedButClosed = result.reference;
+        else landedAfterCancellation = await this.oweBackLateCharge(tx, event, payment.id, result.reference);
       } else {
         const failed = await payments.move(payment.id, 'PENDING', { status: 'FAILED', failureReason: result.reason });
         if (failed) await tx.emit(createEvent(PaymentEvents.failed, { ...fields, payload: { orderId, customerId, paymentId: payment.id, reason: result.reason } }));
       }
     });
-    if (chargedButClosed) {
-      // The order was cancelled while the provider charged it: give the money straight back.
-      await this.provider.refund({ idempotencyKey: payment.id, reference: chargedButClosed, amount: payment.amount, currency: payment.currency });
-      ctx.logger.warn({ orderId, paymentId: payment.id }, 'charge landed after the order was cancelled; refunded at the provider');
-    }
+    if (landedAfterCancellation) ctx.logger.warn({ orderId, paymentId: payment.id }, 'charge landed after the order was cancelled; its refund is recorded and follows');
   }
 
   /**
-   * A cancelled order: refund a captured payment. An order cancelled on request before it was
+   * The order was cancelled while the provider charged it (the cancellation closed the payment as not
+   * charged): the money was taken all the same. Records the capture and the refund owed, and writes
+   * the refund_requested event, in the transaction that claims the reservation, so the decision and
+   * the refund that follows it (`refund`) survive any crash; a payment that is not such a closed one
+   * (another delivery of this charge captured it) is left as it is. True when the refund was recorded.
+   */
+  private async oweBackLateCharge(tx: PaymentsTransaction, event: EventEnvelope<{ orderId: string; customerId: string }>, paymentId: string, reference: string): Promise<boolean> {
+    const owed = await tx.repos.payments.captureOwedBack(paymentId, reference, CANCELLED_BEFORE_CHARGE);
+    if (owed) await tx.emit(refundRequestedEvent(owed, event.traceparent));
+    return owed !== null;
+  }
+
+  /**
+   * A cancelled order: a captured payment is owed back. An order cancelled on request before it was
    * charged gets a closed (FAILED, "not charged") payment, so that a reservation still on its way
    * never charges it; one the saga cancelled (short stock, declined) was never going to be charged.
-   * The refund call runs between transactions, for the same reason as the charge.
+   * A captured one gets its refund recorded (`refundRequestedAt`) with the refund_requested event and
+   * the claim of this event, in one transaction; `refund` then makes it at the provider.
    */
   async cancelled(ctx: PaymentsContext, event: EventEnvelope<{ orderId: string; customerId: string; reason: string; requested: boolean; total: Money }>): Promise<void> {
     const { orderId, customerId, total } = event.payload;
-    const tenantId = ctx.tenantId;
     const payment = await ctx.repos.payments.findByOrderId(orderId);
     if (!payment || payment.status === 'PENDING') {
       await ctx.transactionOnce(async (tx) => {
@@ -66,19 +77,49 @@ export class PaymentService {
       });
       return;
     }
-    if (payment.status !== 'CAPTURED') {
+    await ctx.transactionOnce(async (tx) => {
+      // a payment not captured has nothing to give back; one owed back already is not owed twice
+      if (payment.status !== 'CAPTURED') return;
+      const owed = await tx.repos.payments.requestRefund(payment.id);
+      if (owed) await tx.emit(refundRequestedEvent(owed, event.traceparent));
+    });
+  }
+
+  /**
+   * payments.payment.refund_requested, from payments' own outbox: gives an owed payment back at the
+   * provider. The provider call runs between transactions, keyed by the payment's refund key, and the
+   * event is claimed only with the outcome: a crash before the call, during it or before the commit
+   * leaves the event unclaimed, and its redelivery (or the relay after a restart) asks again with the
+   * same key, which the provider answers with the first refund: the money goes back once. A redelivery
+   * after the commit finds the payment REFUNDED and changes nothing.
+   */
+  async refund(ctx: PaymentsContext, event: EventEnvelope<{ orderId: string; paymentId: string }>): Promise<void> {
+    const [payment] = await ctx.repos.payments.findByIds([event.payload.paymentId]);
+    if (!payment || payment.status !== 'CAPTURED' || !payment.refundRequestedAt) {
       await ctx.transactionOnce(async () => undefined);
       return;
     }
-    const refund = await this.provider.refund({ idempotencyKey: payment.id, reference: payment.providerReference ?? '', amount: payment.amount, currency: payment.currency });
+    const refund = await this.provider.refund({ idempotencyKey: refundKey(payment.id), reference: payment.providerReference ?? '', amount: payment.amount, currency: payment.currency });
     await ctx.transactionOnce(async (tx) => {
       const refunded = await tx.repos.payments.move(payment.id, 'CAPTURED', { status: 'REFUNDED', providerReference: refund.reference });
       if (refunded) {
         await tx.emit(createEvent(PaymentEvents.refunded, {
-          tenantId, aggregateId: orderId, traceparent: event.traceparent,
-          payload: { orderId, customerId: payment.customerId, paymentId: payment.id, amount: { amount: payment.amount, currency: payment.currency } },
+          tenantId: ctx.tenantId, aggregateId: payment.orderId, traceparent: event.traceparent,
+          payload: { orderId: payment.orderId, customerId: payment.customerId, paymentId: payment.id, amount: { amount: payment.amount, currency: payment.currency } },
         }));
       }
     });
   }
+}
+
+/** The idempotency key of a payment's refund: its own, not the charge's (providers keep one answer per key). */
+export function refundKey(paymentId: string): string {
+  return `${paymentId}:refund`;
+}
+
+function refundRequestedEvent(payment: Payment, traceparent: string | null) {
+  return createEvent(PaymentEvents.refundRequested, {
+    tenantId: payment.tenantId, aggregateId: payment.orderId, traceparent,
+    payload: { orderId: payment.orderId, customerId: payment.customerId, paymentId: payment.id, amount: { amount: payment.amount, currency: payment.currency } },
+  });
 }

@@ -1,0 +1,2 @@
+-- AlterTable
+ALTER TABLE "payments"."Payment" ADD COLUMN     "refundRequestedAt" TIMESTAMP(3);
