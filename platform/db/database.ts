@@ -2,7 +2,7 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import { PrismaPg } from '@prisma/adapter-pg';
-import type { SqlDriverAdapter, SqlDriverAdapterFactory, SqlQueryable, Transaction } from '@prisma/driver-adapter-utils';
+import type { SqlDriverAdapter, SqlDriverAdapterFactory, SqlQuery, SqlQueryable, Transaction } from '@prisma/driver-adapter-utils';
 import { PrismaPGlite } from 'pglite-prisma-adapter';
 import pg from 'pg';
 import { dbPoolConnections, dbPoolWaiting, dbStatements, onScrape } from '../observability/metrics.js';
@@ -67,10 +67,42 @@ function countingQueryable<T extends SqlQueryable>(inner: T, counter: StatementC
   });
 }
 
+/** Distinct statements a process prepares at most; past them, statements are sent unnamed as before. */
+export const MAX_PREPARED_STATEMENTS = 200;
+
+/**
+ * Names for the statements a process sends again and again (the saga's raw SQL, the ORM's repeated
+ * queries), so that each pooled PostgreSQL connection parses them once and keeps them prepared; an
+ * unnamed statement is parsed and planned by the backend on every execution. A statement is named
+ * the second time it is seen, so one-off texts (an `IN` list of a new length) stay unnamed, and
+ * at most `max` texts are named per process, which bounds what every backend keeps. Statements
+ * without parameters (BEGIN, COMMIT, savepoints) stay on the simple protocol. Undefined means
+ * unnamed: adapter-pg hands the name to pg as the query's `name`.
+ */
+export function preparedStatementNames(max = MAX_PREPARED_STATEMENTS): (query: SqlQuery) => string | undefined {
+  const names = new Map<string, string>();
+  const seenOnce = new Set<string>();
+  return ({ sql, args }) => {
+    const name = names.get(sql);
+    if (name !== undefined || args.length === 0 || names.size >= max) return name;
+    if (!seenOnce.has(sql)) {
+      if (seenOnce.size >= 4 * max) seenOnce.clear();
+      seenOnce.add(sql);
+      return undefined;
+    }
+    seenOnce.delete(sql);
+    const named = `sc_${names.size}`;
+    names.set(sql, named);
+    return named;
+  };
+}
+
 /** The Prisma driver adapter for a target, wrapped to count statements. */
 export function createAdapterFactory(target: DatabaseTarget, counter: StatementCounter): SqlDriverAdapterFactory {
   const inner: SqlDriverAdapterFactory =
-    target.kind === 'pglite' ? new PrismaPGlite(target.pglite) : new PrismaPg({ connectionString: target.url, max: target.poolSize });
+    target.kind === 'pglite'
+      ? new PrismaPGlite(target.pglite)
+      : new PrismaPg({ connectionString: target.url, max: target.poolSize }, { statementNameGenerator: preparedStatementNames() as (query: SqlQuery) => string });
   return {
     provider: inner.provider,
     adapterName: inner.adapterName,

@@ -31,6 +31,28 @@ export class Outbox {
     );
   }
 
+  /**
+   * `event`'s outbox insert as a data-modifying CTE named `name`, for the statement that makes the
+   * change the event announces: one statement is its own transaction, so the change and its event
+   * commit together without the BEGIN and COMMIT round trips of an interactive one. The row is
+   * written once per row of `from` (another CTE of that statement; none when it has none).
+   * `payload(param)` is the payload as a jsonb expression over `from`, for a payload the statement
+   * completes; `param` is the event's own payload. Parameters are numbered from `$first`.
+   */
+  cte(event: EventEnvelope, options: { name: string; from: string; first: number; payload?: (param: string) => string }): { sql: string; values: unknown[] } {
+    const $ = (i: number) => `$${options.first + i}`;
+    const payload = options.payload ? options.payload(`${$(6)}::jsonb`) : `${$(6)}::jsonb`;
+    return {
+      sql: `${options.name} AS (
+         INSERT INTO "${this.schema}"."OutboxEvent" ("id", "tenantId", "type", "version", "aggregateType", "aggregateId", "payload", "traceparent", "occurredAt")
+         SELECT ${$(0)}::uuid, ${$(1)}::text, ${$(2)}::text, ${$(3)}::int, ${$(4)}::text, ${$(5)}::text, ${payload}, ${$(7)}::text, ${$(8)}::timestamp(3) FROM ${options.from})`,
+      values: [
+        event.id, event.tenantId, event.type, event.version, event.aggregateType, event.aggregateId,
+        JSON.stringify(event.payload), event.traceparent ?? traceparentOf(), event.occurredAt,
+      ],
+    };
+  }
+
   async add(tx: RawSql, event: EventEnvelope): Promise<void> {
     await tx.$executeRawUnsafe(
       `INSERT INTO "${this.schema}"."OutboxEvent" ("id", "tenantId", "type", "version", "aggregateType", "aggregateId", "payload", "traceparent", "occurredAt")

@@ -15,7 +15,7 @@ export interface EventSink {
 export class UnitOfWork<TTx extends RawSql> {
   constructor(
     private readonly runInTransaction: <R>(fn: (tx: TTx) => Promise<R>) => Promise<R>,
-    private readonly outbox: Outbox,
+    readonly outbox: Outbox,
     private readonly afterCommit: (eventIds: readonly string[], committedAt: number) => void,
   ) {}
 
@@ -37,5 +37,13 @@ export class UnitOfWork<TTx extends RawSql> {
     });
     if (emitted.length) this.afterCommit(emitted, Date.now());
     return result;
+  }
+
+  /**
+   * Events that a single statement wrote with its change (`Outbox.cte`) and that have committed
+   * with it: the relay is told as after a transaction's commit.
+   */
+  committedAlone(eventIds: readonly string[]): void {
+    if (eventIds.length) this.afterCommit(eventIds, Date.now());
   }
 }

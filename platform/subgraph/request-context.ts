@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { requireIdentity } from '../auth/access.js';
 import type { Identity } from '../auth/identity.js';
 import type { EventEnvelope } from '../events/event.js';
-import type { Inbox, RawSql } from '../events/outbox.js';
+import type { Inbox, Outbox, RawSql } from '../events/outbox.js';
 import type { EventSink, UnitOfWork } from '../events/unit-of-work.js';
 import type { Logger } from '../observability/logger.js';
 
@@ -43,6 +43,13 @@ export interface RequestContext<D extends ContextData = ContextData> {
   readonly directory: D['directory'];
   /** Runs `work` in one transaction whose outbox events commit with it; inside one already, in that one. */
   transaction<R>(work: (tx: TransactionContext<D>) => Promise<R>): Promise<R>;
+  /**
+   * Outside a transaction: runs `write`, one statement that makes a change and writes its events to
+   * the outbox itself (`outbox.cte`): a statement is its own transaction, without the BEGIN and
+   * COMMIT round trips of `transaction`. `write` returns the events the statement wrote (none when it
+   * changed nothing); they count as committed, as a transaction's do after its commit.
+   */
+  statementWithEvents<R>(write: (outbox: Outbox) => Promise<{ result: R; written: readonly EventEnvelope[] }>): Promise<R>;
   /**
    * In a context made for an event: runs `work` in a transaction that first claims the event for
    * its consumer, and does not run it when the consumer had claimed it already (a redelivery:
@@ -163,6 +170,14 @@ class SubgraphRequestContext<TClient, D extends ContextData> implements Transact
       };
       return work(new SubgraphRequestContext(this.runtime, this.scope, tx as TClient, recording));
     });
+    this.scope.committed.push(...written);
+    return result;
+  }
+
+  async statementWithEvents<R>(write: (outbox: Outbox) => Promise<{ result: R; written: readonly EventEnvelope[] }>): Promise<R> {
+    if (this.sink || this.scope.batch) throw new Error('statementWithEvents inside a transaction: emit the events there');
+    const { result, written } = await write(this.runtime.uow.outbox);
+    this.runtime.uow.committedAlone(written.map((event) => event.id));
     this.scope.committed.push(...written);
     return result;
   }

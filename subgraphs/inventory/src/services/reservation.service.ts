@@ -10,16 +10,18 @@ import { linesOf } from '../repositories/reservation.repository.js';
 export class ReservationService {
   /**
    * Reserves every line or none, in one conditional statement (never read-then-write) that locks
-   * the lines' rows in product order, so concurrent orders cannot deadlock, and writes the ledger. The reservation row is
-   * written first: an order that already has one (a second `placed`) changes nothing.
+   * the lines' rows in product order, so concurrent orders cannot deadlock, and writes the ledger.
+   * The same statement writes the reservation row first: an order that already has one (a second
+   * `placed`) changes nothing.
    */
   async reserve(tx: InventoryTransaction, event: EventEnvelope<{ orderId: string; customerId: string; lines: OrderLine[]; total: { amount: number; currency: string } }>): Promise<void> {
     const { orderId, customerId, total } = event.payload;
     const { stock, reservations } = tx.repos;
     const lines = [...event.payload.lines].sort((a, b) => a.productId.localeCompare(b.productId));
-    if (!(await reservations.createIfAbsent(orderId, 'RESERVED', lines, null))) return;
+    const { created, reserved } = await stock.reserveAllForOrder(lines, { orderId, reason: 'Reserved for an order' });
+    if (!created) return;
     const fields = { tenantId: tx.tenantId, aggregateId: orderId, traceparent: event.traceparent };
-    if (!(await stock.reserveAll(lines, { orderId, reason: 'Reserved for an order' }))) {
+    if (!reserved) {
       const available = new Map((await stock.findByProductIds(lines.map((l) => l.productId))).map((s) => [s.productId, s.available]));
       const shortages: Shortage[] = lines
         .map((line) => ({ productId: line.productId, requested: line.quantity, available: available.get(line.productId) ?? 0 }))
@@ -55,11 +57,8 @@ export class ReservationService {
 
   /** A confirmed order takes its held units out of stock for good. */
   async commit(tx: InventoryTransaction, orderId: string, source: EventEnvelope): Promise<void> {
-    const { stock, reservations } = tx.repos;
-    const reservation = await reservations.moveReturning(orderId, 'RESERVED', 'COMMITTED');
-    if (!reservation) return;
-    const lines = linesOf(reservation);
-    await stock.commitAllReserved(lines, { orderId, reason: 'Order confirmed' });
+    const lines = await tx.repos.stock.commitReservation({ orderId, reason: 'Order confirmed' });
+    if (!lines) return;
     await tx.emit(createEvent(InventoryEvents.committed, { tenantId: tx.tenantId, aggregateId: orderId, traceparent: source.traceparent, payload: { orderId, lines } }));
   }
 }

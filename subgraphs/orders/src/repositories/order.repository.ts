@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import type { EventEnvelope, Outbox } from '#platform/events';
 import type { OrdersClient } from '../db.js';
 import type { Order, OrderItem, OrderStatus, Prisma } from '../generated/prisma/client.js';
 
@@ -67,8 +67,20 @@ export class OrderRepository {
    * Nothing is written either when a line has no price here, the lines' currencies differ or the
    * total is over `maxTotal`: `accepted` is false, and the caller finds out why
    * (CatalogProductRepository). Lines keep the order they were given in.
+   *
+   * `placed` is written to the outbox by the same statement when the order is, its payload's `total`
+   * the priced one: a statement is its own transaction, so the order and its event need no other.
    */
-  async createPricedUnlessKeyUsed(order: { customerId: string; idempotencyKey: string; lines: { productId: string; quantity: number }[]; maxTotal: number }): Promise<{ order: Order | null; accepted: boolean }> {
+  async createPricedUnlessKeyUsed(
+    order: { id: string; customerId: string; idempotencyKey: string; lines: { productId: string; quantity: number }[]; maxTotal: number },
+    placed: { outbox: Outbox; event: EventEnvelope },
+  ): Promise<{ order: Order | null; accepted: boolean }> {
+    const announced = placed.outbox.cte(placed.event, {
+      name: 'announced',
+      from: 'created',
+      first: 8,
+      payload: (payload) => `jsonb_set(${payload}, '{total}', jsonb_build_object('amount', created."totalAmount", 'currency', created."currency"))`,
+    });
     const [row] = await this.db.$queryRawUnsafe<(Order & { cartAccepted: boolean })[]>(
       `WITH priced AS (
          SELECT l."productId", l."quantity", l."n", p."priceAmount", p."currency"
@@ -86,10 +98,12 @@ export class OrderRepository {
        lines AS (
          INSERT INTO "orders"."OrderItem" ("id", "tenantId", "orderId", "productId", "quantity", "unitPriceAmount", "currency", "position")
          SELECT gen_random_uuid(), c."tenantId", c."id", p."productId", p."quantity", p."priceAmount", c."currency", p."n" - 1
-           FROM created c, priced p)
+           FROM created c, priced p),
+       ${announced.sql}
        SELECT "cartAccepted", ${ORDER_COLUMNS} FROM cart LEFT JOIN created ON true`,
-      randomUUID(), this.tenantId, order.customerId, order.idempotencyKey,
+      order.id, this.tenantId, order.customerId, order.idempotencyKey,
       order.lines.map((l) => l.productId), order.lines.map((l) => l.quantity), order.maxTotal,
+      ...announced.values,
     );
     const { cartAccepted, ...created } = row!;
     return { accepted: cartAccepted === true, order: cartAccepted && created.id ? (created as Order) : null };

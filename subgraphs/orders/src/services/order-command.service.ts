@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { ConflictError, isId, NotFoundError, requireInt, requireText, ValidationError } from '#platform/errors';
 import { createEvent } from '#platform/events';
 import { OrderEvents } from '#contracts';
@@ -57,24 +58,24 @@ export class OrderCommandService {
    */
   private async insertUnlessKeyUsed(ctx: OrdersContext, idempotencyKey: string, lines: { productId: string; quantity: number }[]): Promise<Order | null> {
     const { caller } = ctx;
-    return ctx.transaction(async (tx) => {
-      const { order: created, accepted } = await tx.repos.orders.createPricedUnlessKeyUsed({ customerId: caller.userId, idempotencyKey, lines, maxTotal: MAX_ORDER_TOTAL });
-      if (!accepted) throw await this.whyRefused(tx, lines);
-      if (!created) return null;
-      await tx.emit(
-        createEvent(OrderEvents.placed, {
-          tenantId: caller.tenantId,
-          aggregateId: created.id,
-          payload: {
-            orderId: created.id,
-            customerId: caller.userId,
-            lines: lines.map(({ productId, quantity }) => ({ productId, quantity })),
-            total: { amount: created.totalAmount, currency: created.currency },
-          },
-        }),
-      );
-      return created;
+    const orderId = randomUUID();
+    // one statement writes the order, its lines and this event (no transaction around it); the
+    // statement puts the priced total into the payload it writes, and the copy kept here gets it below
+    const placed = createEvent(OrderEvents.placed, {
+      tenantId: caller.tenantId,
+      aggregateId: orderId,
+      payload: { orderId, customerId: caller.userId, lines: lines.map(({ productId, quantity }) => ({ productId, quantity })), total: { amount: 0, currency: '' } },
     });
+    const { order: created, accepted } = await ctx.statementWithEvents(async (outbox) => {
+      const outcome = await ctx.repos.orders.createPricedUnlessKeyUsed(
+        { id: orderId, customerId: caller.userId, idempotencyKey, lines, maxTotal: MAX_ORDER_TOTAL },
+        { outbox, event: placed },
+      );
+      const written = outcome.order ? [{ ...placed, payload: { ...placed.payload, total: { amount: outcome.order.totalAmount, currency: outcome.order.currency } } }] : [];
+      return { result: outcome, written };
+    });
+    if (!accepted) throw await this.whyRefused(ctx, lines);
+    return created;
   }
 
   /** Why a cart was refused: the first line without a price here, the currencies that differ, or a total too large. */
