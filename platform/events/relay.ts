@@ -80,10 +80,9 @@ export class OutboxRelay {
   }
 
   /**
-   * Called after a transaction that wrote events commits: publish within a few milliseconds rather
-   * than at the next poll. The short wait lets the commits of concurrent requests share one batch.
+   * Called after a transaction that wrote events commits: publish on the next turn of the event loop
+   * rather than at the next poll. Commits that land while a batch runs share the one after it.
    */
-
   nudge(): void {
     if (this.stopped) return;
     if (this.running) this.again = true;

@@ -18,7 +18,7 @@ export interface PlaceOrderInput {
   items: { productId: string; quantity: number }[];
 }
 
-/** Checkout commands: each a transaction that writes the order and its event together. */
+/** Checkout commands: each writes the order and its event together (one statement to place, a transaction to cancel). */
 export class OrderCommandService {
   /**
    * Validates, prices every line from orders' copy of the catalog, writes the order PENDING with
