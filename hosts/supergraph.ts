@@ -78,14 +78,27 @@ export async function startSupergraph(options: SupergraphOptions): Promise<Super
     });
     const gateway = await startGateway(gatewayConfig, createLogger('gateway', gatewayConfig), { events: bus });
 
+    // Every outbox's written and unpublished rows, in one string: equal twice around a drain with
+    // nothing unpublished means no handler wrote an event meanwhile. (A relay woken by a commit may
+    // publish between a drain and the look at the outboxes, so "nothing unpublished" alone is not quiet.)
+    const outboxes = async () => {
+      const counts = await Promise.all(
+        started.map((s) =>
+          s.runtime.db.$queryRawUnsafe<{ written: number; unpublished: number }[]>(
+            `SELECT count(*)::int AS written, count(*) FILTER (WHERE "publishedAt" IS NULL)::int AS unpublished FROM "${s.name}"."OutboxEvent"`,
+          ),
+        ),
+      );
+      return { unpublished: counts.some((rows) => (rows[0]?.unpublished ?? 0) > 0), state: counts.map((rows) => `${rows[0]?.written}:${rows[0]?.unpublished}`).join(',') };
+    };
     const settle = async () => {
-      for (let round = 0; round < 20; round += 1) {
+      for (let round = 0; round < 50; round += 1) {
         for (const s of started) await s.relay.flush();
         await bus.drain();
-        const pending = await Promise.all(
-          started.map((s) => s.runtime.db.$queryRawUnsafe<{ n: number }[]>(`SELECT count(*)::int AS n FROM "${s.name}"."OutboxEvent" WHERE "publishedAt" IS NULL`)),
-        );
-        if (pending.every((rows) => (rows[0]?.n ?? 0) === 0)) return;
+        const before = await outboxes();
+        if (before.unpublished) continue;
+        await bus.drain();
+        if ((await outboxes()).state === before.state) return;
       }
     };
 
