@@ -9,6 +9,7 @@ import type { PaymentsData } from '../../../subgraphs/payments/src/context.js';
 import type { PaymentsServices } from '../../../subgraphs/payments/src/services/index.js';
 import { refundKey } from '../../../subgraphs/payments/src/services/payment.service.js';
 import type { SimulatedPaymentProvider } from '../../../subgraphs/payments/src/providers/simulated-payment-provider.js';
+import type { PaymentProvider } from '../../../subgraphs/payments/src/providers/payment-provider.js';
 import { ACME, GLOBEX, identityOf, serviceHarness, type ServiceHarness } from '../../harness/services.js';
 
 let payments: ServiceHarness<PaymentsData, PaymentsServices>;
@@ -59,9 +60,10 @@ interface PaymentRow {
   providerReference: string | null;
   failureReason: string | null;
   refundRequestedAt: Date | null;
+  chargeRequestedAt: Date | null;
 }
 const paymentsOf = (orderId: string, on = payments) =>
-  on.sql<PaymentRow>(`SELECT "id", "status", "amount", "currency", "providerReference", "failureReason", "refundRequestedAt" FROM "payments"."Payment" WHERE "orderId" = $1`, orderId);
+  on.sql<PaymentRow>(`SELECT "id", "status", "amount", "currency", "providerReference", "failureReason", "refundRequestedAt", "chargeRequestedAt" FROM "payments"."Payment" WHERE "orderId" = $1`, orderId);
 const eventsOf = async (type: string, orderId: string, on = payments) => (await on.outbox(type)).filter((e) => e.aggregateId === orderId).map((e) => e.payload);
 /** The refund requests payments wrote to its own outbox for an order, as its relay would publish them. */
 const refundRequestsOf = (orderId: string, on = payments) =>
@@ -281,6 +283,108 @@ describe('PaymentService.refund (payments.payment.refund_requested)', () => {
     expect(await paymentsOf(orderId)).toMatchObject([{ status: 'CAPTURED', refundRequestedAt: null }]);
     expect(atProvider(captured!.id).refund).toBeUndefined();
     expect(await eventsOf('payments.payment.refunded', orderId)).toEqual([]);
+  });
+});
+
+describe('a charge asked for before the process died, its order cancelled before the reservation came again', () => {
+  /**
+   * Delivers a reservation to payments as it runs now, up to the death of its process at the provider
+   * call: `reached` says whether the call got to the provider (which then charged or declined) before
+   * the death. Nothing after the call runs: the outcome is never committed, the event never claimed.
+   */
+  const reservedThenDied = async (orderId: string, total: Money, reached: boolean) => {
+    const charges = payments.services.charges as { provider: PaymentProvider };
+    const provider = charges.provider;
+    charges.provider = {
+      charge: async (request) => {
+        if (reached) await provider.charge(request);
+        throw new Error('the process died');
+      },
+      refund: (request) => provider.refund(request),
+    };
+    try {
+      const event = createEvent(InventoryEvents.reserved, {
+        tenantId: ACME.id, aggregateId: orderId, payload: { orderId, customerId: alice.userId, lines: [{ productId: randomUUID(), quantity: 1 }], total },
+      });
+      await expect(payments.redeliver(event)).rejects.toThrow('the process died');
+      return event;
+    } finally {
+      charges.provider = provider;
+    }
+  };
+  /** After the restart, orders' cancellation is handled before inventory's redelivered reservation. */
+  const cancelledThenRedelivered = async (orderId: string, total: Money, reservation: EventEnvelope) => {
+    await payments.restart();
+    await cancelled(orderId, total);
+    expect(await paymentsOf(orderId)).toMatchObject([{ status: 'FAILED', failureReason: 'Not charged: the order was cancelled first' }]);
+    await payments.redeliver(reservation);
+  };
+
+  it('gives back a charge the provider made before the process died: one charge and one refund at the provider', async () => {
+    const orderId = randomUUID();
+    const reservation = await reservedThenDied(orderId, usd(1234), true);
+    const [opened] = await paymentsOf(orderId);
+    expect(opened).toMatchObject({ status: 'PENDING' });
+    expect(opened!.chargeRequestedAt).toBeInstanceOf(Date);
+    await cancelledThenRedelivered(orderId, usd(1234), reservation);
+    // asked again under the same key, the provider answered with its first charge: owed back
+    const [owed] = await paymentsOf(orderId);
+    expect(owed).toMatchObject({ status: 'CAPTURED', failureReason: null, providerReference: expect.stringMatching(/^sim_ch_/) });
+    expect(owed!.refundRequestedAt).toBeInstanceOf(Date);
+    const requests = await refundRequestsOf(orderId);
+    expect(requests.map((r) => r.payload)).toEqual([{ orderId, customerId: alice.userId, paymentId: owed!.id, amount: usd(1234) }]);
+    expect(await eventsOf('payments.payment.captured', orderId)).toEqual([]);
+    await payments.redeliver(requests[0]!);
+    expect(await paymentsOf(orderId)).toMatchObject([{ status: 'REFUNDED', providerReference: expect.stringMatching(/^sim_re_/) }]);
+    expect(atProvider(owed!.id)).toMatchObject({
+      charge: { operation: 'charge', amount: 1234, answer: { ok: true }, calls: 2 },
+      refund: { operation: 'refund', amount: 1234, calls: 1 },
+    });
+    expect(await eventsOf('payments.payment.refunded', orderId)).toHaveLength(1);
+  });
+
+  it('charges and gives back a charge that never reached the provider before the process died: money-neutral', async () => {
+    const orderId = randomUUID();
+    const reservation = await reservedThenDied(orderId, usd(4321), false);
+    const [opened] = await paymentsOf(orderId);
+    expect(atProvider(opened!.id).charge).toBeUndefined();
+    await cancelledThenRedelivered(orderId, usd(4321), reservation);
+    // payments cannot tell this from a charge that did reach the provider, so it asks: the provider
+    // charges now, and the charge is given back like one that landed after the cancellation
+    const [request] = await refundRequestsOf(orderId);
+    await payments.redeliver(request!);
+    expect(await paymentsOf(orderId)).toMatchObject([{ status: 'REFUNDED' }]);
+    expect(atProvider(opened!.id)).toMatchObject({
+      charge: { operation: 'charge', amount: 4321, answer: { ok: true }, calls: 1 },
+      refund: { operation: 'refund', amount: 4321, calls: 1 },
+    });
+  });
+
+  it('refunds once however often the reservation and the refund request are redelivered', async () => {
+    const orderId = randomUUID();
+    const reservation = await reservedThenDied(orderId, usd(2600), true);
+    await cancelledThenRedelivered(orderId, usd(2600), reservation);
+    await payments.redeliver(reservation);
+    const [request] = await refundRequestsOf(orderId);
+    await payments.redeliver(request!);
+    await payments.redeliver(reservation);
+    await payments.redeliver(request!);
+    await reserved(orderId, usd(2600));
+    const [payment] = await paymentsOf(orderId);
+    expect(payment).toMatchObject({ status: 'REFUNDED' });
+    expect(await refundRequestsOf(orderId)).toHaveLength(1);
+    expect(atProvider(payment!.id)).toMatchObject({ charge: { amount: 2600, answer: { ok: true } }, refund: { amount: 2600, calls: 1 } });
+    expect(await eventsOf('payments.payment.refunded', orderId)).toHaveLength(1);
+  });
+
+  it('leaves a charge the provider declined before the process died as not charged, with nothing to give back', async () => {
+    const orderId = randomUUID();
+    const reservation = await reservedThenDied(orderId, usd(80_000), true);
+    await cancelledThenRedelivered(orderId, usd(80_000), reservation);
+    const [payment] = await paymentsOf(orderId);
+    expect(payment).toMatchObject({ status: 'FAILED', failureReason: 'Not charged: the order was cancelled first', providerReference: null, refundRequestedAt: null });
+    expect(atProvider(payment!.id)).toMatchObject({ charge: { answer: { ok: false }, calls: 2 }, refund: undefined });
+    expect(await refundRequestsOf(orderId)).toEqual([]);
   });
 });
 

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { PaymentsClient } from '../db.js';
 import type { Payment } from '../generated/prisma/client.js';
 
-const PAYMENT_COLUMNS = `"id", "tenantId", "orderId", "customerId", "status"::text AS "status", "amount", "currency", "providerReference", "failureReason", "refundRequestedAt", "createdAt", "updatedAt"`;
+const PAYMENT_COLUMNS = `"id", "tenantId", "orderId", "customerId", "status"::text AS "status", "amount", "currency", "providerReference", "failureReason", "refundRequestedAt", "chargeRequestedAt", "createdAt", "updatedAt"`;
 
 /** Payments of one tenant; the tenant is fixed at construction and part of every query. */
 export class PaymentRepository {
@@ -19,16 +19,19 @@ export class PaymentRepository {
     return this.db.payment.findUnique({ where: { tenantId_orderId: { tenantId: this.tenantId, orderId } } });
   }
 
-  /** The payment of an order, created PENDING if it has none yet (the unique (tenant, order) index decides races). */
-  async findOrCreatePending(order: { orderId: string; customerId: string; amount: number; currency: string }): Promise<Payment> {
+  /**
+   * The payment of an order, created PENDING if it has none yet (the unique (tenant, order) index decides races).
+   * `chargeRequested`: it is opened to be charged now, so a new one records `chargeRequestedAt` (in the same INSERT).
+   */
+  async findOrCreatePending(order: { orderId: string; customerId: string; amount: number; currency: string; chargeRequested: boolean }): Promise<Payment> {
     // one INSERT … ON CONFLICT DO NOTHING RETURNING when it is new; a second read only when it was not
     // raw SQL on the saga's hot path (a payment per order): Prisma's query compiler costs more than the statement
     const [created] = await this.db.$queryRawUnsafe<Payment[]>(
-      `INSERT INTO "payments"."Payment" ("id", "tenantId", "orderId", "customerId", "status", "amount", "currency", "updatedAt")
-       VALUES ($1::uuid, $2::uuid, $3::uuid, $4::uuid, 'PENDING', $5, $6, clock_timestamp() AT TIME ZONE 'UTC')
+      `INSERT INTO "payments"."Payment" ("id", "tenantId", "orderId", "customerId", "status", "amount", "currency", "chargeRequestedAt", "updatedAt")
+       VALUES ($1::uuid, $2::uuid, $3::uuid, $4::uuid, 'PENDING', $5, $6, CASE WHEN $7 THEN clock_timestamp() AT TIME ZONE 'UTC' END, clock_timestamp() AT TIME ZONE 'UTC')
        ON CONFLICT ("tenantId", "orderId") DO NOTHING
        RETURNING ${PAYMENT_COLUMNS}`,
-      randomUUID(), this.tenantId, order.orderId, order.customerId, order.amount, order.currency,
+      randomUUID(), this.tenantId, order.orderId, order.customerId, order.amount, order.currency, order.chargeRequested,
     );
     return created ?? (await this.findByOrderId(order.orderId))!;
   }

@@ -16,14 +16,18 @@ export class PaymentService {
    * the payment row exists first, and the provider is idempotent on the payment id, so a crash and
    * redelivery at any point charges once. The event id is claimed with the outcome. The row is
    * created in a transaction of its own too: in a consumer it joins the batch of other events'
-   * transactions, one commit for all of them instead of one per charge.
+   * transactions, one commit for all of them instead of one per charge. It records that the charge
+   * is about to be asked for (`chargeRequestedAt`, in its INSERT): if the process dies after the call
+   * and the order's cancellation is handled before the redelivery, `chargeAgainAfterCancellation`
+   * asks again and gives back what was taken.
    */
   async chargeReserved(ctx: PaymentsContext, event: EventEnvelope<{ orderId: string; customerId: string; lines: OrderLine[]; total: Money }>): Promise<void> {
     const { orderId, customerId, total } = event.payload;
     const tenantId = ctx.tenantId;
-    const payment = await ctx.transaction((tx) => tx.repos.payments.findOrCreatePending({ orderId, customerId, amount: total.amount, currency: total.currency }));
+    const payment = await ctx.transaction((tx) => tx.repos.payments.findOrCreatePending({ orderId, customerId, amount: total.amount, currency: total.currency, chargeRequested: true }));
     if (payment.status !== 'PENDING') {
-      await ctx.transactionOnce(async () => undefined);
+      if (mayHaveBeenCharged(payment)) await this.chargeAgainAfterCancellation(ctx, event, payment);
+      else await ctx.transactionOnce(async () => undefined);
       return;
     }
     const result = await this.provider.charge({ idempotencyKey: payment.id, tenantId, amount: payment.amount, currency: payment.currency });
@@ -41,6 +45,23 @@ export class PaymentService {
       }
     });
     if (landedAfterCancellation) ctx.logger.warn({ orderId, paymentId: payment.id }, 'charge landed after the order was cancelled; its refund is recorded and follows');
+  }
+
+  /**
+   * A redelivered reservation of a payment the cancellation closed as not charged after its charge
+   * was asked for: the process may have died after the provider charged and before the outcome
+   * committed. Asking again under the same key (the payment id) cannot charge twice: the provider
+   * answers with its first outcome if it charged, or charges now if the first call never reached it.
+   * A capture is owed back through the late-charge path (once: `captureOwedBack` is conditional), in
+   * the transaction that claims the event; a decline leaves nothing to give back.
+   */
+  private async chargeAgainAfterCancellation(ctx: PaymentsContext, event: EventEnvelope<{ orderId: string; customerId: string }>, payment: Payment): Promise<void> {
+    const result = await this.provider.charge({ idempotencyKey: payment.id, tenantId: ctx.tenantId, amount: payment.amount, currency: payment.currency });
+    let owedBack = false;
+    await ctx.transactionOnce(async (tx) => {
+      if (result.ok) owedBack = await this.oweBackLateCharge(tx, event, payment.id, result.reference);
+    });
+    if (owedBack) ctx.logger.warn({ orderId: payment.orderId, paymentId: payment.id }, 'a charge asked for before a crash was cancelled first; its refund is recorded and follows');
   }
 
   /**
@@ -70,7 +91,7 @@ export class PaymentService {
       await ctx.transactionOnce(async (tx) => {
         if (!payment && !event.payload.requested) return;
         const repo = tx.repos.payments;
-        const open = payment ?? (await repo.findOrCreatePending({ orderId, customerId, amount: total.amount, currency: total.currency }));
+        const open = payment ?? (await repo.findOrCreatePending({ orderId, customerId, amount: total.amount, currency: total.currency, chargeRequested: false }));
         if (open.status === 'PENDING' && (await repo.move(open.id, 'PENDING', { status: 'FAILED', failureReason: CANCELLED_BEFORE_CHARGE }))) return;
         // A charge got there first: roll back (the claim too) so the redelivery refunds it.
         throw new Error(`payment of order ${orderId} changed while it was being cancelled; retrying`);
@@ -115,6 +136,12 @@ export class PaymentService {
 /** The idempotency key of a payment's refund: its own, not the charge's (providers keep one answer per key). */
 export function refundKey(paymentId: string): string {
   return `${paymentId}:refund`;
+}
+
+/** Closed by the cancellation as not charged, though its charge had been asked for (and not owed back yet). */
+function mayHaveBeenCharged(payment: Payment): boolean {
+  return payment.status === 'FAILED' && payment.failureReason === CANCELLED_BEFORE_CHARGE && payment.providerReference === null
+    && payment.refundRequestedAt === null && payment.chargeRequestedAt !== null;
 }
 
 function refundRequestedEvent(payment: Payment, traceparent: string | null) {
