@@ -7,6 +7,14 @@ export interface RawSql {
   $queryRawUnsafe<T = unknown>(query: string, ...values: unknown[]): Promise<T>;
 }
 
+/** The outbox columns every insert writes, in the order of `rowValues`. */
+const OUTBOX_COLUMNS = `("id", "tenantId", "type", "version", "aggregateType", "aggregateId", "payload", "traceparent", "occurredAt")`;
+
+/** One event's values for `OUTBOX_COLUMNS`; an event written without a trace context keeps the one it was written in. */
+function rowValues(event: EventEnvelope, traceparent = event.traceparent ?? traceparentOf()): unknown[] {
+  return [event.id, event.tenantId, event.type, event.version, event.aggregateType, event.aggregateId, JSON.stringify(event.payload), traceparent, event.occurredAt];
+}
+
 /**
  * Writes events into the subgraph's own "OutboxEvent" table inside the caller's transaction, so
  * the state change and its event commit or roll back together.
@@ -20,7 +28,7 @@ export class Outbox {
     if (events.length === 1) return this.add(tx, events[0]!);
     const traceparent = traceparentOf();
     await tx.$executeRawUnsafe(
-      `INSERT INTO "${this.schema}"."OutboxEvent" ("id", "tenantId", "type", "version", "aggregateType", "aggregateId", "payload", "traceparent", "occurredAt")
+      `INSERT INTO "${this.schema}"."OutboxEvent" ${OUTBOX_COLUMNS}
        SELECT e."id", e."tenantId", e."type", e."version", e."aggregateType", e."aggregateId", e."payload", e."traceparent", e."occurredAt"
          FROM unnest($1::uuid[], $2::text[], $3::text[], $4::int[], $5::text[], $6::text[], $7::jsonb[], $8::text[], $9::timestamp(3)[])
               WITH ORDINALITY AS e("id", "tenantId", "type", "version", "aggregateType", "aggregateId", "payload", "traceparent", "occurredAt", "n")
@@ -44,22 +52,17 @@ export class Outbox {
     const payload = options.payload ? options.payload(`${$(6)}::jsonb`) : `${$(6)}::jsonb`;
     return {
       sql: `${options.name} AS (
-         INSERT INTO "${this.schema}"."OutboxEvent" ("id", "tenantId", "type", "version", "aggregateType", "aggregateId", "payload", "traceparent", "occurredAt")
+         INSERT INTO "${this.schema}"."OutboxEvent" ${OUTBOX_COLUMNS}
          SELECT ${$(0)}::uuid, ${$(1)}::text, ${$(2)}::text, ${$(3)}::int, ${$(4)}::text, ${$(5)}::text, ${payload}, ${$(7)}::text, ${$(8)}::timestamp(3) FROM ${options.from})`,
-      values: [
-        event.id, event.tenantId, event.type, event.version, event.aggregateType, event.aggregateId,
-        JSON.stringify(event.payload), event.traceparent ?? traceparentOf(), event.occurredAt,
-      ],
+      values: rowValues(event),
     };
   }
 
   async add(tx: RawSql, event: EventEnvelope): Promise<void> {
     await tx.$executeRawUnsafe(
-      `INSERT INTO "${this.schema}"."OutboxEvent" ("id", "tenantId", "type", "version", "aggregateType", "aggregateId", "payload", "traceparent", "occurredAt")
+      `INSERT INTO "${this.schema}"."OutboxEvent" ${OUTBOX_COLUMNS}
        VALUES ($1::uuid, $2, $3, $4, $5, $6, $7::jsonb, $8, $9::timestamp(3))`,
-      event.id, event.tenantId, event.type, event.version, event.aggregateType, event.aggregateId,
-      // an event written without a trace context keeps the one it was written in
-      JSON.stringify(event.payload), event.traceparent ?? traceparentOf(), event.occurredAt,
+      ...rowValues(event),
     );
   }
 }
