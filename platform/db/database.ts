@@ -4,6 +4,7 @@ import { PGlite } from '@electric-sql/pglite';
 import { PrismaPg } from '@prisma/adapter-pg';
 import type { SqlDriverAdapter, SqlDriverAdapterFactory, SqlQuery, SqlQueryable, Transaction } from '@prisma/driver-adapter-utils';
 import { PrismaPGlite } from 'pglite-prisma-adapter';
+import { overTheWire } from './pglite-wire.js';
 import pg from 'pg';
 import { dbPoolConnections, dbPoolWaiting, dbStatements, onScrape } from '../observability/metrics.js';
 import type { MigrationTarget } from './migrator.js';
@@ -101,7 +102,7 @@ export function preparedStatementNames(max = MAX_PREPARED_STATEMENTS): (query: S
 export function createAdapterFactory(target: DatabaseTarget, counter: StatementCounter): SqlDriverAdapterFactory {
   const inner: SqlDriverAdapterFactory =
     target.kind === 'pglite'
-      ? new PrismaPGlite(target.pglite)
+      ? new PrismaPGlite(overTheWire(target.pglite, MAX_PREPARED_STATEMENTS))
       : new PrismaPg({ connectionString: target.url, max: target.poolSize }, { statementNameGenerator: preparedStatementNames() as (query: SqlQuery) => string });
   return {
     provider: inner.provider,

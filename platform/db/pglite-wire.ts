@@ -1,0 +1,213 @@
+import { messages, parse, PGlite, protocol, TransactionAbortedError, type QueryOptions, type Results, type Transaction } from '@electric-sql/pglite';
+
+const { serialize } = protocol;
+
+type Parsers = PGlite['parsers'];
+type Serializers = NonNullable<QueryOptions['serializers']>;
+
+/** What the wire knows of a statement text it has sent: its parameters' types and, once named, its name. */
+interface KnownStatement {
+  paramTypes: number[];
+  name?: string;
+}
+
+/** Texts whose parameter types are remembered; past this many the memory starts again. */
+const MAX_KNOWN_TEXTS = 1_000;
+
+/**
+ * PGlite's own `query` crosses into its WebAssembly five or six times per statement (Parse with a
+ * Describe to learn the parameters' types, then Bind, Describe, Execute and Sync, each sent on its own
+ * and its answer parsed on its own) and copies its parsers for every result. Every crossing runs
+ * Postgres's protocol loop and PGlite's message parsing, on the one thread the whole embedded
+ * supergraph shares. The wire sends a statement as one message buffer instead:
+ *
+ * - the parameters' types are asked for once per text (Parse and Describe), then remembered, so a
+ *   statement seen before is Parse, Bind, Describe, Execute and Sync in one crossing;
+ * - a text seen a second time is prepared under a name (at most `maxNamed` per PGlite), after which it
+ *   is Bind, Describe, Execute and Sync: Postgres no longer parses or plans it. The name is taken only
+ *   when its Parse has succeeded on its own, so a failing execution never leaves a name half-made;
+ * - BEGIN, COMMIT and ROLLBACK are one simple-protocol message each.
+ *
+ * It keeps PGlite's locks (a top-level statement waits for open transactions, as PGlite's does), its
+ * serializers and parsers and its errors (`messages.DatabaseError`, with the query attached), so the
+ * Prisma driver adapter sees what it saw before. Values are serialized by the parameter type Postgres
+ * inferred, as PGlite does.
+ */
+export class PgliteWire {
+  private readonly known = new Map<string, KnownStatement>();
+  private named = 0;
+  private readonly mergedParsers = new WeakMap<Parsers, Parsers>();
+
+  constructor(
+    private readonly db: PGlite,
+    private readonly maxNamed: number,
+  ) {}
+
+  /** A statement outside any transaction: it waits for open transactions, as PGlite's `query` does. */
+  query<T>(sql: string, params: unknown[] = [], options?: QueryOptions): Promise<Results<T>> {
+    return this.db._runExclusiveTransaction(() => this.statement<T>(sql, params, options, true));
+  }
+
+  /**
+   * A transaction on the wire; `fn` gets what PGlite's `transaction` hands out (query, exec, rollback,
+   * closed). It commits when `fn` returns unless rolled back, and rolls back when `fn` throws.
+   */
+  transaction<T>(fn: (tx: Transaction) => Promise<T>): Promise<T> {
+    return this.db._runExclusiveTransaction(async () => {
+      await this.simple('BEGIN');
+      let closed = false;
+      let rolledBack: Promise<unknown> | undefined;
+      const open = () => {
+        if (closed) throw new Error('Transaction is closed');
+      };
+      const tx = {
+        query: <R>(sql: string, params?: unknown[], options?: QueryOptions) => {
+          open();
+          return this.statement<R>(sql, params ?? [], options, false);
+        },
+        sql: () => Promise.reject(new Error('tagged-template queries are not supported on the PGlite wire')),
+        exec: async (sql: string) => {
+          open();
+          return [await this.simple(sql)];
+        },
+        rollback: async () => {
+          open();
+          // closed before the ROLLBACK is sent, so a callback that returns meanwhile does not commit
+          closed = true;
+          rolledBack = this.simple('ROLLBACK');
+          await rolledBack;
+        },
+        listen: () => Promise.reject(new Error('LISTEN is not supported on the PGlite wire')),
+        get closed() {
+          return closed;
+        },
+      } as unknown as Transaction;
+      try {
+        const result = await fn(tx);
+        if (!closed) {
+          closed = true;
+          const committed = await this.simple('COMMIT');
+          if (committed.command === 'ROLLBACK') throw withQuery(new TransactionAbortedError(), 'COMMIT');
+        }
+        await rolledBack;
+        return result;
+      } catch (error) {
+        if (!closed) {
+          closed = true;
+          await this.simple('ROLLBACK');
+        }
+        await rolledBack?.catch(() => undefined);
+        throw error;
+      }
+    });
+  }
+
+  /** One simple-protocol message (no parameters): one crossing, its ReadyForQuery ends it. */
+  private simple(sql: string): Promise<Results> {
+    return this.db._runExclusiveQuery(async () => {
+      const result = await this.exchange([serialize.query(sql)], sql, undefined, undefined);
+      return parse.parseResults(result, this.db.parsers)[0]!;
+    });
+  }
+
+  private statement<T>(sql: string, params: unknown[], options: QueryOptions | undefined, topLevel: boolean): Promise<Results<T>> {
+    return this.db._runExclusiveQuery(async () => {
+      const known = params.length ? await this.prepared(sql, options) : undefined;
+      const values = known ? this.serialized(params, known.paramTypes, options?.serializers) : [];
+      const frames: Uint8Array[] = [];
+      if (!known) frames.push(serialize.parse({ text: sql, types: options?.paramTypes }));
+      else if (!known.name) frames.push(serialize.parse({ text: sql, types: known.paramTypes }));
+      frames.push(serialize.bind({ statement: known?.name ?? '', values }), serialize.describe({ type: 'P' }), serialize.execute({}), serialize.sync());
+      const answer = await this.exchange(frames, sql, params, options);
+      if (topLevel) await this.db.syncToFs();
+      const parsers = options?.parsers ? this.parsersWith(options.parsers as Parsers) : this.db.parsers;
+      return parse.parseResults(answer, parsers, options?.rowMode ? { rowMode: options.rowMode } : undefined)[0] as Results<T>;
+    });
+  }
+
+  /**
+   * The text's parameter types, asked of Postgres the first time (Parse and Describe; the unnamed
+   * statement it leaves is the one the execution binds, and it is sent again anyway), and a name for it
+   * the second time, if names are left.
+   */
+  private async prepared(sql: string, options: QueryOptions | undefined): Promise<KnownStatement> {
+    const known = this.known.get(sql);
+    if (known?.name || (known && this.named >= this.maxNamed)) return known;
+    if (known) {
+      const name = `sc_wire_${this.named}`;
+      await this.exchange([serialize.parse({ text: sql, name, types: known.paramTypes }), serialize.sync()], sql, undefined, options);
+      this.named += 1;
+      known.name = name;
+      return known;
+    }
+    const described = await this.exchange(
+      [serialize.parse({ text: sql, types: options?.paramTypes }), serialize.describe({ type: 'S' }), serialize.sync()],
+      sql, undefined, options,
+    );
+    if (this.known.size >= MAX_KNOWN_TEXTS) this.forgetUnnamed();
+    const fresh = { paramTypes: parse.parseDescribeStatementResults(described) };
+    this.known.set(sql, fresh);
+    return fresh;
+  }
+
+  /** Named statements stay known (Postgres keeps them); the rest is forgotten. */
+  private forgetUnnamed(): void {
+    for (const [sql, statement] of this.known) if (!statement.name) this.known.delete(sql);
+  }
+
+  private serialized(params: unknown[], types: number[], serializers: Serializers | undefined): (string | Uint8Array | null)[] {
+    return params.map((value, i) => {
+      if (value === null || value === undefined) return null;
+      const type = types[i]!;
+      const serializer = serializers?.[type] ?? this.db.serializers[type];
+      return (serializer ? serializer(value) : String(value)) as string | Uint8Array;
+    });
+  }
+
+  private parsersWith(extra: Parsers): Parsers {
+    let merged = this.mergedParsers.get(extra);
+    if (!merged) {
+      merged = { ...this.db.parsers, ...extra };
+      this.mergedParsers.set(extra, merged);
+    }
+    return merged;
+  }
+
+  /** One crossing into PGlite; a database error is thrown with the query attached, as PGlite's own. */
+  private async exchange(frames: Uint8Array[], sql: string, params: unknown[] | undefined, options: QueryOptions | undefined) {
+    const message = frames.length === 1 ? frames[0]! : Buffer.concat(frames);
+    try {
+      return (await this.db.execProtocol(message, { syncToFs: false })).messages;
+    } catch (error) {
+      if (error instanceof messages.DatabaseError) throw withQuery(error, sql, params, options);
+      throw error;
+    }
+  }
+}
+
+function withQuery<E extends Error>(error: E, query: string, params?: unknown[], options?: QueryOptions): E {
+  return Object.assign(error, { query, params, queryOptions: options });
+}
+
+const wires = new WeakMap<PGlite, PgliteWire>();
+
+/**
+ * The PGlite a Prisma driver adapter is given: its `query` and `transaction` go over the wire (one for
+ * the PGlite, shared by every subgraph on it, as its prepared statements are), the rest is PGlite's own.
+ */
+export function overTheWire(db: PGlite, maxNamed: number): PGlite {
+  let wire = wires.get(db);
+  if (!wire) {
+    wire = new PgliteWire(db, maxNamed);
+    wires.set(db, wire);
+  }
+  const own = wire;
+  return new Proxy(db, {
+    get(target, prop) {
+      if (prop === 'query') return own.query.bind(own);
+      if (prop === 'transaction') return own.transaction.bind(own);
+      const value = Reflect.get(target, prop, target) as unknown;
+      return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value;
+    },
+  });
+}
