@@ -15,8 +15,8 @@ interface Item<D extends ContextData> {
 }
 
 /**
- * Applies one consumer's events in batches: the events the bus hands over while a batch runs (up to
- * `size`) make the next one, and a batch is one transaction. The inbox ids of `on()` routes are
+ * Applies one consumer's events in batches: the events the bus hands over while a batch runs, and in
+ * the turn it ends, (up to `size`) make the next one, and a batch is one transaction. The inbox ids of `on()` routes are
  * claimed in one statement and the events the handlers emit are written to the outbox in one; a
  * route that runs its own transactions (`onOwnTransactions`) has each of them join a batch too.
  * Each promise settles once the transaction is over, so the bus acks an event only after its effect
@@ -61,16 +61,19 @@ export class BatchRunner<TClient, D extends ContextData> implements EventBatch {
     });
   }
 
+  /**
+   * Runs one batch; what waits meanwhile starts the next one a turn later, so that the events the
+   * batch's own callers hand back as it settles (a charge's outcome after its payment was opened)
+   * join the ones already waiting instead of leaving in a batch of their own.
+   */
   private async drain(): Promise<void> {
     if (this.running) return;
     this.running = true;
     try {
-      while (this.queue.length) {
-        const batch = this.queue.splice(0, this.size);
-        await this.run(batch);
-      }
+      await this.run(this.queue.splice(0, this.size));
     } finally {
       this.running = false;
+      if (this.queue.length) this.kick();
     }
   }
 
