@@ -1,6 +1,8 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { Decimal } from '@prisma/client/runtime/client';
+import { SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
 import { ColumnTypeEnum, type ArgType, type ColumnType, type SqlDriverAdapter, type SqlQueryable, type SqlResultSet, type Transaction } from '@prisma/driver-adapter-utils';
+import { isTracingEnabled } from '../observability/trace-context.js';
 
 /** The raw SQL a Prisma client (or transaction client) offers: what repositories, the outbox and the relay send. */
 export interface RawSqlClient {
@@ -91,12 +93,31 @@ class QueryableSql implements RawSqlClient {
 
   async $executeRawUnsafe(sql: string, ...values: unknown[]): Promise<number> {
     this.check();
-    return this.queryable.executeRaw({ sql, args: values.map(argOf), argTypes: values.map(argTypeOf) });
+    return traced(sql, () => this.queryable.executeRaw({ sql, args: values.map(argOf), argTypes: values.map(argTypeOf) }));
   }
 
   async $queryRawUnsafe<T = unknown>(sql: string, ...values: unknown[]): Promise<T> {
     this.check();
-    return rowsOf(await this.queryable.queryRaw({ sql, args: values.map(argOf), argTypes: values.map(argTypeOf) })) as T;
+    return rowsOf(await traced(sql, () => this.queryable.queryRaw({ sql, args: values.map(argOf), argTypes: values.map(argTypeOf) }))) as T;
+  }
+}
+
+/**
+ * With tracing on, a statement is a `db_query` span with its SQL, as Prisma's client made one
+ * (`prisma:client:db_query`) for the statements that went through it; under suppressed tracing
+ * (outbox polls) none is recorded.
+ */
+async function traced<R>(sql: string, run: () => Promise<R>): Promise<R> {
+  if (!isTracingEnabled()) return run();
+  const span = trace.getTracer('db').startSpan('db_query', { kind: SpanKind.CLIENT, attributes: { 'db.system.name': 'postgresql', 'db.query.text': sql } });
+  try {
+    return await run();
+  } catch (error) {
+    span.recordException(error as Error);
+    span.setStatus({ code: SpanStatusCode.ERROR, message: (error as Error).message });
+    throw error;
+  } finally {
+    span.end();
   }
 }
 
