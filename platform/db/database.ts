@@ -7,6 +7,7 @@ import { PrismaPGlite } from 'pglite-prisma-adapter';
 import { overTheWire } from './pglite-wire.js';
 import pg from 'pg';
 import { dbPoolConnections, dbPoolWaiting, dbStatements, onScrape } from '../observability/metrics.js';
+import type { DriverSql } from './driver-sql.js';
 import type { MigrationTarget } from './migrator.js';
 
 /**
@@ -54,7 +55,7 @@ export class StatementCounter {
   }
 }
 
-function countingQueryable<T extends SqlQueryable>(inner: T, counter: StatementCounter): T {
+function countingQueryable<T extends SqlQueryable>(inner: T, counter: StatementCounter, driverSql?: DriverSql): T {
   return new Proxy(inner, {
     get(target, prop, receiver) {
       const value = Reflect.get(target, prop, receiver) as unknown;
@@ -67,7 +68,14 @@ function countingQueryable<T extends SqlQueryable>(inner: T, counter: StatementC
       if (prop === 'startTransaction') {
         return async (...args: unknown[]) => {
           const tx = (await (value as (...a: unknown[]) => Promise<Transaction>).apply(target, args)) as Transaction;
-          return countingQueryable(tx, counter);
+          const counted = countingQueryable(tx, counter);
+          return driverSql ? driverSql.opened(counted) : counted;
+        };
+      }
+      if (prop === 'dispose' && driverSql) {
+        return () => {
+          driverSql.disposed(receiver as SqlDriverAdapter);
+          return (value as () => Promise<void>).apply(target);
         };
       }
       return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;
@@ -105,8 +113,11 @@ export function preparedStatementNames(max = MAX_PREPARED_STATEMENTS): (query: S
   };
 }
 
-/** The Prisma driver adapter for a target, wrapped to count statements. */
-export function createAdapterFactory(target: DatabaseTarget, counter: StatementCounter): SqlDriverAdapterFactory {
+/**
+ * The Prisma driver adapter for a target, wrapped to count statements; with `driverSql`, the
+ * adapter and the transactions it opens are also handed to it, for raw statements sent straight to them.
+ */
+export function createAdapterFactory(target: DatabaseTarget, counter: StatementCounter, driverSql?: DriverSql): SqlDriverAdapterFactory {
   const inner: SqlDriverAdapterFactory =
     target.kind === 'pglite'
       ? new PrismaPGlite(overTheWire(target.pglite, MAX_PREPARED_STATEMENTS))
@@ -119,7 +130,9 @@ export function createAdapterFactory(target: DatabaseTarget, counter: StatementC
       // @prisma/adapter-pg exposes its pg.Pool; other adapters have no pool to watch
       const driver = (adapter as { underlyingDriver?: () => unknown }).underlyingDriver?.();
       if (driver instanceof pg.Pool) watchPool(counter.service, driver);
-      return countingQueryable(adapter, counter);
+      const counted = countingQueryable(adapter, counter, driverSql);
+      driverSql?.connected(counted);
+      return counted;
     },
   };
 }

@@ -8,6 +8,7 @@ import express, { type Router } from 'express';
 import type { DocumentNode } from 'graphql';
 import type { SubgraphConfig } from '../config/config.js';
 import { createAdapterFactory, migrationTargetOf, StatementCounter, type DatabaseTarget } from '../db/database.js';
+import { DriverSql } from '../db/driver-sql.js';
 import { applyMigrations } from '../db/migrator.js';
 import { formatError } from '../errors/errors.js';
 import type { ConsumerOptions, EventBus } from '../events/bus.js';
@@ -134,12 +135,20 @@ export async function assembleSubgraph<TDb extends PrismaLike<TTx>, TTx extends 
   if (applied.length) logger.info({ applied }, 'migrations applied');
 
   const statements = new StatementCounter(name);
-  const db = definition.createDb(createAdapterFactory(database, statements));
+  // raw statements (the saga's, the outbox's, the relay's) go straight to the driver adapter; ORM calls through Prisma
+  const driverSql = new DriverSql();
+  const prisma = definition.createDb(createAdapterFactory(database, statements, driverSql));
+  const db = driverSql.client(prisma);
+  const inTransaction = <R>(fn: (tx: TTx) => Promise<R>, options: { timeout?: number; maxWait?: number }) => driverSql.transaction<TTx, R>(prisma, fn, options);
   const outbox = new Outbox(name);
   const relay = new OutboxRelay({
     service: name,
     schema: name,
-    db,
+    db: {
+      $queryRawUnsafe: <T>(sql: string, ...values: unknown[]) => db.$queryRawUnsafe<T>(sql, ...values),
+      $executeRawUnsafe: (sql: string, ...values: unknown[]) => db.$executeRawUnsafe(sql, ...values),
+      $transaction: (fn, options) => inTransaction(fn, options ?? {}),
+    },
     bus,
     logger: logger.child({ component: 'outbox-relay' }),
     pollMs: config.outboxPollMs,
@@ -150,7 +159,7 @@ export async function assembleSubgraph<TDb extends PrismaLike<TTx>, TTx extends 
     config,
     logger,
     db,
-    uow: new UnitOfWork<TTx>((fn) => db.$transaction(fn, { timeout: 15_000, maxWait: 10_000 }), outbox, (ids, at) => relay.committed(ids, at)),
+    uow: new UnitOfWork<TTx>((fn) => inTransaction(fn, { timeout: 15_000, maxWait: 10_000 }), outbox, (ids, at) => relay.committed(ids, at)),
     inbox: new Inbox(name),
     bus,
     statements,
