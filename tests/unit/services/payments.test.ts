@@ -15,6 +15,8 @@ import { ACME, GLOBEX, identityOf, serviceHarness, type ServiceHarness } from '.
 let payments: ServiceHarness<PaymentsData, PaymentsServices>;
 /** A second payments whose provider takes a whole second a call: a cancellation surely lands while it charges. */
 let slow: ServiceHarness<PaymentsData, PaymentsServices>;
+/** A third payments whose provider answers at once, for what must happen within one turn. */
+let instant: ServiceHarness<PaymentsData, PaymentsServices>;
 const alice = identityOf(ACME, 'CUSTOMER');
 const acmeAdmin = identityOf(ACME, 'ADMIN');
 const bob = identityOf(GLOBEX, 'CUSTOMER');
@@ -31,11 +33,13 @@ beforeAll(async () => {
     PAYMENT_LATENCY_MS: String(LATENCY_MS),
   });
   slow = await serviceHarness<PaymentsData, PaymentsServices>('payments', { PAYMENT_LATENCY_MS: '1000' });
+  instant = await serviceHarness<PaymentsData, PaymentsServices>('payments', { PAYMENT_DECLINE_ABOVE: '50000', PAYMENT_LATENCY_MS: '0' });
 });
 
 afterAll(async () => {
   await payments?.close();
   await slow?.close();
+  await instant?.close();
 });
 
 const usd = (amount: number): Money => ({ amount, currency: 'USD' });
@@ -122,16 +126,19 @@ describe('PaymentService.chargeReserved (inventory.stock.reserved)', () => {
     const events = orderIds.map((orderId) =>
       createEvent(InventoryEvents.reserved, { tenantId: ACME.id, aggregateId: orderId, payload: { orderId, customerId: alice.userId, lines: [{ productId: randomUUID(), quantity: 1 }], total: usd(700) } }),
     );
-    const consumer = payments.subgraph.consumers.find((c) => c.types.includes(InventoryEvents.reserved.type))!;
-    const { db } = payments.subgraph.runtime;
+    // a provider that answers at once: the six charges' outcomes come back in the turn their payments
+    // were opened in (with a latency, the answers arrive on timers, which may fire in separate turns,
+    // and the outcomes then take more than one batch)
+    const consumer = instant.subgraph.consumers.find((c) => c.types.includes(InventoryEvents.reserved.type))!;
+    const { db } = instant.subgraph.runtime;
     const opened: string[] = [];
     const transaction = db.$transaction.bind(db);
     // counts the transactions as the platform opens them, each still run by the real client
     db.$transaction = ((fn: never, options: never) => (opened.push('tx'), transaction(fn, options))) as typeof db.$transaction;
     try {
-      const before = payments.subgraph.runtime.statements.total;
+      const before = instant.subgraph.runtime.statements.total;
       await Promise.all(events.map((event) => consumer.handler(event)));
-      const used = payments.subgraph.runtime.statements.total - before;
+      const used = instant.subgraph.runtime.statements.total - before;
       expect(opened).toHaveLength(2);
       // per charge its insert and its move; the claims in one statement and the captured events in one
       expect(used).toBe(6 * 2 + 2);
@@ -139,8 +146,8 @@ describe('PaymentService.chargeReserved (inventory.stock.reserved)', () => {
       db.$transaction = transaction;
     }
     for (const orderId of orderIds) {
-      expect((await paymentsOf(orderId)).map((p) => p.status)).toEqual(['CAPTURED']);
-      expect(await eventsOf('payments.payment.captured', orderId)).toHaveLength(1);
+      expect((await paymentsOf(orderId, instant)).map((p) => p.status)).toEqual(['CAPTURED']);
+      expect(await eventsOf('payments.payment.captured', orderId, instant)).toHaveLength(1);
     }
   });
 });
