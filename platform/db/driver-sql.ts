@@ -1,8 +1,8 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { Decimal } from '@prisma/client/runtime/client';
-import { SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
+import { SpanKind, trace } from '@opentelemetry/api';
 import { ColumnTypeEnum, type ArgType, type ColumnType, type SqlDriverAdapter, type SqlQueryable, type SqlResultSet, type Transaction } from '@prisma/driver-adapter-utils';
-import { isTracingEnabled } from '../observability/trace-context.js';
+import { endingSpan, isTracingEnabled } from '../observability/trace-context.js';
 
 /** The raw SQL a Prisma client (or transaction client) offers: what repositories, the outbox and the relay send. */
 export interface RawSqlClient {
@@ -109,16 +109,7 @@ class QueryableSql implements RawSqlClient {
  */
 async function traced<R>(sql: string, run: () => Promise<R>): Promise<R> {
   if (!isTracingEnabled()) return run();
-  const span = trace.getTracer('db').startSpan('db_query', { kind: SpanKind.CLIENT, attributes: { 'db.system.name': 'postgresql', 'db.query.text': sql } });
-  try {
-    return await run();
-  } catch (error) {
-    span.recordException(error as Error);
-    span.setStatus({ code: SpanStatusCode.ERROR, message: (error as Error).message });
-    throw error;
-  } finally {
-    span.end();
-  }
+  return endingSpan(trace.getTracer('db').startSpan('db_query', { kind: SpanKind.CLIENT, attributes: { 'db.system.name': 'postgresql', 'db.query.text': sql } }), run);
 }
 
 /** The driver adapter's transaction behind one `$transaction` call, found while Prisma opens it. */

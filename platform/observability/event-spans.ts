@@ -1,7 +1,7 @@
-import { SpanKind, SpanStatusCode, trace, type Span } from '@opentelemetry/api';
+import { SpanKind, trace } from '@opentelemetry/api';
 import type { ConsumerOptions } from '../events/bus.js';
 import type { EventEnvelope } from '../events/event.js';
-import { contextOf, isTracingEnabled, traceparentOf } from './trace-context.js';
+import { contextOf, endingSpan, isTracingEnabled, traceparentOf } from './trace-context.js';
 
 function attributesOf(event: EventEnvelope) {
   return {
@@ -27,19 +27,6 @@ export async function publishTraced(service: string, event: EventEnvelope, publi
     contextOf(event.traceparent),
   );
   await endingSpan(span, () => publish({ ...event, traceparent: traceparentOf(span) ?? event.traceparent }));
-}
-
-/** Runs the work, records its failure on the span, and ends the span either way. */
-async function endingSpan(span: Span, work: () => Promise<void>): Promise<void> {
-  try {
-    await work();
-  } catch (error) {
-    span.recordException(error as Error);
-    span.setStatus({ code: SpanStatusCode.ERROR, message: (error as Error).message });
-    throw error;
-  } finally {
-    span.end();
-  }
 }
 
 /**

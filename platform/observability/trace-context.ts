@@ -1,4 +1,4 @@
-import { context, isSpanContextValid, propagation, ROOT_CONTEXT, trace, type Context, type Span } from '@opentelemetry/api';
+import { context, isSpanContextValid, propagation, ROOT_CONTEXT, SpanStatusCode, trace, type Context, type Span } from '@opentelemetry/api';
 import { suppressTracing } from '@opentelemetry/core';
 
 let enabled = false;
@@ -38,4 +38,17 @@ export function withoutTracing<T>(fn: () => T): T {
 export function injectTraceContext(set: (name: string, value: string) => void): void {
   if (!enabled) return;
   propagation.inject(context.active(), undefined, { set: (_carrier, name, value) => set(name, value) });
+}
+
+/** Runs the work, records its failure on the span, and ends the span either way. */
+export async function endingSpan<R>(span: Span, work: () => Promise<R>): Promise<R> {
+  try {
+    return await work();
+  } catch (error) {
+    span.recordException(error as Error);
+    span.setStatus({ code: SpanStatusCode.ERROR, message: (error as Error).message });
+    throw error;
+  } finally {
+    span.end();
+  }
 }
