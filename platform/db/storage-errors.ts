@@ -9,11 +9,23 @@ export class UniqueViolation extends Error {
   }
 }
 
-/** Repositories pass what their database client threw through this: storage codes end here. */
+/**
+ * Repositories pass what their database client threw through this: storage codes end here. Prisma's
+ * client wraps a driver's refusal (P2002); a raw statement sent straight to the driver adapter
+ * (DriverSql) throws the adapter's own `DriverAdapterError`, its cause naming the kind.
+ */
 export function storageError(error: unknown): unknown {
-  const { code, meta } = (error ?? {}) as { code?: unknown; meta?: { target?: unknown; modelName?: unknown; driverAdapterError?: { cause?: { constraint?: { fields?: unknown } } } } };
+  const { code, meta, cause } = (error ?? {}) as {
+    code?: unknown;
+    meta?: { target?: unknown; modelName?: unknown; driverAdapterError?: { cause?: { constraint?: { fields?: unknown } } } };
+    cause?: { kind?: unknown; constraint?: { fields?: unknown; index?: unknown } };
+  };
   if (code === 'P2002' || code === '23505') {
     const target = meta?.target ?? meta?.driverAdapterError?.cause?.constraint?.fields;
+    return new UniqueViolation(Array.isArray(target) ? target.join(',') : String(target ?? 'unknown'));
+  }
+  if (cause?.kind === 'UniqueConstraintViolation') {
+    const target = cause.constraint?.fields ?? cause.constraint?.index;
     return new UniqueViolation(Array.isArray(target) ? target.join(',') : String(target ?? 'unknown'));
   }
   return error;

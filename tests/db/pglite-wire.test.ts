@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { messages, PGlite, TransactionAbortedError } from '@electric-sql/pglite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createAdapterFactory, StatementCounter } from '#platform/db';
+import { createAdapterFactory, StatementCounter, storageError, UniqueViolation } from '#platform/db';
 import { overTheWire } from '../../platform/db/pglite-wire.js';
 
 let db: PGlite;
@@ -76,6 +76,54 @@ describe('statements over the PGlite wire', () => {
     expect((await wire.query(`SELECT n FROM item WHERE id = $1`, [id])).rows).toEqual([{ n: 0 }]);
     const syntax = await wire.query(`SELEC 1`).catch((e: unknown) => e);
     expect(syntax).toMatchObject({ code: '42601' });
+  });
+});
+
+describe('prepared statements the wire can no longer use', () => {
+  let fresh: PGlite;
+  let own: PGlite;
+  beforeAll(async () => {
+    fresh = new PGlite();
+    await fresh.waitReady;
+    own = overTheWire(fresh, 200);
+  });
+  afterAll(async () => {
+    await fresh.close();
+  });
+
+  it('fails the execution whose plan a schema change broke, then prepares the text afresh', async () => {
+    await fresh.exec(`CREATE TABLE widened (a int)`);
+    await fresh.query(`INSERT INTO widened VALUES (1)`);
+    const text = `SELECT * FROM widened WHERE a = $1`;
+    await own.query(text, [1]);
+    await own.query(text, [1]);
+    expect((await fresh.query<{ n: number }>(`SELECT count(*)::int AS n FROM pg_prepared_statements`)).rows[0]!.n).toBe(1);
+    await fresh.exec(`ALTER TABLE widened ADD COLUMN b int`);
+    const stale = await own.query(text, [1]).catch((e: unknown) => e);
+    expect(stale).toMatchObject({ code: '0A000' });
+    expect((await own.query(text, [1])).rows).toEqual([{ a: 1, b: null }]);
+    expect((await own.query(text, [1])).rows).toEqual([{ a: 1, b: null }]);
+  });
+
+  it('fails once when Postgres has lost a prepared statement, then prepares the text afresh', async () => {
+    const text = `SELECT $1::int * 3 AS v`;
+    await own.query(text, [1]);
+    await own.query(text, [1]);
+    await fresh.exec(`DEALLOCATE ALL`);
+    const lost = await own.query(text, [2]).catch((e: unknown) => e);
+    expect(lost).toMatchObject({ code: '26000' });
+    expect((await own.query(text, [2])).rows).toEqual([{ v: 6 }]);
+    expect((await own.query(text, [3])).rows).toEqual([{ v: 9 }]);
+    expect((await own.query(text, [4])).rows).toEqual([{ v: 12 }]);
+  });
+
+  it('refuses statements once its PGlite is closed', async () => {
+    const closing = new PGlite();
+    await closing.waitReady;
+    const own = overTheWire(closing, 200);
+    expect((await own.query(`SELECT $1::int AS v`, [1])).rows).toEqual([{ v: 1 }]);
+    await closing.close();
+    await expect(own.query(`SELECT $1::int AS v`, [1])).rejects.toThrow('PGlite is closed');
   });
 });
 
@@ -160,5 +208,28 @@ describe('the Prisma driver adapter on the PGlite wire', () => {
     const read = await adapter.queryRaw({ sql: `SELECT n FROM item WHERE id = $1`, args: [id], argTypes: [{ scalarType: 'uuid', arity: 'scalar' }] } as never);
     expect(read.rows).toEqual([[6]]);
     expect(counter.total).toBe(4);
+  });
+
+  it("fails the commit of a transaction Postgres rolled back, though the adapter swallows its PGlite transaction's failure", async () => {
+    const adapter = await createAdapterFactory({ kind: 'pglite', pglite: db }, new StatementCounter('wire-test')).connect();
+    const id = randomUUID();
+    const tx = await adapter.startTransaction();
+    await tx.executeRaw({ sql: `INSERT INTO item (id, n) VALUES ($1, 105)`, args: [id], argTypes: [{ scalarType: 'uuid', arity: 'scalar' }] } as never);
+    await tx.queryRaw({ sql: `SELECT 1/0`, args: [], argTypes: [] } as never).catch(() => undefined);
+    await expect(tx.commit()).rejects.toBeInstanceOf(TransactionAbortedError);
+    expect((await db.query(`SELECT count(*)::int AS c FROM item WHERE id = $1`, [id])).rows).toEqual([{ c: 0 }]);
+    expect(db.isInTransaction()).toBe(false);
+  });
+});
+
+describe('storage errors of raw statements sent straight to the driver adapter', () => {
+  it("turns the adapter's unique violation into UniqueViolation, naming the columns", async () => {
+    const adapter = await createAdapterFactory({ kind: 'pglite', pglite: db }, new StatementCounter('wire-test')).connect();
+    await db.exec(`CREATE TABLE sku (tenant int, code text, UNIQUE (tenant, code))`);
+    const insert = { sql: `INSERT INTO sku VALUES (1, 'A')`, args: [], argTypes: [] } as never;
+    await adapter.executeRaw(insert);
+    const refused = storageError(await adapter.executeRaw(insert).catch((e: unknown) => e));
+    expect(refused).toBeInstanceOf(UniqueViolation);
+    expect((refused as UniqueViolation).constraint).toContain('code');
   });
 });
