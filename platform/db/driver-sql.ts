@@ -19,7 +19,7 @@ function argTypeOf(value: unknown): ArgType {
 function scalarTypeOf(value: unknown): ArgType['scalarType'] {
   if (value instanceof Date) return 'datetime';
   if (typeof value === 'bigint') return 'bigint';
-  if (value instanceof Decimal) return 'decimal';
+  if (Decimal.isDecimal(value)) return 'decimal';
   if (value instanceof Uint8Array) return 'bytes';
   if (typeof value === 'number') return 'decimal';
   if (typeof value === 'string') return 'string';
@@ -31,7 +31,7 @@ function argOf(value: unknown): unknown {
   if (value === undefined || value === null) return null;
   if (Array.isArray(value)) return value.map(argOf);
   if (value instanceof Date) return value.toISOString();
-  if (typeof value === 'bigint' || value instanceof Decimal) return value.toString();
+  if (typeof value === 'bigint' || Decimal.isDecimal(value)) return value.toString();
   if (value instanceof Uint8Array) return Buffer.from(value.buffer, value.byteOffset, value.byteLength).toString('base64');
   if (typeof value === 'object') return JSON.stringify(value);
   return value;
@@ -132,7 +132,9 @@ interface OpeningTransaction {
  * The link from a `$transaction` call to the adapter's transaction is the async context Prisma opens
  * it in (it opens it before it runs the callback); where none was found, statements go through
  * Prisma. A transaction is over for its raw statements as soon as Prisma sends its COMMIT or
- * ROLLBACK (a timeout included), so none can run on the connection outside it.
+ * ROLLBACK (a timeout included), so none can run on the connection outside it. Raw statements
+ * skip Prisma's per-transaction queue: inside one transaction, statements are awaited one after
+ * another (as every service does), never an ORM call left running beside a raw one.
  */
 export class DriverSql {
   private adapter: SqlDriverAdapter | undefined;

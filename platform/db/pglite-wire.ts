@@ -11,6 +11,21 @@ interface KnownStatement {
   name?: string;
 }
 
+/** Prepared statement missing (26000), cached plan no longer fits its result (0A000). */
+const STALE_STATEMENT = new Set(['26000', '0A000']);
+
+/** Transactions of the wire that failed, by the handle given to their callback (see `transaction`). */
+const failures = new WeakMap<object, unknown>();
+
+/**
+ * Why a transaction of the wire did not commit, if it did not; `handle` is what its callback was given.
+ * pglite-prisma-adapter swallows the failure of its PGlite transaction, so the adapter's transaction is
+ * checked with this after its commit() (createAdapterFactory).
+ */
+export function transactionFailure(handle: unknown): unknown {
+  return handle !== null && typeof handle === 'object' ? failures.get(handle) : undefined;
+}
+
 /** Texts whose parameter types are remembered; past this many the memory starts again. */
 const MAX_KNOWN_TEXTS = 1_000;
 
@@ -53,7 +68,8 @@ export class PgliteWire {
    * closed). It commits when `fn` returns unless rolled back, and rolls back when `fn` throws.
    */
   transaction<T>(fn: (tx: Transaction) => Promise<T>): Promise<T> {
-    return this.db._runExclusiveTransaction(async () => {
+    let handle: Transaction | undefined;
+    const run = this.db._runExclusiveTransaction(async () => {
       await this.simple('BEGIN');
       let closed = false;
       let rolledBack: Promise<unknown> | undefined;
@@ -75,6 +91,8 @@ export class PgliteWire {
           // closed before the ROLLBACK is sent, so a callback that returns meanwhile does not commit
           closed = true;
           rolledBack = this.simple('ROLLBACK');
+          // the adapter does not await its rollback(): a failure is the transaction's, not unhandled
+          rolledBack.catch(() => undefined);
           await rolledBack;
         },
         listen: () => Promise.reject(new Error('LISTEN is not supported on the PGlite wire')),
@@ -82,6 +100,7 @@ export class PgliteWire {
           return closed;
         },
       } as unknown as Transaction;
+      handle = tx;
       try {
         const result = await fn(tx);
         if (!closed) {
@@ -100,6 +119,12 @@ export class PgliteWire {
         throw error;
       }
     });
+    // pglite-prisma-adapter hands `tx` out and swallows this promise's rejection (its commit() then
+    // resolves): the failure is kept with `tx`, where the adapter's transaction is checked (transactionFailure)
+    run.catch((error: unknown) => {
+      if (handle) failures.set(handle, error);
+    });
+    return run;
   }
 
   /** One simple-protocol message (no parameters): one crossing, its ReadyForQuery ends it. */
@@ -118,7 +143,12 @@ export class PgliteWire {
       if (!known) frames.push(serialize.parse({ text: sql, types: options?.paramTypes }));
       else if (!known.name) frames.push(serialize.parse({ text: sql, types: known.paramTypes }));
       frames.push(serialize.bind({ statement: known?.name ?? '', values }), serialize.describe({ type: 'P' }), serialize.execute({}), serialize.sync());
-      const answer = await this.exchange(frames, sql, params, options);
+      const answer = await this.exchange(frames, sql, params, options).catch((error: unknown) => {
+        // a prepared statement Postgres no longer has, or whose plan a schema change broke: the text is
+        // described and named afresh the next time it is sent
+        if (known?.name && STALE_STATEMENT.has((error as { code?: string }).code ?? '')) this.known.delete(sql);
+        throw error;
+      });
       if (topLevel) await this.db.syncToFs();
       const parsers = options?.parsers ? this.parsersWith(options.parsers as Parsers) : this.db.parsers;
       return parse.parseResults(answer, parsers, options?.rowMode ? { rowMode: options.rowMode } : undefined)[0] as Results<T>;
@@ -134,9 +164,9 @@ export class PgliteWire {
     const known = this.known.get(sql);
     if (known?.name || (known && this.named >= this.maxNamed)) return known;
     if (known) {
-      const name = `sc_wire_${this.named}`;
+      // a name is never tried twice: one a failed Parse may have left behind is not reused
+      const name = `sc_wire_${this.named++}`;
       await this.exchange([serialize.parse({ text: sql, name, types: known.paramTypes }), serialize.sync()], sql, undefined, options);
-      this.named += 1;
       known.name = name;
       return known;
     }
@@ -164,6 +194,7 @@ export class PgliteWire {
     });
   }
 
+  /** PGlite's parsers merged with a caller's, once per caller's table (a later refreshArrayTypes() is not seen). */
   private parsersWith(extra: Parsers): Parsers {
     let merged = this.mergedParsers.get(extra);
     if (!merged) {
@@ -175,6 +206,8 @@ export class PgliteWire {
 
   /** One crossing into PGlite; a database error is thrown with the query attached, as PGlite's own. */
   private async exchange(frames: Uint8Array[], sql: string, params: unknown[] | undefined, options: QueryOptions | undefined) {
+    // PGlite's close() lets go of its locks before it tears down: what reaches here after it is refused
+    if (this.db.closed) throw new Error('PGlite is closed');
     const message = frames.length === 1 ? frames[0]! : Buffer.concat(frames);
     try {
       return (await this.db.execProtocol(message, { syncToFs: false })).messages;
