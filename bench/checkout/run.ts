@@ -205,7 +205,7 @@ checkout benchmark (${stack ? 'distributed: 7 processes, PostgreSQL, NATS JetStr
   oversell               ${confirmed > capacity ? `YES: ${confirmed} confirmed for ${capacity} units` : 'none'}; products with negative stock: ${negative}; orders left PENDING: ${pendingLeft}
   CPU per order          ${fmt(perOrder(cpuTotal), 2)} ms summed over ${stack ? 'every process of the stack (load generator apart)' : 'the one process (its load generator thread apart)'}; goal 10 ms (${fmt(perOrder(cpuTotal) / 10, 1)}×)
 ${cpuRows.join('\n')}
-  SQL per order          ${fmt(perOrder(sum(statements)))} statements through Prisma in all
+  SQL per order          ${fmt(perOrder(sum(statements)))} statements through the driver adapters in all
 ${statementRows.join('\n')}
   events per order       ${fmt(perOrder(sum(published)), 2)} published, ${fmt(perOrder(sum(consumed)), 2)} handled by saga consumers
 ${eventRows.join('\n')}
