@@ -3,8 +3,7 @@ import { join } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import { PrismaPg } from '@prisma/adapter-pg';
 import type { SqlDriverAdapter, SqlDriverAdapterFactory, SqlQuery, SqlQueryable, Transaction } from '@prisma/driver-adapter-utils';
-import { PrismaPGlite } from 'pglite-prisma-adapter';
-import { overTheWire, transactionFailure } from './pglite-wire.js';
+import { pgliteAdapterFactory } from './pglite-wire.js';
 import pg from 'pg';
 import { dbPoolConnections, dbPoolWaiting, dbStatements, onScrape } from '../observability/metrics.js';
 import type { DriverSql } from './driver-sql.js';
@@ -68,7 +67,7 @@ function countingQueryable<T extends SqlQueryable>(inner: T, counter: StatementC
       if (prop === 'startTransaction') {
         return async (...args: unknown[]) => {
           const tx = (await (value as (...a: unknown[]) => Promise<Transaction>).apply(target, args)) as Transaction;
-          const counted = countingQueryable(surfacingCommitFailure(tx), counter);
+          const counted = countingQueryable(tx, counter);
           return driverSql ? driverSql.opened(counted) : counted;
         };
       }
@@ -81,24 +80,6 @@ function countingQueryable<T extends SqlQueryable>(inner: T, counter: StatementC
       return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;
     },
   });
-}
-
-/**
- * pglite-prisma-adapter's commit() resolves even when the PGlite transaction behind it did not commit
- * (it swallows that promise's rejection): a COMMIT Postgres answered with ROLLBACK would pass for a
- * commit, and a consumer would ack an event whose effect was rolled back. The PGlite wire keeps the
- * failure with the handle the adapter's transaction holds (`client`); it is thrown from commit() here.
- * Other adapters' transactions hold no wire handle and are left as they are.
- */
-function surfacingCommitFailure(tx: Transaction): Transaction {
-  const handle = (tx as { client?: unknown }).client;
-  const commit = tx.commit.bind(tx);
-  tx.commit = async () => {
-    await commit();
-    const failure = transactionFailure(handle);
-    if (failure) throw failure;
-  };
-  return tx;
 }
 
 /** Distinct statements a process prepares at most; past them, statements are sent unnamed as before. */
@@ -138,7 +119,7 @@ export function preparedStatementNames(max = MAX_PREPARED_STATEMENTS): (query: S
 export function createAdapterFactory(target: DatabaseTarget, counter: StatementCounter, driverSql?: DriverSql): SqlDriverAdapterFactory {
   const inner: SqlDriverAdapterFactory =
     target.kind === 'pglite'
-      ? new PrismaPGlite(overTheWire(target.pglite, MAX_PREPARED_STATEMENTS))
+      ? pgliteAdapterFactory(target.pglite, MAX_PREPARED_STATEMENTS)
       : new PrismaPg({ connectionString: target.url, max: target.poolSize }, { statementNameGenerator: preparedStatementNames() as (query: SqlQuery) => string });
   return {
     provider: inner.provider,

@@ -1,4 +1,6 @@
 import { messages, parse, PGlite, protocol, TransactionAbortedError, type QueryOptions, type Results, type Transaction } from '@electric-sql/pglite';
+import type { SqlDriverAdapter, SqlDriverAdapterFactory } from '@prisma/driver-adapter-utils';
+import { PrismaPGlite } from 'pglite-prisma-adapter';
 
 const { serialize } = protocol;
 
@@ -16,15 +18,6 @@ const STALE_STATEMENT = new Set(['26000', '0A000']);
 
 /** Transactions of the wire that failed, by the handle given to their callback (see `transaction`). */
 const failures = new WeakMap<object, unknown>();
-
-/**
- * Why a transaction of the wire did not commit, if it did not; `handle` is what its callback was given.
- * pglite-prisma-adapter swallows the failure of its PGlite transaction, so the adapter's transaction is
- * checked with this after its commit() (createAdapterFactory).
- */
-export function transactionFailure(handle: unknown): unknown {
-  return handle !== null && typeof handle === 'object' ? failures.get(handle) : undefined;
-}
 
 /** Texts whose parameter types are remembered; past this many the memory starts again. */
 const MAX_KNOWN_TEXTS = 1_000;
@@ -120,7 +113,7 @@ export class PgliteWire {
       }
     });
     // pglite-prisma-adapter hands `tx` out and swallows this promise's rejection (its commit() then
-    // resolves): the failure is kept with `tx`, where the adapter's transaction is checked (transactionFailure)
+    // resolves): the failure is kept with `tx`, where the adapter's commit() looks for it (pgliteAdapterFactory)
     run.catch((error: unknown) => {
       if (handle) failures.set(handle, error);
     });
@@ -226,7 +219,8 @@ const wires = new WeakMap<PGlite, PgliteWire>();
 
 /**
  * The PGlite a Prisma driver adapter is given: its `query` and `transaction` go over the wire (one for
- * the PGlite, shared by every subgraph on it, as its prepared statements are), the rest is PGlite's own.
+ * the PGlite, shared by every subgraph on it, as its prepared statements are; `maxNamed` of the first
+ * call), the rest is PGlite's own.
  */
 export function overTheWire(db: PGlite, maxNamed: number): PGlite {
   let wire = wires.get(db);
@@ -234,13 +228,44 @@ export function overTheWire(db: PGlite, maxNamed: number): PGlite {
     wire = new PgliteWire(db, maxNamed);
     wires.set(db, wire);
   }
-  const own = wire;
+  const query = wire.query.bind(wire);
+  const transaction = wire.transaction.bind(wire);
   return new Proxy(db, {
     get(target, prop) {
-      if (prop === 'query') return own.query.bind(own);
-      if (prop === 'transaction') return own.transaction.bind(own);
+      if (prop === 'query') return query;
+      if (prop === 'transaction') return transaction;
       const value = Reflect.get(target, prop, target) as unknown;
       return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value;
     },
   });
+}
+
+/**
+ * pglite-prisma-adapter on the wire. Its commit() resolves even when the PGlite transaction behind it
+ * did not commit (it swallows that promise's rejection): a COMMIT Postgres answered with ROLLBACK would
+ * pass for a commit, and a consumer would ack an event whose effect was rolled back. The wire keeps the
+ * failure with the handle the adapter's transaction holds (`client`); commit() throws it here.
+ */
+export function pgliteAdapterFactory(db: PGlite, maxNamed: number): SqlDriverAdapterFactory {
+  const inner = new PrismaPGlite(overTheWire(db, maxNamed));
+  return {
+    provider: inner.provider,
+    adapterName: inner.adapterName,
+    async connect(): Promise<SqlDriverAdapter> {
+      const adapter = await inner.connect();
+      const startTransaction = adapter.startTransaction.bind(adapter);
+      adapter.startTransaction = async (isolationLevel) => {
+        const tx = await startTransaction(isolationLevel);
+        const handle = (tx as { client?: object }).client;
+        const commit = tx.commit.bind(tx);
+        tx.commit = async () => {
+          await commit();
+          const failure = handle && failures.get(handle);
+          if (failure) throw failure;
+        };
+        return tx;
+      };
+      return adapter;
+    },
+  };
 }
