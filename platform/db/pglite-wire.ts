@@ -84,9 +84,8 @@ export class PgliteWire {
           // closed before the ROLLBACK is sent, so a callback that returns meanwhile does not commit
           closed = true;
           rolledBack = this.simple('ROLLBACK');
-          // the adapter does not await its rollback(): a failure is the transaction's, not unhandled
-          rolledBack.catch(() => undefined);
-          await rolledBack;
+          // the adapter does not await its rollback(): a failure is reported by the transaction, below
+          await rolledBack.catch(() => undefined);
         },
         listen: () => Promise.reject(new Error('LISTEN is not supported on the PGlite wire')),
         get closed() {
