@@ -13,6 +13,7 @@ import type { DatabaseTarget } from '#platform/db';
 import { SUBGRAPH_NAMES, type SubgraphName } from '#contracts';
 import { createMissingDatabases, migrateSubgraphs, seedAll, seedTargetsOn } from './databases.js';
 import { loadDistributedConfig, type DistributedConfig } from './distributed/config.js';
+import { assertPortsFree } from './distributed/ports.js';
 import { ServiceProcess } from './distributed/service-process.js';
 import { loadDemoDataPolicy } from './demo-data-policy.js';
 
@@ -108,6 +109,10 @@ process.on('SIGINT', () => void stopAll(0));
 process.on('SIGTERM', () => void stopAll(0));
 
 try {
+  await assertPortsFree(config.host, [
+    ...SUBGRAPH_NAMES.map((name) => ({ service: name, port: config.subgraphs[name].port, variable: `${name.toUpperCase()}_PORT` })),
+    { service: 'gateway', port: config.gateway.port, variable: 'PORT' },
+  ]);
   log(`PostgreSQL ${SUBGRAPH_NAMES.map((n) => redact(config.subgraphs[n].databaseUrl)).join(', ')}`);
   log(`NATS ${config.natsUrl}${config.env.NATS_NAMESPACE ? ` (namespace ${config.env.NATS_NAMESPACE})` : ''}, Redis ${redact(config.redisUrl)}`);
   await checkInfrastructure(config);

@@ -29,8 +29,16 @@ if (demo.seed && !existsSync(seededMarker)) {
 }
 
 const supergraph = await startSupergraph({ env: process.env }).catch((error: unknown) => {
-  if (!(error instanceof DemoAccountsInProductionError)) throw error;
-  console.error(`\n  ${error.message}\n`);
+  if (error instanceof DemoAccountsInProductionError) {
+    console.error(`\n  ${error.message}\n`);
+    process.exit(1);
+  }
+  const { code, address, port } = error as NodeJS.ErrnoException & { address?: string; port?: number };
+  if (code !== 'EADDRINUSE') throw error;
+  console.error(
+    `\n  Port ${port} on ${address} is already in use (an npm start or start:distributed still running?).\n` +
+      '  Stop what listens there, or move the supergraph: PORT for the gateway (4000), <NAME>_PORT for a subgraph (ACCOUNTS_PORT 4001 … SHIPPING_PORT 4006).\n',
+  );
   process.exit(1);
 });
 const readyMs = Math.round(performance.now() - started);
