@@ -22,6 +22,11 @@ const args = new Set(process.argv.slice(2));
 const config = loadDistributedConfig(process.env);
 const log = (line: string) => process.stdout.write(`start:distributed | ${line}\n`);
 const redact = (url: string) => url.replace(/\/\/([^:@/]+):[^@/]*@/, '//$1:***@');
+/** A database URL's host, port and database name (no user or password). */
+const databaseOf = (url: string) => {
+  const parsed = new URL(url);
+  return { host: parsed.hostname, port: Number(parsed.port || 5432), database: decodeURIComponent(parsed.pathname.slice(1)) };
+};
 
 async function checkInfrastructure(config: DistributedConfig): Promise<void> {
   const nats = await connectNats({ servers: config.natsUrl.split(','), timeout: 5_000, maxReconnectAttempts: 0 }).catch((error: Error) => {
@@ -138,6 +143,9 @@ try {
     startedAt: new Date().toISOString(),
     launcherPid: process.pid,
     services: all.map((s) => ({ name: s.spec.name, pid: s.pid, url: `${s.spec.baseUrl}/graphql`, metrics: `${s.spec.baseUrl}/metrics`, readyz: `${s.spec.baseUrl}/readyz` })),
+    // where the stack's data and events are, without credentials (bench:checkout --gateway measures the backends and NATS with them)
+    postgres: Object.fromEntries(SUBGRAPH_NAMES.map((n) => [n, databaseOf(config.subgraphs[n].databaseUrl)])),
+    nats: config.natsUrl.split(',').map((server) => ({ host: new URL(server).hostname, port: Number(new URL(server).port || 4222) })),
   };
   writeFileSync(stateFile, JSON.stringify(state, null, 2));
   const rows = state.services.map((s) => `    ${s.name.padEnd(10)} pid ${String(s.pid).padEnd(8)} ${s.url}   (metrics ${s.metrics})`).join('\n');

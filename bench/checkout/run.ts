@@ -11,7 +11,9 @@
 //       # ports from --port-base (default 25000); BENCH_POSTGRES_URL (default postgresql://postgres@127.0.0.1:5432)
 //   npm run bench:checkout -- --profile DIR                  # and a V8 CPU profile of each process (embedded: the one)
 //   npm run bench:checkout -- --gateway http://localhost:4000/graphql --nats nats://127.0.0.1:4222
-//       # an already running distributed stack (npm run start:distributed); NATS_NAMESPACE if it uses one
+//       # an already running distributed stack (npm run start:distributed); NATS_NAMESPACE if it uses one.
+//       # When it is start:distributed's (its state file, $DATA_DIR/distributed.json or --state FILE, names
+//       # that gateway), each process's CPU, the PostgreSQL backends and the counters are measured as well
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -27,6 +29,7 @@ import { GraphQLClient } from '../../tests/harness/graphql-client.js';
 import { args, ms, summarize } from '../lib/stats.js';
 import { type Counters, CpuMeter, countersOf, databaseActivity, difference } from './cost.js';
 import { startDistributedStack, type DistributedStack } from '../lib/distributed-stack.js';
+import { attachToRunningStack, type MeasuredStack } from '../lib/running-stack.js';
 import { TICKS_PER_SECOND } from '../lib/proc.js';
 
 const options = args();
@@ -41,6 +44,8 @@ let stack: DistributedStack | undefined;
 let dataDir: string | undefined;
 let bus: EventBus;
 let gatewayUrl: string;
+/** A stack started outside the bench, when its launcher's state file could be read. */
+let external: MeasuredStack | undefined;
 
 if (distributed) {
   const namespace = process.env.NATS_NAMESPACE ?? 'bench';
@@ -64,6 +69,7 @@ if (distributed) {
   gatewayUrl = externalGateway;
   const natsUrl = options.get('nats') ?? 'nats://127.0.0.1:4222';
   bus = await createEventBus({ natsUrl, natsNamespace: options.get('namespace') }, pino({ level: 'warn' }));
+  external = attachToRunningStack(gatewayUrl, resolve(options.get('state') ?? join(process.env.DATA_DIR ?? '.data', 'distributed.json')), process.env.BENCH_POSTGRES_URL ?? 'postgresql://postgres@127.0.0.1:5432');
 } else {
   if (options.get('profile')) {
     // --profile DIR embedded: this one process is profiled, as each service is when distributed
@@ -117,16 +123,20 @@ const stopWatching = await bus.subscribe({
 
 const token = await client.tokenFor(shopper);
 
+/** What is measured: the stack the bench started, one started outside it, or (undefined) the embedded process. */
+const measured: MeasuredStack | undefined = stack ? { ...stack, notes: [] } : external;
+const postgres = measured && Object.keys(measured.databases).length ? { url: `${measured.postgresUrl}/postgres`, databases: measured.databases } : undefined;
 /** Every process's Prometheus text: scraped over HTTP when distributed, this process's registry when embedded. */
 async function metricsTexts(): Promise<string[]> {
-  if (!stack) return [await registry.metrics()];
-  return Promise.all(stack.processes.filter((p) => p.metrics).map(async (p) => (await fetch(p.metrics!)).text()));
+  if (externalGateway && !external) return [];
+  if (!measured) return [await registry.metrics()];
+  return Promise.all(measured.processes.filter((p) => p.metrics).map(async (p) => (await fetch(p.metrics!)).text()));
 }
 const countersBefore: Counters = countersOf(await metricsTexts());
-const activityBefore = stack ? await databaseActivity(`${stack.postgresUrl}/postgres`, stack.databases) : undefined;
+const activityBefore = postgres ? await databaseActivity(postgres.url, postgres.databases) : undefined;
 const meter = new CpuMeter(
-  stack ? stack.processes.map(({ name, pid }) => ({ name, pid })).concat({ name: 'load generator', pid: process.pid }) : [{ name: 'embedded', pid: process.pid }],
-  stack ? { url: `${stack.postgresUrl}/postgres`, databases: stack.databases } : undefined,
+  measured ? measured.processes.map(({ name, pid }) => ({ name, pid })).concat({ name: 'load generator', pid: process.pid }) : [{ name: externalGateway ? 'load generator' : 'embedded', pid: process.pid }],
+  postgres,
 );
 await meter.begin();
 const placeLatency: number[] = [];
@@ -149,14 +159,14 @@ const deadline = Date.now() + 120_000;
 while ([...placedAt.keys()].some((id) => !settledAt.has(id)) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
 const finished = Math.max(...[...settledAt.values()].map((s) => s.at));
 const cpu = await meter.end();
-if (!stack) {
+if (!measured && !externalGateway) {
   // embedded, the shoppers' thread is part of the one process: shown apart, as the load generator is when distributed
   cpu.set('embedded', cpu.get('embedded')! - shoppers.cpuMs);
   cpu.set('load generator', shoppers.cpuMs);
 }
-if (stack) await new Promise((r) => setTimeout(r, 1_500)); // pg_stat_database lags a little
+if (postgres) await new Promise((r) => setTimeout(r, 1_500)); // pg_stat_database lags a little
 const countersAfter = countersOf(await metricsTexts());
-const activityAfter = stack ? await databaseActivity(`${stack.postgresUrl}/postgres`, stack.databases) : undefined;
+const activityAfter = postgres ? await databaseActivity(postgres.url, postgres.databases) : undefined;
 await stopWatching();
 
 const endToEnd: number[] = [];
@@ -193,23 +203,27 @@ const statementRows = [...statements.entries()].sort().map(([service, n]) => {
 });
 const eventRows = [...published.entries()].sort().map(([type, n]) => `    ${type.padEnd(36)} ${fmt(perOrder(n), 2)}/order`);
 const consumedRows = [...consumed.entries()].sort().map(([consumer, n]) => `    ${consumer.padEnd(12)} ${fmt(perOrder(n), 2)} handled/order`);
+const unmeasured = externalGateway && !external;
+const costBlock = unmeasured
+  ? `  CPU per order          not measured: no state file of start:distributed names this gateway (--state FILE); the load generator used ${fmt(perOrder(cpu.get('load generator') ?? NaN), 2)} ms/order`
+  : `  CPU per order          ${fmt(perOrder(cpuTotal), 2)} ms summed over ${measured ? 'every process of the stack (load generator apart)' : 'the one process (its load generator thread apart)'}; goal 10 ms (${fmt(perOrder(cpuTotal) / 10, 1)}×)
+${cpuRows.join('\n')}${measured?.notes.length ? `\n${measured.notes.map((note) => `    (${note})`).join('\n')}` : ''}
+  SQL per order          ${fmt(perOrder(sum(statements)))} statements through the driver adapters in all
+${statementRows.join('\n')}
+  events per order       ${fmt(perOrder(sum(published)), 2)} published, ${fmt(perOrder(sum(consumed)), 2)} handled by saga consumers
+${eventRows.join('\n')}
+${consumedRows.join('\n')}`;
 const place = summarize(placeLatency);
 const e2e = summarize(endToEnd);
 console.log(`
-checkout benchmark (${stack ? 'distributed: 7 processes, PostgreSQL, NATS JetStream' : externalGateway ? `gateway ${gatewayUrl}` : `embedded: ${supergraph!.pglite ? 'PGlite' : 'PostgreSQL'}, ${process.env.NATS_URL ? 'NATS' : 'in-process bus'}`})
+checkout benchmark (${stack ? 'distributed: 7 processes, PostgreSQL, NATS JetStream' : externalGateway ? `gateway ${gatewayUrl}${external ? `, start:distributed's ${external.processes.length} processes measured` : ''}` : `embedded: ${supergraph!.pglite ? 'PGlite' : 'PostgreSQL'}, ${process.env.NATS_URL ? 'NATS' : 'in-process bus'}`})
   orders placed          ${placedAt.size} by ${concurrency} concurrent clients over ${ids.length} products (${unitsPerProduct} units each, ${capacity} in all)
   settled                ${confirmed} confirmed, ${cancelled} cancelled, ${placedAt.size - confirmed - cancelled} unsettled after 120 s
   throughput             ${(placedAt.size / seconds).toFixed(1)} orders/s to a terminal state, ${(confirmed / seconds).toFixed(1)} to CONFIRMED (${(placedAt.size / ((placedDone - started) / 1000)).toFixed(1)} orders/s accepted)
   placeOrder (HTTP)      p50 ${ms(place.p50)}  p95 ${ms(place.p95)}  p99 ${ms(place.p99)}
   placeOrder→CONFIRMED   p50 ${ms(e2e.p50)}  p95 ${ms(e2e.p95)}  p99 ${ms(e2e.p99)}  max ${ms(e2e.max)}
   oversell               ${confirmed > capacity ? `YES: ${confirmed} confirmed for ${capacity} units` : 'none'}; products with negative stock: ${negative}; orders left PENDING: ${pendingLeft}
-  CPU per order          ${fmt(perOrder(cpuTotal), 2)} ms summed over ${stack ? 'every process of the stack (load generator apart)' : 'the one process (its load generator thread apart)'}; goal 10 ms (${fmt(perOrder(cpuTotal) / 10, 1)}×)
-${cpuRows.join('\n')}
-  SQL per order          ${fmt(perOrder(sum(statements)))} statements through the driver adapters in all
-${statementRows.join('\n')}
-  events per order       ${fmt(perOrder(sum(published)), 2)} published, ${fmt(perOrder(sum(consumed)), 2)} handled by saga consumers
-${eventRows.join('\n')}
-${consumedRows.join('\n')}
+${costBlock}
   load generator RSS     ${(process.memoryUsage().rss / 1e6).toFixed(0)} MB
 `);
 
