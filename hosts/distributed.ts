@@ -22,10 +22,23 @@ const args = new Set(process.argv.slice(2));
 const config = loadDistributedConfig(process.env);
 const log = (line: string) => process.stdout.write(`start:distributed | ${line}\n`);
 const redact = (url: string) => url.replace(/\/\/([^:@/]+):[^@/]*@/, '//$1:***@');
-/** A database URL's host, port and database name (no user or password). */
+/** Host and port of a server URL, for the state file (no user, password or token); undefined if it cannot be read. */
+const endpointOf = (url: string, defaultPort: number): { host: string; port: number } | undefined => {
+  try {
+    const parsed = new URL(url.includes('://') ? url : `nats://${url}`);
+    return { host: parsed.hostname, port: Number(parsed.port || defaultPort) };
+  } catch {
+    return undefined;
+  }
+};
+/** A database URL's host, port and database name; undefined if it cannot be read. */
 const databaseOf = (url: string) => {
-  const parsed = new URL(url);
-  return { host: parsed.hostname, port: Number(parsed.port || 5432), database: decodeURIComponent(parsed.pathname.slice(1)) };
+  try {
+    const parsed = new URL(url);
+    return { host: parsed.hostname, port: Number(parsed.port || 5432), database: decodeURIComponent(parsed.pathname.slice(1)) };
+  } catch {
+    return undefined;
+  }
 };
 
 async function checkInfrastructure(config: DistributedConfig): Promise<void> {
@@ -145,7 +158,7 @@ try {
     services: all.map((s) => ({ name: s.spec.name, pid: s.pid, url: `${s.spec.baseUrl}/graphql`, metrics: `${s.spec.baseUrl}/metrics`, readyz: `${s.spec.baseUrl}/readyz` })),
     // where the stack's data and events are, without credentials (bench:checkout --gateway measures the backends and NATS with them)
     postgres: Object.fromEntries(SUBGRAPH_NAMES.map((n) => [n, databaseOf(config.subgraphs[n].databaseUrl)])),
-    nats: config.natsUrl.split(',').map((server) => ({ host: new URL(server).hostname, port: Number(new URL(server).port || 4222) })),
+    nats: config.natsUrl.split(',').flatMap((server) => endpointOf(server.trim(), 4222) ?? []),
   };
   writeFileSync(stateFile, JSON.stringify(state, null, 2));
   const rows = state.services.map((s) => `    ${s.name.padEnd(10)} pid ${String(s.pid).padEnd(8)} ${s.url}   (metrics ${s.metrics})`).join('\n');

@@ -81,7 +81,7 @@ export function attachToRunningStack(gatewayUrl: string, stateFile: string, post
     notes.push(`NATS: the server on port ${natsServer!.port} (pid ${nats}), with whatever else uses it`);
   } else notes.push('NATS: not on this machine or not visible, left out');
   const databases: Record<string, string> = {};
-  for (const [name, target] of Object.entries(state.postgres ?? {})) if (isLocal(target.host)) databases[name] = target.database;
+  for (const [name, target] of Object.entries(state.postgres ?? {})) if (target && isLocal(target.host)) databases[name] = target.database;
   if (Object.keys(databases).length === 0) notes.push('PostgreSQL: no database of the stack on this machine (or a launcher older than this bench), backends left out');
   return { processes, postgresUrl, databases, notes };
 }
