@@ -159,6 +159,7 @@ try {
     // where the stack's data and events are, without credentials (bench:checkout --gateway measures the backends and NATS with them)
     postgres: Object.fromEntries(SUBGRAPH_NAMES.map((n) => [n, databaseOf(config.subgraphs[n].databaseUrl)])),
     nats: config.natsUrl.split(',').flatMap((server) => endpointOf(server.trim(), 4222) ?? []),
+    redis: endpointOf(config.redisUrl, 6379),
   };
   writeFileSync(stateFile, JSON.stringify(state, null, 2));
   const rows = state.services.map((s) => `    ${s.name.padEnd(10)} pid ${String(s.pid).padEnd(8)} ${s.url}   (metrics ${s.metrics})`).join('\n');

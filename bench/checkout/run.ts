@@ -124,7 +124,7 @@ const stopWatching = await bus.subscribe({
 const token = await client.tokenFor(shopper);
 
 /** What is measured: the stack the bench started, one started outside it, or (undefined) the embedded process. */
-const measured: MeasuredStack | undefined = stack ? { ...stack, notes: [] } : external;
+const measured: MeasuredStack | undefined = stack ?? external;
 const postgres = measured && Object.keys(measured.databases).length ? { url: `${measured.postgresUrl}/postgres`, databases: measured.databases } : undefined;
 /** Every process's Prometheus text: scraped over HTTP when distributed, this process's registry when embedded. */
 async function metricsTexts(): Promise<string[]> {

@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { SUBGRAPH_NAMES } from '#contracts';
+import { localRedis } from './running-stack.js';
 
 export interface DistributedStack {
   gatewayUrl: string;
@@ -15,8 +16,10 @@ export interface DistributedStack {
   postgresUrl: string;
   /** Subgraph name → its database. */
   databases: Record<string, string>;
-  /** The seven services, NATS and the launcher, with their pids and /metrics. */
+  /** The seven services, NATS, the launcher and the machine's Redis (when local), with their pids and /metrics. */
   processes: { name: string; pid: number; metrics?: string }[];
+  /** What is shared or left out of the measurement, said in the output. */
+  notes: string[];
   stop(): Promise<void>;
 }
 
@@ -103,7 +106,11 @@ export async function startDistributedStack(options: StackOptions): Promise<Dist
   launcher.stdout!.on('data', (chunk: Buffer) => {
     for (const line of chunk.toString().split('\n')) if (line.trim() && !line.includes('start:distributed |')) log(line);
   });
-  const state = JSON.parse(readFileSync(join(work, 'data', 'distributed.json'), 'utf8')) as { services: { name: string; pid: number; metrics: string }[] };
+  const state = JSON.parse(readFileSync(join(work, 'data', 'distributed.json'), 'utf8')) as {
+    services: { name: string; pid: number; metrics: string }[];
+    redis?: { host: string; port: number };
+  };
+  const redis = localRedis(state.redis);
 
   return {
     gatewayUrl: `http://127.0.0.1:${portBase}/graphql`,
@@ -115,7 +122,9 @@ export async function startDistributedStack(options: StackOptions): Promise<Dist
       ...state.services.map((s) => ({ name: s.name, pid: s.pid, metrics: s.metrics })),
       { name: 'nats', pid: nats.pid! },
       { name: 'launcher', pid: launcher.pid! },
+      ...(redis ? [redis.process] : []),
     ],
+    notes: [redis?.note ?? 'Redis: not on this machine or not visible, left out'],
     async stop() {
       launcher.kill('SIGTERM');
       await exited(launcher);

@@ -18,6 +18,18 @@ interface StateFile {
   services: { name: string; pid: number; url: string; metrics: string }[];
   postgres?: Record<string, { host: string; port: number; database: string }>;
   nats?: { host: string; port: number }[];
+  redis?: { host: string; port: number };
+}
+
+const isLocal = (host: string) => ['127.0.0.1', 'localhost', '::1'].includes(host);
+
+/**
+ * The Redis server the gateway asks on every request (ended sessions, shared rate limits), when it
+ * listens on this machine: its CPU is part of what an order costs, shared with whatever else uses it.
+ */
+export function localRedis(endpoint: { host: string; port: number } | undefined): { process: { name: string; pid: number }; note: string } | undefined {
+  const pid = endpoint && isLocal(endpoint.host) ? pidListeningOn(endpoint.port) : undefined;
+  return pid ? { process: { name: 'redis', pid }, note: `Redis: the server on port ${endpoint!.port} (pid ${pid}), with whatever else uses it` } : undefined;
 }
 
 const sameEndpoint = (a: string, b: string) => {
@@ -73,13 +85,17 @@ export function attachToRunningStack(gatewayUrl: string, stateFile: string, post
   const notes: string[] = [];
   const processes: MeasuredStack['processes'] = state.services.map((s) => ({ name: s.name, pid: s.pid, metrics: s.metrics }));
   if (cpuMsOf(state.launcherPid) !== undefined) processes.push({ name: 'launcher', pid: state.launcherPid });
-  const isLocal = (host: string) => ['127.0.0.1', 'localhost', '::1'].includes(host);
   const natsServer = state.nats?.find((server) => isLocal(server.host));
   const nats = natsServer ? pidListeningOn(natsServer.port) : undefined;
   if (nats) {
     processes.push({ name: 'nats', pid: nats });
     notes.push(`NATS: the server on port ${natsServer!.port} (pid ${nats}), with whatever else uses it`);
   } else notes.push('NATS: not on this machine or not visible, left out');
+  const redis = localRedis(state.redis);
+  if (redis) {
+    processes.push(redis.process);
+    notes.push(redis.note);
+  } else notes.push('Redis: not on this machine or not visible, left out');
   const databases: Record<string, string> = {};
   for (const [name, target] of Object.entries(state.postgres ?? {})) if (target && isLocal(target.host)) databases[name] = target.database;
   if (Object.keys(databases).length === 0) notes.push('PostgreSQL: no database of the stack on this machine (or a launcher older than this bench), backends left out');

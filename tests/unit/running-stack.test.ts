@@ -38,25 +38,26 @@ describe("bench:checkout's view of a stack started outside it", () => {
     expect(pidListeningOn(port)).toBe(process.pid);
   });
 
-  it("measures the launcher's processes, the local NATS server and the databases on this machine when the state file names that gateway", () => {
+  it("measures the launcher's processes, the local NATS and Redis servers and the databases on this machine when the state file names that gateway", () => {
     const file = stateFile({
       launcherPid: process.pid,
       services: services('http://localhost:4000/graphql'),
       postgres: { orders: { host: '127.0.0.1', port: 5432, database: 'sc_orders' }, payments: { host: 'db.internal', port: 5432, database: 'sc_payments' } },
       nats: [{ host: '127.0.0.1', port }],
+      redis: { host: 'localhost', port },
     });
     const stack = attachToRunningStack('http://127.0.0.1:4000/graphql', file, 'postgresql://postgres@127.0.0.1:5432');
-    expect(stack?.processes.map((p) => p.name)).toEqual(['orders', 'gateway', 'launcher', 'nats']);
+    expect(stack?.processes.map((p) => p.name)).toEqual(['orders', 'gateway', 'launcher', 'nats', 'redis']);
     expect(stack?.processes.find((p) => p.name === 'nats')?.pid).toBe(process.pid);
     // a database on another host has backends this machine's /proc cannot see
     expect(stack?.databases).toEqual({ orders: 'sc_orders' });
   });
 
-  it('says what it leaves out: a NATS server elsewhere, no database on this machine', () => {
-    const file = stateFile({ launcherPid: process.pid, services: services('http://127.0.0.1:4000/graphql'), nats: [{ host: 'nats.internal', port: 4222 }] });
+  it('says what it leaves out: NATS and Redis elsewhere, no database on this machine', () => {
+    const file = stateFile({ launcherPid: process.pid, services: services('http://127.0.0.1:4000/graphql'), nats: [{ host: 'nats.internal', port: 4222 }], redis: { host: 'redis.internal', port: 6379 } });
     const stack = attachToRunningStack('http://127.0.0.1:4000/graphql', file, 'postgresql://postgres@127.0.0.1:5432');
     expect(stack?.processes.map((p) => p.name)).toEqual(['orders', 'gateway', 'launcher']);
-    expect(stack?.notes.join(' ')).toMatch(/NATS: not on this machine.*PostgreSQL: no database of the stack on this machine/);
+    expect(stack?.notes.join(' ')).toMatch(/NATS: not on this machine.*Redis: not on this machine.*PostgreSQL: no database of the stack on this machine/);
   });
 
   it('measures nothing it cannot vouch for: another gateway, a stack that has stopped, no state file', () => {
