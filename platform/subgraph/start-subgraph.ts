@@ -1,5 +1,6 @@
 import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
+import { ApolloServerPluginInlineTraceDisabled } from '@apollo/server/plugin/disabled';
 import { expressMiddleware } from '@as-integrations/express5';
 import { buildSubgraphSchema } from '@apollo/subgraph';
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/resolverMap.js';
@@ -235,6 +236,8 @@ export async function startSubgraph<TDb extends PrismaLike<TTx>, TTx extends Raw
     formatError: formatError(),
     plugins: [
       ApolloServerPluginDrainHttpServer({ httpServer: server, stopGracePeriodMillis: config.shutdown.graceMs }),
+      // traces are OpenTelemetry's (platform/observability); no Apollo Studio usage traces (ftv1) per request
+      ApolloServerPluginInlineTraceDisabled(),
       subgraphPoliciesPlugin(readPolicies(typeDefs)),
       inputHygienePlugin(),
       errorLogPlugin(logger),

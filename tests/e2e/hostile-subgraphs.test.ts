@@ -160,6 +160,17 @@ describe('credentials that are not good for this request', () => {
   });
 });
 
+describe('what a subgraph answers the gateway', () => {
+  it('carries no resolver timings (Apollo ftv1 traces), even when the request asks for them', async () => {
+    const body = JSON.stringify({ query: '{ products(first: 1) { totalCount } }' });
+    const credential = gatewaySigner(sg, 'catalog').sign({ body, requestId: `test-${Date.now()}`, identity: GLOBEX_ADMIN });
+    const response = await rawPost(sg.subgraphs.catalog.url, body, { [GATEWAY_CREDENTIAL_HEADER]: credential, 'apollo-federation-include-trace': 'ftv1' });
+    expect(response.status, response.text).toBe(200);
+    expect(response.body?.data?.products?.totalCount).toBeGreaterThan(0);
+    expect(response.text).not.toContain('ftv1');
+  });
+});
+
 describe('composition tooling', () => {
   const toolingKey = () => loadToolingKey({ toolingKey: undefined, dataDir: sg.gatewayConfig.dataDir, production: false })!;
 
