@@ -32,6 +32,8 @@ export interface MigrationOptions {
    * quoted occurrence becomes `schema` when applied. Checksums stay those of the files as written.
    */
   schemaPlaceholder?: string;
+  /** What the log lines call these migrations (the schema's name by default). */
+  label?: string;
 }
 
 export interface MigrationStatus {
@@ -106,9 +108,9 @@ export async function applyMigrations(
         : await applyInTransaction(session, table, ready, opts.schema);
       if (!ran) continue;
       applied.push(file.name);
-      opts.log?.(`${opts.schema}: applied ${file.name} (${Date.now() - started} ms)`);
+      opts.log?.(`${opts.label ?? opts.schema}: applied ${file.name} (${Date.now() - started} ms)`);
     }
-    if (applied.length === 0) opts.log?.(`${opts.schema}: up to date (${files.length} migrations)`);
+    if (applied.length === 0) opts.log?.(`${opts.label ?? opts.schema}: up to date (${files.length} migration${files.length === 1 ? '' : 's'})`);
     return { applied };
   });
 }

@@ -22,6 +22,7 @@ export function applyOutboxMigrations(target: MigrationTarget, options: { schema
     migrationsDir: OUTBOX_SCHEMA.migrationsDir,
     bookkeepingTable: OUTBOX_SCHEMA.bookkeepingTable,
     schemaPlaceholder: OUTBOX_SCHEMA.placeholder,
+    label: `${options.schema} outbox and inbox`,
     log: options.log,
   });
 }
