@@ -3,12 +3,12 @@ import {
   getNullableType,
   isInputObjectType,
   isListType,
-  BREAK,
   Kind,
   TypeInfo,
   valueFromAST,
   visit,
   visitWithTypeInfo,
+  type ArgumentNode,
   type DocumentNode,
   type GraphQLInputType,
   type GraphQLSchema,
@@ -76,31 +76,44 @@ function checkValue(value: unknown, type: GraphQLInputType, field: string): Vali
   return null;
 }
 
-/**
- * Whether the operation (with its document's fragments) has any argument at all, remembered per
- * operation node: Apollo Server keeps one parsed document per query string, so an operation
- * without arguments is walked once, not on every request.
- */
-const argumentsOfOperation = new WeakMap<OperationDefinitionNode, boolean>();
-
 /** The operation with its document's fragments: what a walk of the operation must see. */
 function scopedTo(document: DocumentNode, operation: OperationDefinitionNode): DocumentNode {
   return { kind: Kind.DOCUMENT, definitions: [operation, ...document.definitions.filter((d) => d.kind === Kind.FRAGMENT_DEFINITION)] };
 }
 
-function hasArguments(document: DocumentNode, operation: OperationDefinitionNode): boolean {
-  let known = argumentsOfOperation.get(operation);
-  if (known === undefined) {
-    known = false;
-    visit(scopedTo(document, operation), {
-      Argument() {
-        known = true;
-        return BREAK;
+/** One argument the operation passes, in document order: its name, its input type and its value as written. */
+interface ArgumentUse {
+  name: string;
+  type: GraphQLInputType;
+  value: ArgumentNode['value'];
+}
+
+/**
+ * The arguments of each operation (with its document's fragments), with the schema they were typed
+ * by. They depend on the operation alone, not on the request's variables: Apollo Server keeps one
+ * parsed document per query string, so a repeated operation is walked once, and again only if the
+ * schema changes (a new supergraph at the gateway).
+ */
+const argumentsByOperation = new WeakMap<OperationDefinitionNode, { schema: GraphQLSchema; uses: ArgumentUse[] }>();
+
+function argumentsOf(schema: GraphQLSchema, document: DocumentNode, operation: OperationDefinitionNode): ArgumentUse[] {
+  const known = argumentsByOperation.get(operation);
+  if (known?.schema === schema) return known.uses;
+  const uses: ArgumentUse[] = [];
+  const typeInfo = new TypeInfo(schema);
+  visit(
+    scopedTo(document, operation),
+    visitWithTypeInfo(typeInfo, {
+      Argument(node) {
+        const argument = typeInfo.getArgument();
+        // an argument the schema does not know is refused by validation
+        if (argument) uses.push({ name: node.name.value, type: argument.type, value: node.value });
+        return false;
       },
-    });
-    argumentsOfOperation.set(operation, known);
-  }
-  return known;
+    }),
+  );
+  argumentsByOperation.set(operation, { schema, uses });
+  return uses;
 }
 
 /**
@@ -115,26 +128,13 @@ export function checkOperationInputs(
   operation: OperationDefinitionNode,
   variables: Record<string, unknown> | undefined,
 ): ValidationError | null {
-  // nothing is built for an operation already known to take no argument
-  if (!hasArguments(document, operation)) return null;
-  const scoped = scopedTo(document, operation);
-  const typeInfo = new TypeInfo(schema);
-  let found: ValidationError | null = null;
-  visit(
-    scoped,
-    visitWithTypeInfo(typeInfo, {
-      Argument(node) {
-        if (found) return false;
-        const argument = typeInfo.getArgument();
-        if (!argument) return false;
-        // literals are coerced here; a variable stands for the request's value as sent
-        const value = node.value.kind === Kind.VARIABLE ? variables?.[node.value.name.value] : literalValue(node.value, argument.type, variables);
-        found = checkValue(value, argument.type, node.name.value);
-        return false;
-      },
-    }),
-  );
-  return found;
+  for (const { name, type, value } of argumentsOf(schema, document, operation)) {
+    // literals are coerced here; a variable stands for the request's value as sent
+    const given = value.kind === Kind.VARIABLE ? variables?.[value.name.value] : literalValue(value, type, variables);
+    const found = checkValue(given, type, name);
+    if (found) return found;
+  }
+  return null;
 }
 
 /** A literal argument (which may hold variables inside lists and objects) as a plain value. */

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { errorOf } from '../harness/errors.js';
-import { badString, isId, requireId, requireInt, requireMoney, requireText } from '#platform/errors';
+import { buildSchema, parse, type OperationDefinitionNode } from 'graphql';
+import { badString, checkOperationInputs, isId, requireId, requireInt, requireMoney, requireText } from '#platform/errors';
 
 
 const ID = '3f2b8c1e-9a4d-4e6f-8b1a-2c3d4e5f6a7b';
@@ -111,5 +112,36 @@ describe('the one check of every string input', () => {
   it('refuses an ID that is not a UUID', () => {
     expect(badString('kitchen', 'productId', 'ID')).toBe('productId is not a valid id.');
     expect(badString(ID, 'productId', 'ID')).toBeNull();
+  });
+});
+
+describe("an operation's string inputs, checked on every request", () => {
+  const schema = buildSchema(`
+    input LineInput { productId: ID!, quantity: Int! }
+    input OrderInput { note: String, items: [LineInput!]! }
+    type Query { product(id: ID!): String, search(text: String): String }
+    type Mutation { placeOrder(input: OrderInput!): String }
+  `);
+  const document = parse(`
+    mutation Place($input: OrderInput!, $skip: Boolean!) { placeOrder(input: $input) @skip(if: $skip) ...More }
+    fragment More on Mutation { again: placeOrder(input: { note: "fixed", items: [{ productId: "${ID}", quantity: 1 }] }) }
+  `);
+  const operation = document.definitions[0] as OperationDefinitionNode;
+  const order = (productId: string, note = 'ok') => ({ input: { note, items: [{ productId, quantity: 1 }] }, skip: false });
+
+  it('checks the variables of each request, also when the same parsed operation comes again', () => {
+    expect(checkOperationInputs(schema, document, operation, order(ID))).toBeNull();
+    expect(checkOperationInputs(schema, document, operation, order('kitchen'))?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'input.items[0].productId' });
+    expect(checkOperationInputs(schema, document, operation, order(ID, 'a\u0000b'))?.extensions).toMatchObject({ field: 'input.note' });
+    expect(checkOperationInputs(schema, document, operation, order(ID))).toBeNull();
+  });
+
+  it("checks literals in the operation's fragments, and types the arguments again for another schema", () => {
+    const literal = parse(`query { product(id: "kitchen") }`);
+    const query = literal.definitions[0] as OperationDefinitionNode;
+    expect(checkOperationInputs(schema, literal, query, {})?.extensions).toMatchObject({ field: 'id' });
+    // the same operation against a schema where the argument is free text: no longer an id
+    const textSchema = buildSchema('type Query { product(id: String!): String }');
+    expect(checkOperationInputs(textSchema, literal, query, {})).toBeNull();
   });
 });
