@@ -76,6 +76,11 @@ const common = z.object({
   SEED_DEMO_DATA: z.preprocess((value) => (value === '' ? undefined : value), z.enum(['on', 'off']).optional()),
   /** Events a consumer applies in one transaction at most (1: one transaction per event). */
   EVENT_BATCH_SIZE: z.coerce.number().int().min(1).max(500).default(32),
+  /** Published outbox events are kept this many hours (0: for ever), for replays. */
+  OUTBOX_RETENTION_HOURS: z.coerce.number().int().min(0).max(87_600).default(168),
+  /** Consumed event ids are kept this many hours (0: for ever): a delivery of an event older than that would apply again. */
+  INBOX_RETENTION_HOURS: z.coerce.number().int().min(0).max(87_600).default(168),
+  RETENTION_INTERVAL_MS: z.coerce.number().int().min(1_000).max(86_400_000).default(60_000),
   SHUTDOWN_DRAIN_DELAY_MS: z.coerce.number().int().min(0).max(120_000).optional(),
   SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).max(120_000).default(10_000),
   READINESS_CHECK_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(2_000),
@@ -98,6 +103,8 @@ export interface CommonConfig {
    */
   demoData: { seed: boolean; onPurpose: boolean };
   eventBatchSize: number;
+  /** How long the outbox keeps published events and the inbox consumed ids (hours, 0: for ever), and how often it is enforced. */
+  retention: { outboxHours: number; inboxHours: number; intervalMs: number };
   /** SIGTERM: /readyz answers 503 at once and requests are still served for `drainDelayMs` (load
    * balancers stop sending meanwhile), then the listener closes and in-flight requests get `graceMs`. */
   shutdown: { drainDelayMs: number; graceMs: number };
@@ -151,6 +158,7 @@ export function loadCommonConfig(env: Env): CommonConfig {
     outboxPollMs: parsed.OUTBOX_POLL_MS,
     demoData: { seed: parsed.SEED_DEMO_DATA ? parsed.SEED_DEMO_DATA === 'on' : parsed.NODE_ENV !== 'production', onPurpose: parsed.SEED_DEMO_DATA === 'on' },
     eventBatchSize: parsed.EVENT_BATCH_SIZE,
+    retention: { outboxHours: parsed.OUTBOX_RETENTION_HOURS, inboxHours: parsed.INBOX_RETENTION_HOURS, intervalMs: parsed.RETENTION_INTERVAL_MS },
     shutdown: {
       drainDelayMs: parsed.SHUTDOWN_DRAIN_DELAY_MS ?? (parsed.NODE_ENV === 'production' ? 5_000 : 0),
       graceMs: parsed.SHUTDOWN_GRACE_MS,

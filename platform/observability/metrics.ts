@@ -85,6 +85,17 @@ export const outboxBacklog = metric(
   () => new client.Gauge({ name: 'outbox_backlog', help: 'Events committed but not yet published', labelNames: ['service'] as const, registers: [registry] }),
 );
 
+export const retentionDeleted = metric(
+  'retention_deleted_total',
+  () =>
+    new client.Counter({
+      name: 'retention_deleted_total',
+      help: 'Rows deleted past their retention: published outbox events, consumed event ids',
+      labelNames: ['service', 'table'] as const,
+      registers: [registry],
+    }),
+);
+
 export const outboxOldestAge = metric(
   'outbox_oldest_event_age_seconds',
   () => new client.Gauge({ name: 'outbox_oldest_event_age_seconds', help: 'Age of the oldest event not yet published (0 when none)', labelNames: ['service'] as const, registers: [registry] }),

@@ -16,6 +16,7 @@ import type { ConsumerOptions, EventBus } from '../events/bus.js';
 import type { EventEnvelope } from '../events/event.js';
 import { Inbox, Outbox, type RawSql } from '../events/outbox.js';
 import { OutboxRelay } from '../events/relay.js';
+import { Retention } from '../events/retention.js';
 import { applyOutboxMigrations } from '../events/outbox-migrations.js';
 import { UnitOfWork } from '../events/unit-of-work.js';
 import { createHttpApp, jsonErrorHandler, listen } from '../http/http-server.js';
@@ -99,6 +100,8 @@ export interface RunningSubgraph<TDb extends PrismaLike<TTx>, TTx extends RawSql
   port: number;
   runtime: SubgraphRuntime<TDb, TTx>;
   relay: OutboxRelay;
+  /** Deletes published outbox events and consumed ids past their retention. */
+  retention: Retention;
   /** The consumers this subgraph registered with the bus, as the bus calls them. */
   consumers: ConsumerOptions[];
   /** First step of a drained shutdown: /readyz answers 503 while requests are still served. */
@@ -112,6 +115,7 @@ export interface AssembledSubgraph<TDb extends PrismaLike<TTx>, TTx extends RawS
   runtime: SubgraphRuntime<TDb, TTx>;
   services: S;
   relay: OutboxRelay;
+  retention: Retention;
   /** Its consumers as the bus calls them, each event handled in a context made for it. */
   consumers: ConsumerOptions[];
   /** The context of one request, as resolvers get it. */
@@ -155,6 +159,13 @@ export async function assembleSubgraph<TDb extends PrismaLike<TTx>, TTx extends 
     pollMs: config.outboxPollMs,
     exclusive: database.kind === 'postgres',
   });
+  const retention = new Retention({
+    service: name,
+    schema: name,
+    db,
+    logger: logger.child({ component: 'retention' }),
+    ...config.retention,
+  });
   const runtime: SubgraphRuntime<TDb, TTx> = {
     name,
     config,
@@ -184,6 +195,7 @@ export async function assembleSubgraph<TDb extends PrismaLike<TTx>, TTx extends 
     runtime,
     services,
     relay,
+    retention,
     consumers,
     contextFor: ({ identity, requestId = randomUUID(), logger: requestLogger = logger.child({ requestId }) }) =>
       Object.assign(requestContext(contexts, { requestId, identity, logger: requestLogger }), { services }),
@@ -201,7 +213,7 @@ export async function startSubgraph<TDb extends PrismaLike<TTx>, TTx extends Raw
   const { config, logger, bus } = options;
   const name = definition.name;
   collectDefaultMetrics();
-  const { runtime, relay, consumers, contextFor } = await assembleSubgraph(definition, options);
+  const { runtime, relay, retention, consumers, contextFor } = await assembleSubgraph(definition, options);
   const { db } = runtime;
   try {
     await definition.startupCheck?.(runtime);
@@ -271,6 +283,7 @@ export async function startSubgraph<TDb extends PrismaLike<TTx>, TTx extends Raw
   for (const consumer of consumers) await bus.consume(consumer);
   const port = await listen(server, config.port, config.host);
   relay.start();
+  retention.start();
   const unwatch = watchSubgraph({ service: name, schema: name, db, bus });
   const url = `http://${config.host === '0.0.0.0' ? 'localhost' : config.host}:${port}/graphql`;
   logger.info({ url }, 'subgraph ready');
@@ -281,6 +294,7 @@ export async function startSubgraph<TDb extends PrismaLike<TTx>, TTx extends Raw
     port,
     runtime,
     relay,
+    retention,
     consumers,
     beginShutdown() {
       accepting = false;
@@ -289,6 +303,7 @@ export async function startSubgraph<TDb extends PrismaLike<TTx>, TTx extends Raw
       accepting = false;
       await apollo.stop();
       await relay.stop();
+      await retention.stop();
       unwatch();
       await db.$disconnect();
     },

@@ -45,14 +45,16 @@ export async function upgradesInPlace(target: MigrationTarget, query: Query, nam
 
   const { applied } = await applyOutboxMigrations(target, { schema: name });
 
-  expect(applied).toEqual(['20261129120000_outbox_inbox']);
+  // the baseline (which finds the tables there and changes nothing), then what came after it
+  expect(applied).toEqual(['20261129120000_outbox_inbox', '20261130182932_inbox_processed_at_index']);
   expect(await query(`SELECT "id", "type", "publishedAt", "seq"::int AS seq FROM "${name}"."OutboxEvent"`)).toEqual([
     { id: EVENT_ID, type: 'orders.order.placed', publishedAt: null, seq: 1 },
   ]);
   expect(await query(`SELECT "consumer", "eventId" FROM "${name}"."ProcessedEvent"`)).toEqual([{ consumer: 'orders', eventId: EVENT_ID }]);
   expect(await query(`SELECT migration_name FROM "${name}"."_prisma_migrations" ORDER BY migration_name`)).toEqual(prismaBefore);
-  expect(await query(`SELECT migration_name FROM "${name}"."${OUTBOX_SCHEMA.bookkeepingTable}" WHERE finished_at IS NOT NULL`)).toEqual([
+  expect(await query(`SELECT migration_name FROM "${name}"."${OUTBOX_SCHEMA.bookkeepingTable}" WHERE finished_at IS NOT NULL ORDER BY migration_name`)).toEqual([
     { migration_name: '20261129120000_outbox_inbox' },
+    { migration_name: '20261130182932_inbox_processed_at_index' },
   ]);
   // the next event keeps counting where the old sequence was
   await query(

@@ -84,6 +84,8 @@ export async function startTestSupergraph(env: Record<string, string> = {}): Pro
       // statement in every subgraph, which tests counting statements and requests must not see
       // (tests of readiness set a short interval)
       SUBGRAPH_HEALTH_INTERVAL_MS: '600000',
+      // the retention pass (two DELETEs per subgraph) likewise, once a day; its own tests run it sooner
+      RETENTION_INTERVAL_MS: '86400000',
       // a subgraph a test stops and starts again is back before the next request: its circuit is
       // half-open by then (after a restart, which takes longer than this), and the first request closes it
       SUBGRAPH_BREAKER_RESET_MS: '250',

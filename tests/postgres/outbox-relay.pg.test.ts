@@ -1,16 +1,14 @@
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { pino } from 'pino';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { applyMigrations, createAdapterFactory, StatementCounter } from '#platform/db';
-import { applyOutboxMigrations, createEvent, defineEvent, type EventBus, type EventEnvelope, InProcessBus, Outbox, OutboxRelay, UnitOfWork } from '#platform/events';
-import { migrationsDirOf } from '#contracts';
+import { createAdapterFactory, StatementCounter } from '#platform/db';
+import { createEvent, defineEvent, type EventBus, type EventEnvelope, InProcessBus, Outbox, OutboxRelay, UnitOfWork } from '#platform/events';
 import { createCatalogDb, type CatalogDb, type CatalogTx } from '../../subgraphs/catalog/src/db.js';
-import { admin } from '../harness/postgres-admin.js';
+import { admin, scratchDatabase, type ScratchDatabase } from '../harness/postgres-admin.js';
 
 // On PostgreSQL the relay publishes inside a transaction that holds its advisory lock (replicas take
 // turns); what it records about a failed publish must outlive the failure.
-const database = `sc_relay_test_${randomBytes(6).toString('hex')}`;
-const url = `postgres://postgres@127.0.0.1:5432/${database}`;
+let database: ScratchDatabase;
 const logger = pino({ level: 'silent' });
 const Probe = defineEvent<{ n: number }>('catalog.probe.recorded', 1, 'Probe');
 const TENANT = randomUUID();
@@ -19,11 +17,8 @@ let db: CatalogDb;
 const buses: InProcessBus[] = [];
 
 beforeAll(async () => {
-  await admin(`CREATE DATABASE "${database}"`);
-  const target = { kind: 'postgres' as const, connectionString: url };
-  await applyMigrations(target, { schema: 'catalog', migrationsDir: migrationsDirOf('catalog') });
-  await applyOutboxMigrations(target, { schema: 'catalog' });
-  db = createCatalogDb(createAdapterFactory({ kind: 'postgres', url, poolSize: 2 }, new StatementCounter('catalog')));
+  database = await scratchDatabase('relay_test', 'catalog', { outbox: true });
+  db = createCatalogDb(createAdapterFactory({ kind: 'postgres', url: database.url, poolSize: 2 }, new StatementCounter('catalog')));
 });
 
 afterEach(async () => {
@@ -32,7 +27,7 @@ afterEach(async () => {
 
 afterAll(async () => {
   await db?.$disconnect();
-  await admin(`DROP DATABASE IF EXISTS "${database}" WITH (FORCE)`);
+  await database?.drop();
 });
 
 function relayOn(bus: EventBus): OutboxRelay {
@@ -112,7 +107,7 @@ describe('the outbox relay on PostgreSQL', () => {
             await target.publish(event);
             if (killed) return;
             killed = true;
-            await admin(`SELECT pg_terminate_backend("pid") FROM pg_stat_activity WHERE "datname" = '${database}' AND "state" = 'idle in transaction'`);
+            await admin(`SELECT pg_terminate_backend("pid") FROM pg_stat_activity WHERE "datname" = '${database.name}' AND "state" = 'idle in transaction'`);
           };
         }
         const value = Reflect.get(target, prop) as unknown;

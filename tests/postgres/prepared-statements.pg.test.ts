@@ -1,26 +1,22 @@
-import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { applyMigrations, createAdapterFactory, preparedStatementNames, StatementCounter } from '#platform/db';
-import { migrationsDirOf } from '#contracts';
+import { createAdapterFactory, preparedStatementNames, StatementCounter } from '#platform/db';
 import { createCatalogDb, type CatalogDb } from '../../subgraphs/catalog/src/db.js';
-import { admin } from '../harness/postgres-admin.js';
+import { scratchDatabase, type ScratchDatabase } from '../harness/postgres-admin.js';
 
 // An unnamed statement is parsed and planned by PostgreSQL on every execution; the statements a
 // process sends again and again are named, so each pooled connection prepares them once.
-const database = `sc_prepared_test_${randomBytes(6).toString('hex')}`;
-const url = `postgres://postgres@127.0.0.1:5432/${database}`;
+let database: ScratchDatabase;
 let db: CatalogDb;
 
 beforeAll(async () => {
-  await admin(`CREATE DATABASE "${database}"`);
-  await applyMigrations({ kind: 'postgres', connectionString: url }, { schema: 'catalog', migrationsDir: migrationsDirOf('catalog') });
+  database = await scratchDatabase('prepared_test', 'catalog');
   // one connection, so the session asked about its prepared statements is the one that ran them
-  db = createCatalogDb(createAdapterFactory({ kind: 'postgres', url, poolSize: 1 }, new StatementCounter('catalog')));
+  db = createCatalogDb(createAdapterFactory({ kind: 'postgres', url: database.url, poolSize: 1 }, new StatementCounter('catalog')));
 });
 
 afterAll(async () => {
   await db?.$disconnect();
-  await admin(`DROP DATABASE IF EXISTS "${database}" WITH (FORCE)`);
+  await database?.drop();
 });
 
 const prepared = async (text: string) =>
