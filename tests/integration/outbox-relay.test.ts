@@ -1,28 +1,25 @@
 import { randomUUID } from 'node:crypto';
-import type { PGlite } from '@electric-sql/pglite';
 import { pino } from 'pino';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, inject, it } from 'vitest';
-import { createCatalogDb, type CatalogDb, type CatalogTx } from '../../subgraphs/catalog/src/db.js';
-import { createAdapterFactory, StatementCounter } from '#platform/db';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import type { CatalogDb, CatalogTx } from '../../subgraphs/catalog/src/db.js';
 import { type EventBus, createEvent, defineEvent, type EventEnvelope, InProcessBus, Inbox, Outbox, OutboxRelay, UnitOfWork } from '#platform/events';
-import { openDatabaseFromImage } from '../harness/database-image.js';
+import { catalogOnPglite } from '../harness/catalog-pglite.js';
 
 const logger = pino({ level: 'silent' });
 const Probe = defineEvent<{ n: number }>('catalog.probe.recorded', 1, 'Probe');
 const TENANT = randomUUID();
 
-let pglite: PGlite;
+let database: Awaited<ReturnType<typeof catalogOnPglite>>;
 let db: CatalogDb;
 const relays: OutboxRelay[] = [];
 const buses: InProcessBus[] = [];
 
 beforeAll(async () => {
-  pglite = await openDatabaseFromImage(inject('databaseImage'));
-  db = createCatalogDb(createAdapterFactory({ kind: 'pglite', pglite }, new StatementCounter('catalog')));
+  database = await catalogOnPglite();
+  db = database.db;
 });
 afterAll(async () => {
-  await db?.$disconnect();
-  await pglite?.close();
+  await database?.close();
 });
 beforeEach(async () => {
   // Relays publish every unpublished row: mark whatever earlier tests (or the seed) left, so each

@@ -1,20 +1,14 @@
-import type { PGlite } from '@electric-sql/pglite';
-import { afterAll, beforeAll, inject } from 'vitest';
-import { createAdapterFactory, StatementCounter } from '#platform/db';
-import { createCatalogDb, type CatalogDb } from '../../subgraphs/catalog/src/db.js';
-import { openDatabaseFromImage } from '../harness/database-image.js';
+import { afterAll, beforeAll } from 'vitest';
+import { catalogOnPglite } from '../harness/catalog-pglite.js';
 import { retentionCases } from '../harness/retention-cases.js';
 
-let pglite: PGlite;
-let db: CatalogDb;
+let database: Awaited<ReturnType<typeof catalogOnPglite>>;
 
 beforeAll(async () => {
-  pglite = await openDatabaseFromImage(inject('databaseImage'));
-  db = createCatalogDb(createAdapterFactory({ kind: 'pglite', pglite }, new StatementCounter('catalog')));
+  database = await catalogOnPglite();
 });
 afterAll(async () => {
-  await db?.$disconnect();
-  await pglite?.close();
+  await database?.close();
 });
 
-retentionCases('PGlite', () => ({ db, schema: 'catalog' }));
+retentionCases('PGlite', () => ({ db: database.db, schema: 'catalog' }));
