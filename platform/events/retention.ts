@@ -23,8 +23,8 @@ export interface RetentionOptions {
 const MAX_BATCHES_PER_PASS = 20;
 
 /**
- * Keeps the outbox and the inbox from growing for ever. At the saga's rate each order leaves about
- * six outbox rows and five inbox ids per subgraph it crosses, and neither table had a way out.
+ * Keeps the outbox and the inbox from growing for ever. Each order leaves about six outbox rows and
+ * five inbox ids across the subgraphs it crosses, and neither table had a way out.
  * Every `intervalMs`, rows older than their retention are deleted in batches of `batchSize`: outbox
  * events once published (an unpublished one is never touched, however old), inbox ids by when they
  * were consumed. Replicas may all prune: each statement skips rows another one holds.
