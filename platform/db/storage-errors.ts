@@ -20,13 +20,7 @@ export function storageError(error: unknown): unknown {
     meta?: { target?: unknown; modelName?: unknown; driverAdapterError?: { cause?: { constraint?: { fields?: unknown } } } };
     cause?: { kind?: unknown; constraint?: { fields?: unknown; index?: unknown } };
   };
-  if (code === 'P2002' || code === '23505') {
-    const target = meta?.target ?? meta?.driverAdapterError?.cause?.constraint?.fields;
-    return new UniqueViolation(Array.isArray(target) ? target.join(',') : String(target ?? 'unknown'));
-  }
-  if (cause?.kind === 'UniqueConstraintViolation') {
-    const target = cause.constraint?.fields ?? cause.constraint?.index;
-    return new UniqueViolation(Array.isArray(target) ? target.join(',') : String(target ?? 'unknown'));
-  }
-  return error;
+  if (code !== 'P2002' && code !== '23505' && cause?.kind !== 'UniqueConstraintViolation') return error;
+  const target = meta?.target ?? meta?.driverAdapterError?.cause?.constraint?.fields ?? cause?.constraint?.fields ?? cause?.constraint?.index;
+  return new UniqueViolation(Array.isArray(target) ? target.join(',') : String(target ?? 'unknown'));
 }
