@@ -4,6 +4,7 @@ export { DEFAULT_DELIVERY, type BroadcastOptions, type ConsumerOptions, type Dea
 export { Inbox, Outbox, type RawSql } from './outbox.js';
 export { UnitOfWork, type EventSink } from './unit-of-work.js';
 export { OutboxRelay } from './relay.js';
+export { Retention, type RetentionOptions } from './retention.js';
 export { applyOutboxMigrations, OUTBOX_SCHEMA } from './outbox-migrations.js';
 export { createEventBus } from './create-bus.js';
 export { InProcessBus } from './in-process-bus.js';

@@ -32,16 +32,16 @@ const MAX_BATCHES_PER_PASS = 20;
 export class Retention {
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<void> | undefined;
-  private stopped = true;
+  private stopped = false;
 
   constructor(private readonly options: RetentionOptions) {}
 
   start(): void {
     if (this.options.outboxHours === 0 && this.options.inboxHours === 0) return;
-    this.stopped = false;
     this.schedule();
   }
 
+  /** Ends the timer; a pass under way stops after its current statement. */
   async stop(): Promise<void> {
     this.stopped = true;
     if (this.timer) clearTimeout(this.timer);
@@ -75,18 +75,13 @@ export class Retention {
   private async deleteInBatches(table: 'outbox' | 'inbox', sql: string, hours: number): Promise<number> {
     const batchSize = this.options.batchSize ?? 5_000;
     let deleted = 0;
-    for (let batch = 0; batch < MAX_BATCHES_PER_PASS && !this.stoppedMidway(); batch += 1) {
+    for (let batch = 0; batch < MAX_BATCHES_PER_PASS && !this.stopped; batch += 1) {
       const count = await this.options.db.$executeRawUnsafe(sql, hours, batchSize);
       deleted += count;
       if (count < batchSize) break;
     }
     if (deleted) retentionDeleted.inc({ service: this.options.service, table }, deleted);
     return deleted;
-  }
-
-  /** A pass started by the timer ends early when the process stops. */
-  private stoppedMidway(): boolean {
-    return this.stopped && this.running !== undefined;
   }
 
   private schedule(): void {

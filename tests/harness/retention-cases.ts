@@ -1,8 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
-import { Retention } from '../../platform/events/retention.js';
-import type { RawSql } from '#platform/events';
+import { Retention, type RawSql, type RetentionOptions } from '#platform/events';
 import { registry } from '#platform/observability';
 
 const logger = pino({ level: 'silent' });
@@ -37,7 +36,7 @@ export function retentionCases(name: string, target: () => { db: RawSql; schema:
     const { db, schema } = target();
     return (await db.$queryRawUnsafe<{ id: string }[]>(`SELECT "eventId"::text AS "id" FROM "${schema}"."ProcessedEvent" WHERE "eventId" = ANY($1::uuid[])`, ids)).map((r) => r.id).sort();
   };
-  const retention = (options: Partial<ConstructorParameters<typeof Retention>[0]> = {}) =>
+  const retention = (options: Partial<RetentionOptions> = {}) =>
     new Retention({ service: `retention-${name}`, schema: target().schema, db: target().db, logger, outboxHours: 24, inboxHours: 48, intervalMs: 60_000, ...options });
   const deletedMetric = async (table: string) =>
     (await registry.getSingleMetric('retention_deleted_total')!.get()).values.find((v) => v.labels.service === `retention-${name}` && v.labels.table === table)?.value ?? 0;
